@@ -1,0 +1,99 @@
+// Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
+#ifndef ASYNCJOBS_DETAIL_COMBINATOR_STATE_HPP
+#define ASYNCJOBS_DETAIL_COMBINATOR_STATE_HPP
+
+#include <asyncjobs/detail/completion_queue.hpp>
+#include <asyncjobs/detail/scheduler.hpp>
+#include <asyncjobs/detail/state.hpp>
+#include <asyncjobs/future.hpp>
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+namespace asyncjobs::detail {
+
+template <class Sequence>
+void for_each_future(Sequence& futures, auto&& fn)
+{
+    if constexpr (requires { futures.size(); futures[0]; }) {
+        for (auto& f : futures)
+            fn(f);
+    } else {
+        std::apply([&](auto&... f) { (fn(f), ...); }, futures);
+    }
+}
+
+/// The state of a when_all / when_any future: owns the input futures, counts them down
+/// with one callback per input (a single allocation for all of them) and completes on the
+/// thread that completes the deciding input. No thread of its own, unlike Boost's.
+template <class Sequence, class Result, bool Any>
+class combinator_state final : public state<Result> {
+public:
+    explicit combinator_state(Sequence futures) : futures_(std::move(futures)) {}
+
+    /// Registers the callbacks; the state must already be owned by an intrusive_ptr.
+    void arm()
+    {
+        std::vector<state_base*> inputs;
+        for_each_future(futures_, [&](auto& f) {
+            auto* s = state_of(f);
+            if (!s)
+                throw invalid_future();
+            inputs.push_back(s);
+        });
+        if (!inputs.empty())
+            this->set_continuation_scheduler(inputs.front()->continuation_scheduler());
+        if (inputs.empty()) {
+            finish(static_cast<std::size_t>(-1));
+            return;
+        }
+        remaining_.store(inputs.size(), std::memory_order_relaxed);
+        nodes_ = std::make_unique<indexed_callback<combinator_state>[]>(inputs.size());
+        for (std::size_t i = 0; i < inputs.size(); ++i) {
+            nodes_[i].owner = this;
+            nodes_[i].index = i;
+            intrusive_ptr_add_ref(this);
+            inputs[i]->add_callback(&nodes_[i]);
+        }
+    }
+
+    void on_ready(std::size_t index) noexcept
+    {
+        if constexpr (Any)
+            finish(index);
+        else if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1)
+            finish(index);
+    }
+
+private:
+    void finish(std::size_t index) noexcept
+    {
+        if (!this->try_start())
+            return;  // cancelled, or when_any already decided
+        if constexpr (Any)
+            this->set_value(Result{index, std::move(futures_)});
+        else
+            this->set_value(std::move(futures_));
+    }
+
+    Sequence futures_;
+    std::atomic<std::size_t> remaining_{0};
+    std::unique_ptr<indexed_callback<combinator_state>[]> nodes_;
+};
+
+template <class Result, bool Any, class Sequence>
+future<Result> make_combinator(Sequence futures)
+{
+    boost::intrusive_ptr<combinator_state<Sequence, Result, Any>> s(
+        new combinator_state<Sequence, Result, Any>(std::move(futures)));
+    s->arm();
+    return future_access::make<Result>(std::move(s));
+}
+
+} // namespace asyncjobs::detail
+
+#endif

@@ -1,0 +1,69 @@
+// Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
+#ifndef ASYNCJOBS_DETAIL_SCHEDULER_HPP
+#define ASYNCJOBS_DETAIL_SCHEDULER_HPP
+
+#include <asyncjobs/detail/state.hpp>
+
+#include <chrono>
+#include <cstddef>
+
+namespace asyncjobs::detail {
+
+/// The reference-counted engine behind an executor. Futures and map() results hold
+/// it, not the executor, so a continuation attached after the executor is gone fails
+/// with shutdown_error instead of touching freed memory.
+class scheduler : public boost::intrusive_ref_counter<scheduler, boost::thread_safe_counter> {
+public:
+    scheduler() = default;
+    scheduler(const scheduler&) = delete;
+    scheduler& operator=(const scheduler&) = delete;
+    virtual ~scheduler() = default;
+
+    /// Queues a submitted task; throws shutdown_error or broken_executor when the executor takes no more work.
+    virtual void submit(state_ptr task) = 0;
+
+    /// Queues a continuation whose parent completed. Never throws: when the executor can no
+    /// longer run it, the continuation fails with shutdown_error.
+    virtual void schedule(state_ptr continuation) noexcept = 0;
+
+    /// A tracked task left the pending state (started or cancelled).
+    virtual void untrack(state_base&) noexcept {}
+
+    /// Workers that can run tasks at once; sizes map()'s default window and chunks.
+    virtual std::size_t concurrency() const noexcept = 0;
+
+    /// How long one map() chunk should run so that the per-task overhead stays small.
+    virtual std::chrono::nanoseconds chunk_target() const noexcept { return std::chrono::microseconds(200); }
+};
+
+/// Runs continuations of futures that belong to no executor on the thread that completes
+/// them, through a per-thread queue so that long chains do not grow the stack.
+scheduler_ptr inline_scheduler() noexcept;
+
+/// An asio-style handler owning one queued state. If the executor drops it unrun (stopped
+/// or destroyed with work still queued), its destructor fails the state: no future hangs.
+class queued_work {
+public:
+    explicit queued_work(state_ptr s) noexcept : state_(std::move(s)) {}
+    queued_work(queued_work&&) noexcept = default;
+    queued_work& operator=(queued_work&&) = delete;
+    ~queued_work()
+    {
+        if (state_)
+            state_->abandon(shutdown_exception());
+    }
+    void operator()()
+    {
+        state_ptr s = std::move(state_);
+        s->run();
+    }
+
+    static std::exception_ptr shutdown_exception();
+
+private:
+    state_ptr state_;
+};
+
+} // namespace asyncjobs::detail
+
+#endif

@@ -1,0 +1,298 @@
+// Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
+#ifndef ASYNCJOBS_DETAIL_STATE_HPP
+#define ASYNCJOBS_DETAIL_STATE_HPP
+
+#include <asyncjobs/detail/parking_lot.hpp>
+#include <asyncjobs/errors.hpp>
+
+#include <boost/smart_ptr/intrusive_ptr.hpp>
+#include <boost/smart_ptr/intrusive_ref_counter.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+namespace asyncjobs::detail {
+
+class scheduler;
+using scheduler_ptr = boost::intrusive_ptr<scheduler>;
+
+enum class task_status : std::uint32_t { pending = 0, running = 1, finished = 2, cancelled = 3 };
+
+/// A hook run once when a state completes. Internal only: a callback never runs user
+/// code inline (continuations are posted to their executor), so firing one is cheap
+/// and cannot recurse without bound.
+class callback_node {
+public:
+    callback_node* next = nullptr;
+    /// Runs once; the node cleans itself up (a node allocated for one callback deletes itself).
+    virtual void fire() noexcept = 0;
+
+protected:
+    callback_node() = default;
+    ~callback_node() = default;
+};
+
+template <class F>
+class callback_fn final : public callback_node {
+public:
+    explicit callback_fn(F f) : f_(std::move(f)) {}
+    void fire() noexcept override
+    {
+        F f = std::move(f_);
+        delete this;
+        f();
+    }
+
+private:
+    F f_;
+};
+
+/// The untyped half of a future's shared state: status, blocking waits, completion
+/// callbacks, the exception, and the scheduler that runs its continuations. It is
+/// also the unit of work an executor queues: run() executes it, abandon() fails it.
+class state_base : public boost::intrusive_ref_counter<state_base, boost::thread_safe_counter> {
+public:
+    state_base() noexcept = default;
+    state_base(const state_base&) = delete;
+    state_base& operator=(const state_base&) = delete;
+    virtual ~state_base() = default;
+
+    task_status status() const noexcept
+    {
+        return static_cast<task_status>(word_.load(std::memory_order_acquire) & status_mask);
+    }
+    bool ready() const noexcept
+    {
+        auto s = status();
+        return s == task_status::finished || s == task_status::cancelled;
+    }
+
+    /// pending -> running; false when the state was cancelled (or already started).
+    bool try_start() noexcept
+    {
+        if (!claim())
+            return false;
+        on_claimed();
+        return true;
+    }
+
+    /// pending -> cancelled (true); a running task is asked to stop (false).
+    bool cancel() noexcept
+    {
+        if (claim()) {
+            on_claimed();
+            error_ = cancelled_exception();
+            complete(task_status::cancelled);
+            return true;
+        }
+        if (status() == task_status::running)
+            request_stop();
+        return status() == task_status::cancelled;
+    }
+
+    /// Fails the state with `e` unless it already started; used for work an executor can no longer run.
+    void abandon(std::exception_ptr e) noexcept
+    {
+        if (!claim())
+            return;
+        on_claimed();
+        error_ = std::move(e);
+        complete(task_status::finished);
+    }
+
+    /// Executes the work this state stands for (a task or a continuation). Plain states have none.
+    virtual void run() noexcept {}
+
+    void wait() const
+    {
+        if (ready())
+            return;
+        auto& bucket = parking_bucket_for(this);
+        std::unique_lock lock(bucket.mutex);
+        while (!is_ready(word_.fetch_or(waiters_bit, std::memory_order_acq_rel)))
+            bucket.cv.wait(lock);
+    }
+
+    template <class Clock, class Duration>
+    bool wait_until(const std::chrono::time_point<Clock, Duration>& deadline) const
+    {
+        if (ready())
+            return true;
+        auto& bucket = parking_bucket_for(this);
+        std::unique_lock lock(bucket.mutex);
+        while (!is_ready(word_.fetch_or(waiters_bit, std::memory_order_acq_rel))) {
+            if (bucket.cv.wait_until(lock, deadline) == std::cv_status::timeout)
+                return ready();
+        }
+        return true;
+    }
+
+    /// Registers `node` to fire on completion; fires it at once if the state is complete.
+    void add_callback(callback_node* node) noexcept
+    {
+        callback_node* head = callbacks_.load(std::memory_order_acquire);
+        do {
+            if (head == fired_marker()) {
+                node->fire();
+                return;
+            }
+            node->next = head;
+        } while (!callbacks_.compare_exchange_weak(head, node, std::memory_order_acq_rel,
+                                                   std::memory_order_acquire));
+    }
+
+    template <class F>
+    void on_complete(F f)
+    {
+        add_callback(new callback_fn<F>(std::move(f)));
+    }
+
+    /// The stored exception; meaningful once ready().
+    const std::exception_ptr& exception() const noexcept { return error_; }
+
+    const scheduler_ptr& continuation_scheduler() const noexcept { return scheduler_; }
+    void set_continuation_scheduler(scheduler_ptr s) noexcept { scheduler_ = std::move(s); }
+
+    /// Set by an executor that keeps this state in its list of unstarted tasks.
+    void mark_tracked() noexcept { tracked_ = true; }
+    bool tracked() const noexcept { return tracked_; }
+
+    // Links for the executor's intrusive list of unstarted tasks (guarded by its mutex).
+    state_base* pending_prev = nullptr;
+    state_base* pending_next = nullptr;
+    bool pending_linked = false;
+
+protected:
+    void set_exception(std::exception_ptr e) noexcept
+    {
+        error_ = std::move(e);
+        complete(task_status::finished);
+    }
+
+    /// Publishes the result: wakes blocked waiters, then fires callbacks in registration order.
+    void complete(task_status final_status) noexcept
+    {
+        auto old = word_.exchange(static_cast<std::uint32_t>(final_status), std::memory_order_acq_rel);
+        if (old & waiters_bit) {
+            auto& bucket = parking_bucket_for(this);
+            std::lock_guard lock(bucket.mutex);
+            bucket.cv.notify_all();
+        }
+        fire_callbacks();
+    }
+
+    /// A running task was asked to cancel; tasks that take a std::stop_token request stop.
+    virtual void request_stop() noexcept {}
+
+private:
+    static constexpr std::uint32_t status_mask = 0x3;
+    static constexpr std::uint32_t waiters_bit = 0x4;
+
+    static bool is_ready(std::uint32_t word) noexcept { return (word & status_mask) >= 2; }
+    static callback_node* fired_marker() noexcept { return reinterpret_cast<callback_node*>(std::uintptr_t{1}); }
+    static std::exception_ptr cancelled_exception();
+
+    bool claim() noexcept
+    {
+        auto word = word_.load(std::memory_order_relaxed);
+        do {
+            if ((word & status_mask) != static_cast<std::uint32_t>(task_status::pending))
+                return false;
+        } while (!word_.compare_exchange_weak(word,
+                                              (word & ~status_mask) | static_cast<std::uint32_t>(task_status::running),
+                                              std::memory_order_acq_rel, std::memory_order_relaxed));
+        return true;
+    }
+
+    void on_claimed() noexcept;  // leaves the executor's list of unstarted tasks
+
+    void fire_callbacks() noexcept
+    {
+        callback_node* list = callbacks_.exchange(fired_marker(), std::memory_order_acq_rel);
+        callback_node* reversed = nullptr;
+        while (list) {
+            auto* next = list->next;
+            list->next = reversed;
+            reversed = list;
+            list = next;
+        }
+        while (reversed) {
+            auto* next = reversed->next;
+            reversed->fire();
+            reversed = next;
+        }
+    }
+
+    mutable std::atomic<std::uint32_t> word_{0};
+    bool tracked_ = false;
+    std::atomic<callback_node*> callbacks_{nullptr};
+    std::exception_ptr error_;
+    scheduler_ptr scheduler_;
+};
+
+using state_ptr = boost::intrusive_ptr<state_base>;
+
+/// Stands in for the value of a future<void>.
+struct void_value {
+};
+
+template <class T>
+using stored_t = std::conditional_t<std::is_void_v<T>, void_value, T>;
+
+/// The typed half: where the value lives.
+template <class T>
+class state : public state_base {
+public:
+    using result_type = T;
+    using value_type = stored_t<T>;
+
+    template <class... Args>
+    void set_value(Args&&... args) noexcept
+    {
+        try {
+            value_.emplace(std::forward<Args>(args)...);
+        } catch (...) {
+            set_exception(std::current_exception());
+            return;
+        }
+        complete(task_status::finished);
+    }
+    using state_base::set_exception;
+
+    /// Moves the value out, or throws the stored exception. Call once ready(), from the
+    /// one owner of the value; a second take() throws invalid_future.
+    value_type take()
+    {
+        if (exception())
+            std::rethrow_exception(exception());
+        if (taken_)
+            throw invalid_future("asyncjobs: the value of this future was already taken by get(); "
+                                 "call share() first to read a result more than once");
+        taken_ = true;
+        return std::move(*value_);
+    }
+    /// Reads the value in place, or throws the stored exception. Call once ready().
+    const value_type& peek() const
+    {
+        if (exception())
+            std::rethrow_exception(exception());
+        return *value_;
+    }
+
+private:
+    std::optional<value_type> value_;
+    bool taken_ = false;
+};
+
+template <class T>
+using typed_state_ptr = boost::intrusive_ptr<state<T>>;
+
+} // namespace asyncjobs::detail
+
+#endif

@@ -1,0 +1,82 @@
+// Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
+#ifndef ASYNCJOBS_EXECUTOR_HPP
+#define ASYNCJOBS_EXECUTOR_HPP
+
+#include <asyncjobs/detail/config.hpp>
+#include <asyncjobs/detail/scheduler.hpp>
+#include <asyncjobs/detail/task.hpp>
+#include <asyncjobs/future.hpp>
+#include <asyncjobs/map.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <ranges>
+#include <type_traits>
+#include <utility>
+
+namespace asyncjobs {
+
+/// The one interface of every pool: code written against `executor&` runs on threads or
+/// (with registered tasks) on processes. A small virtual core (shutdown, max_workers and
+/// the engine behind them) with templated submit() and map() on top.
+class executor {
+public:
+    executor(const executor&) = delete;
+    executor& operator=(const executor&) = delete;
+    virtual ~executor() = default;
+
+    /// Schedules `f(args...)` and returns its future at once. The arguments are copied or
+    /// moved into the task. If `f` takes a std::stop_token first, it receives one that
+    /// future::cancel() triggers while the task runs.
+    /// Throws shutdown_error after shutdown(), broken_executor if the pool is broken.
+    template <class F, class... Args>
+    [[nodiscard]] auto submit(F&& f, Args&&... args)
+    {
+        auto task = detail::make_task_state(std::forward<F>(f), std::forward<Args>(args)...);
+        using result = typename decltype(task)::element_type::result_type;
+        task->set_continuation_scheduler(engine_);
+        engine_->submit(task);
+        return detail::future_access::make<result>(std::move(task));
+    }
+
+    /// Applies `fn` to every element of `inputs` in parallel; the results come back in input
+    /// order as they are read. The input is read lazily, `options.window` tasks ahead of
+    /// the reader, each task taking `options.chunksize` inputs (chosen automatically when 0).
+    /// `fn` is shared by concurrent tasks, so it is called through a const reference.
+    /// An lvalue input range must outlive the result.
+    template <class F, std::ranges::input_range Range>
+    [[nodiscard]] auto map(F&& fn, Range&& inputs, map_options options = {})
+    {
+        using view = std::views::all_t<Range>;
+        using fn_type = std::decay_t<F>;
+        using result = std::remove_cvref_t<std::invoke_result_t<const fn_type&, std::ranges::range_value_t<view>&&>>;
+        std::optional<std::chrono::steady_clock::time_point> deadline;
+        if (options.timeout)
+            deadline = std::chrono::steady_clock::now() + *options.timeout;
+        auto source = std::make_unique<detail::map_source_impl<result, view, fn_type>>(
+            engine_, std::views::all(std::forward<Range>(inputs)), fn_type(std::forward<F>(fn)), options.chunksize);
+        std::size_t window = options.window ? options.window : 4 * std::max<std::size_t>(1, max_workers());
+        return map_result<result>(std::move(source), window, deadline);
+    }
+
+    /// Stops accepting work. With `wait`, returns once every submitted task has finished.
+    /// With `cancel_futures`, every task that has not started is cancelled now. Running
+    /// tasks always finish; continuations already attached still run.
+    virtual void shutdown(bool wait = true, bool cancel_futures = false) = 0;
+
+    /// How many tasks this executor runs at once.
+    virtual std::size_t max_workers() const noexcept = 0;
+
+protected:
+    explicit executor(detail::scheduler_ptr engine) noexcept : engine_(std::move(engine)) {}
+    const detail::scheduler_ptr& engine() const noexcept { return engine_; }
+
+private:
+    friend detail::scheduler_ptr detail::scheduler_of(executor& ex);
+    detail::scheduler_ptr engine_;
+};
+
+} // namespace asyncjobs
+
+#endif

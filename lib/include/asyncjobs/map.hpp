@@ -1,0 +1,294 @@
+// Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
+#ifndef ASYNCJOBS_MAP_HPP
+#define ASYNCJOBS_MAP_HPP
+
+#include <asyncjobs/detail/scheduler.hpp>
+#include <asyncjobs/detail/task.hpp>
+#include <asyncjobs/errors.hpp>
+#include <asyncjobs/future.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <ranges>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace asyncjobs {
+
+/// How executor::map() cuts its input into tasks.
+struct map_options {
+    /// Inputs per task. 0 chooses it automatically: chunks grow until each task runs
+    /// for about the executor's chunk target, and shrink near the end of a sized input.
+    std::size_t chunksize = 0;
+    /// Tasks in flight at most; input is read only as far as this window reaches.
+    /// 0 means 4 x max_workers().
+    std::size_t window = 0;
+    /// One deadline for the whole map, counted from the call (Python's semantics):
+    /// reading a result past it throws timeout_error.
+    std::optional<std::chrono::steady_clock::duration> timeout;
+};
+
+namespace detail {
+
+template <class R>
+using map_value_t = std::conditional_t<std::is_void_v<R>, std::monostate, R>;
+
+/// Results of one chunk: each item is a value or the exception its call threw.
+template <class R>
+using map_chunk = std::vector<std::variant<map_value_t<R>, std::exception_ptr>>;
+
+/// Measured cost of one call of the mapped function, shared by the engine and its tasks.
+struct map_timing {
+    std::atomic<std::uint64_t> ns_per_item{0};
+};
+
+/// Chooses the size of the next chunk from measured call times.
+class chunk_sizer {
+public:
+    chunk_sizer(std::size_t fixed, std::size_t workers, std::chrono::nanoseconds target) noexcept
+        : fixed_(fixed), workers_(std::max<std::size_t>(1, workers)), target_ns_(static_cast<std::uint64_t>(target.count()))
+    {
+    }
+
+    std::size_t next(const map_timing& timing, std::optional<std::size_t> remaining) noexcept
+    {
+        if (fixed_)
+            return fixed_;
+        constexpr std::size_t largest = 1 << 16;
+        auto per_item = timing.ns_per_item.load(std::memory_order_relaxed);
+        std::size_t size = per_item ? static_cast<std::size_t>(std::max<std::uint64_t>(1, target_ns_ / per_item)) : 1;
+        // Grow by at most 4x a step, so one noisy measurement cannot make a huge chunk.
+        size = std::clamp<std::size_t>(size, 1, std::min(largest, last_ * 4));
+        // Near the end of a known-length input, smaller chunks keep every worker busy.
+        if (remaining)
+            size = std::min(size, std::max<std::size_t>(1, *remaining / (2 * workers_)));
+        last_ = size;
+        return size;
+    }
+
+private:
+    std::size_t fixed_;
+    std::size_t workers_;
+    std::uint64_t target_ns_;
+    std::size_t last_ = 1;
+};
+
+/// The input side of a map, type-erased so that map_result<R> names only the result type.
+template <class R>
+class map_source {
+public:
+    virtual ~map_source() = default;
+    /// Reads the next chunk of input and submits it; nullopt at the end of the input.
+    virtual std::optional<future<map_chunk<R>>> submit_next() = 0;
+};
+
+template <class R, class View, class Fn>
+class map_source_impl final : public map_source<R> {
+public:
+    using input_type = std::ranges::range_value_t<View>;
+
+    map_source_impl(scheduler_ptr sched, View view, Fn fn, std::size_t chunksize)
+        : sched_(std::move(sched))
+        , view_(std::move(view))
+        , it_(std::ranges::begin(view_))
+        , fn_(std::make_shared<const Fn>(std::move(fn)))
+        , timing_(std::make_shared<map_timing>())
+        , sizer_(chunksize, sched_->concurrency(), sched_->chunk_target())
+    {
+        if constexpr (std::ranges::sized_range<View>)
+            remaining_ = static_cast<std::size_t>(std::ranges::size(view_));
+    }
+
+    std::optional<future<map_chunk<R>>> submit_next() override
+    {
+        if (it_ == std::ranges::end(view_))
+            return std::nullopt;
+        std::size_t size = sizer_.next(*timing_, remaining_);
+        std::vector<input_type> inputs;
+        inputs.reserve(size);
+        while (inputs.size() < size && it_ != std::ranges::end(view_)) {
+            inputs.emplace_back(*it_);
+            ++it_;
+        }
+        if (remaining_)
+            *remaining_ -= inputs.size();
+        auto task = make_task_state([fn = fn_, timing = timing_, inputs = std::move(inputs)]() mutable {
+            return run_chunk(*fn, *timing, inputs);
+        });
+        task->set_continuation_scheduler(sched_);
+        sched_->submit(task);
+        return future_access::make<map_chunk<R>>(std::move(task));
+    }
+
+private:
+    static map_chunk<R> run_chunk(const Fn& fn, map_timing& timing, std::vector<input_type>& inputs)
+    {
+        map_chunk<R> out;
+        out.reserve(inputs.size());
+        auto start = std::chrono::steady_clock::now();
+        for (auto& input : inputs) {
+            try {
+                if constexpr (std::is_void_v<R>) {
+                    std::invoke(fn, std::move(input));
+                    out.emplace_back(std::in_place_index<0>);
+                } else {
+                    out.emplace_back(std::in_place_index<0>, std::invoke(fn, std::move(input)));
+                }
+            } catch (...) {
+                out.emplace_back(std::in_place_index<1>, std::current_exception());
+            }
+        }
+        auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start);
+        timing.ns_per_item.store(std::max<std::uint64_t>(1, static_cast<std::uint64_t>(elapsed.count()) / inputs.size()),
+                                 std::memory_order_relaxed);
+        return out;
+    }
+
+    scheduler_ptr sched_;
+    View view_;
+    std::ranges::iterator_t<View> it_;
+    std::shared_ptr<const Fn> fn_;
+    std::shared_ptr<map_timing> timing_;
+    chunk_sizer sizer_;
+    std::optional<std::size_t> remaining_;
+};
+
+} // namespace detail
+
+/// The lazily computed results of executor::map(), in input order. An input range: it
+/// reads input and submits tasks only as far as its window reaches ahead of the reader,
+/// so memory stays bounded on inputs of any length. An element whose call threw
+/// rethrows that exception when it is read; the elements after it stay readable.
+/// Destroying it early cancels the tasks that have not started.
+template <class R>
+class map_result {
+public:
+    using value_type = detail::map_value_t<R>;
+
+    class iterator {
+    public:
+        using value_type = map_result::value_type;
+        using difference_type = std::ptrdiff_t;
+        using iterator_concept = std::input_iterator_tag;
+
+        iterator() noexcept = default;
+
+        /// The current element, moved out: read each element once.
+        value_type operator*() const { return owner_->current(); }
+        iterator& operator++()
+        {
+            owner_->advance();
+            return *this;
+        }
+        void operator++(int) { ++*this; }
+        friend bool operator==(const iterator& it, std::default_sentinel_t) noexcept { return it.finished(); }
+
+    private:
+        bool finished() const noexcept { return !owner_ || owner_->at_end(); }
+        friend class map_result;
+        explicit iterator(map_result* owner) noexcept : owner_(owner) {}
+        map_result* owner_ = nullptr;
+    };
+
+    map_result(map_result&&) noexcept = default;
+    map_result& operator=(map_result&&) noexcept = default;
+    ~map_result()
+    {
+        for (auto& f : in_flight_)
+            f.cancel();
+    }
+
+    /// Starts reading; blocks until the first result is there.
+    iterator begin()
+    {
+        if (!started_) {
+            started_ = true;
+            advance();
+        }
+        return iterator(this);
+    }
+    std::default_sentinel_t end() const noexcept { return {}; }
+
+    /// Reads every remaining result into a vector; throws the first element exception met.
+    std::vector<value_type> to_vector()
+    {
+        std::vector<value_type> out;
+        for (auto it = begin(); it != end(); ++it)
+            out.push_back(*it);
+        return out;
+    }
+
+private:
+    friend class executor;
+    friend class iterator;
+
+    map_result(std::unique_ptr<detail::map_source<R>> source, std::size_t window,
+               std::optional<std::chrono::steady_clock::time_point> deadline)
+        : source_(std::move(source)), window_(std::max<std::size_t>(1, window)), deadline_(deadline)
+    {
+        fill();
+    }
+
+    void fill()
+    {
+        while (!input_done_ && in_flight_.size() < window_) {
+            auto next = source_->submit_next();
+            if (!next) {
+                input_done_ = true;
+                break;
+            }
+            in_flight_.push_back(std::move(*next));
+        }
+    }
+
+    void advance()
+    {
+        if (++pos_ < chunk_.size())
+            return;
+        chunk_.clear();
+        pos_ = 0;
+        if (in_flight_.empty())
+            return;
+        auto& front = in_flight_.front();
+        if (deadline_ && front.wait_until(*deadline_) == std::future_status::timeout)
+            throw timeout_error("asyncjobs: map() ran past its timeout; the results not read yet are still being computed");
+        auto next = std::move(front);
+        in_flight_.pop_front();
+        fill();
+        chunk_ = next.get();
+    }
+
+    bool at_end() const noexcept { return pos_ >= chunk_.size() && in_flight_.empty(); }
+
+    value_type current()
+    {
+        auto& item = chunk_.at(pos_);
+        if (item.index() == 1)
+            std::rethrow_exception(std::get<1>(item));
+        return std::move(std::get<0>(item));
+    }
+
+    std::unique_ptr<detail::map_source<R>> source_;
+    std::size_t window_;
+    std::optional<std::chrono::steady_clock::time_point> deadline_;
+    std::deque<future<detail::map_chunk<R>>> in_flight_;
+    detail::map_chunk<R> chunk_;
+    std::size_t pos_ = 0;
+    bool started_ = false;
+    bool input_done_ = false;
+};
+
+} // namespace asyncjobs
+
+#endif

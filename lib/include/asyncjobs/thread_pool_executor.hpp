@@ -1,0 +1,71 @@
+// Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
+#ifndef ASYNCJOBS_THREAD_POOL_EXECUTOR_HPP
+#define ASYNCJOBS_THREAD_POOL_EXECUTOR_HPP
+
+#include <asyncjobs/detail/config.hpp>
+#include <asyncjobs/executor.hpp>
+
+#include <boost/thread/executors/work.hpp>
+
+#include <cstddef>
+#include <functional>
+#include <string>
+
+namespace asyncjobs {
+
+namespace detail {
+class thread_pool_engine;
+}
+
+struct thread_pool_options {
+    /// Threads at most; 0 means std::thread::hardware_concurrency(). Threads start on
+    /// demand, one per submit, until there are this many.
+    std::size_t max_workers = 0;
+    /// Threads are named "<prefix>-<n>" (cut to the 15 characters Linux keeps).
+    std::string thread_name_prefix = "asyncjobs";
+    /// Runs once on each thread before it takes work. If it throws, the pool is broken:
+    /// pending tasks fail and submit() throws broken_executor.
+    std::function<void()> initializer;
+};
+
+/// Runs any callable on a Boost.Asio thread pool. Continuations of its futures run on the
+/// same threads. It also meets Boost.Thread's executor requirements, so
+/// `boost::future::then(pool, fn)` works with it.
+class thread_pool_executor final : public executor {
+public:
+    thread_pool_executor();
+    explicit thread_pool_executor(std::size_t max_workers);
+    explicit thread_pool_executor(thread_pool_options options);
+
+    /// shutdown(wait = true). From one of the pool's own threads it cannot join itself,
+    /// so the joining is handed to a helper thread and the destructor returns at once.
+    ~thread_pool_executor() override;
+
+    /// See executor::shutdown. Called with `wait` from one of the pool's own threads it
+    /// does not wait (that would deadlock); the destructor joins the threads later.
+    void shutdown(bool wait = true, bool cancel_futures = false) override;
+    std::size_t max_workers() const noexcept override;
+
+    /// True on the threads of this pool.
+    bool running_in_this_thread() const noexcept;
+
+    using executor::submit;
+
+    /// Boost.Thread executor requirements: schedules a Boost closure (what
+    /// boost::future::then(pool, fn) hands over). Closures are never dropped: once the pool
+    /// is torn down they run on the calling thread.
+    void submit(boost::executors::work&& closure);
+    /// Boost.Thread executor requirements: shutdown(wait = false).
+    void close();
+    bool closed() const noexcept;
+    /// Boost.Thread executor requirements: Asio's pool cannot run one queued handler on
+    /// request, so this always returns false.
+    bool try_executing_one() noexcept { return false; }
+
+private:
+    detail::thread_pool_engine* engine_;
+};
+
+} // namespace asyncjobs
+
+#endif

@@ -1,0 +1,30 @@
+// Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
+#include <asyncjobs/errors.hpp>
+
+namespace asyncjobs {
+
+cancelled_error::cancelled_error()
+    : error("asyncjobs: the task was cancelled before it started; "
+            "check future::cancelled() before get() if cancellation is expected")
+{
+}
+
+timeout_error::timeout_error()
+    : error("asyncjobs: the deadline passed before the work finished; "
+            "the work goes on: wait again, cancel it, or use a longer timeout")
+{
+}
+
+shutdown_error::shutdown_error()
+    : error("asyncjobs: the executor is shut down and accepts no more work; "
+            "submit before shutdown(), or attach continuations to an executor that is still running")
+{
+}
+
+invalid_future::invalid_future()
+    : error("asyncjobs: this future has no shared state (default-constructed, moved from, "
+            "or consumed by then() or a conversion); keep the future that then() returned instead")
+{
+}
+
+} // namespace asyncjobs

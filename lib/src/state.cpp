@@ -1,0 +1,68 @@
+// Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
+#include <asyncjobs/detail/scheduler.hpp>
+#include <asyncjobs/detail/state.hpp>
+
+#include <deque>
+
+namespace asyncjobs::detail {
+
+std::exception_ptr state_base::cancelled_exception()
+{
+    return std::make_exception_ptr(cancelled_error());
+}
+
+void state_base::on_claimed() noexcept
+{
+    if (tracked_)
+        scheduler_->untrack(*this);
+}
+
+std::exception_ptr queued_work::shutdown_exception()
+{
+    return std::make_exception_ptr(shutdown_error(
+        "asyncjobs: the executor was shut down or destroyed before this work could run; "
+        "keep the executor alive until its futures are ready, or attach continuations to an executor that is"));
+}
+
+namespace {
+
+class inline_scheduler_impl final : public scheduler {
+public:
+    void submit(state_ptr task) override { schedule(std::move(task)); }
+
+    void schedule(state_ptr work) noexcept override
+    {
+        // A continuation that completes another state lands here again on the same
+        // thread; queue it instead of recursing.
+        thread_local std::deque<state_ptr>* queue = nullptr;
+        if (queue) {
+            try {
+                queue->push_back(std::move(work));
+            } catch (...) {
+                work->abandon(std::current_exception());
+            }
+            return;
+        }
+        std::deque<state_ptr> local;
+        queue = &local;
+        work->run();
+        while (!local.empty()) {
+            state_ptr next = std::move(local.front());
+            local.pop_front();
+            next->run();
+        }
+        queue = nullptr;
+    }
+
+    std::size_t concurrency() const noexcept override { return 1; }
+};
+
+} // namespace
+
+scheduler_ptr inline_scheduler() noexcept
+{
+    static const scheduler_ptr instance(new inline_scheduler_impl);
+    return instance;
+}
+
+} // namespace asyncjobs::detail
