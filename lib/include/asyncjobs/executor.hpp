@@ -3,6 +3,7 @@
 #define ASYNCJOBS_EXECUTOR_HPP
 
 #include <asyncjobs/detail/config.hpp>
+#include <asyncjobs/detail/deadline.hpp>
 #include <asyncjobs/detail/scheduler.hpp>
 #include <asyncjobs/detail/task.hpp>
 #include <asyncjobs/future.hpp>
@@ -48,14 +49,13 @@ public:
     template <class F, std::ranges::input_range Range>
     [[nodiscard]] auto map(F&& fn, Range&& inputs, map_options options = {})
     {
-        using view = std::views::all_t<Range>;
         using fn_type = std::decay_t<F>;
-        using result = std::remove_cvref_t<std::invoke_result_t<const fn_type&, std::ranges::range_value_t<view>&&>>;
+        using result = std::remove_cvref_t<std::invoke_result_t<const fn_type&, std::ranges::range_value_t<Range>&&>>;
         std::optional<std::chrono::steady_clock::time_point> deadline;
         if (options.timeout)
-            deadline = std::chrono::steady_clock::now() + *options.timeout;
-        auto source = std::make_unique<detail::map_source_impl<result, view, fn_type>>(
-            engine_, std::views::all(std::forward<Range>(inputs)), fn_type(std::forward<F>(fn)), options.chunksize);
+            deadline = detail::deadline_from_now(*options.timeout);
+        auto source = std::make_unique<detail::map_source_impl<result, Range, fn_type>>(
+            engine_, std::forward<Range>(inputs), fn_type(std::forward<F>(fn)), options.chunksize);
         std::size_t window = options.window ? options.window : 4 * std::max<std::size_t>(1, max_workers());
         return map_result<result>(std::move(source), window, deadline);
     }

@@ -3,6 +3,7 @@
 #define ASYNCJOBS_FUTURE_HPP
 
 #include <asyncjobs/detail/config.hpp>
+#include <asyncjobs/detail/deadline.hpp>
 #include <asyncjobs/detail/scheduler.hpp>
 #include <asyncjobs/detail/state.hpp>
 #include <asyncjobs/detail/task.hpp>
@@ -80,7 +81,7 @@ public:
     template <class Rep, class Period>
     std::future_status wait_for(const std::chrono::duration<Rep, Period>& timeout) const
     {
-        return wait_until(std::chrono::steady_clock::now() + timeout);
+        return wait_until(deadline_from_now(timeout));
     }
 
     template <class Clock, class Duration>

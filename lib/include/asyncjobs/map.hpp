@@ -93,31 +93,62 @@ public:
     virtual std::optional<future<map_chunk<R>>> submit_next() = 0;
 };
 
-template <class R, class View, class Fn>
+/// Holds map()'s input: a pointer to an lvalue range (which must outlive the result), or
+/// the range itself when it was passed as an rvalue. Not std::views::all: libstdc++ 12's
+/// view types do not compile with clang 14, which asyncjobs supports.
+template <class Range>
+class range_holder {
+public:
+    using range_type = std::remove_cvref_t<Range>;
+    explicit range_holder(Range&& r) : stored_(store(std::forward<Range>(r))) {}
+    auto& get() noexcept
+    {
+        if constexpr (by_reference)
+            return *stored_;
+        else
+            return stored_;
+    }
+
+private:
+    static constexpr bool by_reference = std::is_lvalue_reference_v<Range>;
+    using stored_type = std::conditional_t<by_reference, std::remove_reference_t<Range>*, range_type>;
+    static stored_type store(Range&& r)
+    {
+        if constexpr (by_reference)
+            return std::addressof(r);
+        else
+            return stored_type(std::move(r));
+    }
+    stored_type stored_;
+};
+
+template <class R, class Range, class Fn>
 class map_source_impl final : public map_source<R> {
 public:
-    using input_type = std::ranges::range_value_t<View>;
+    using range_ref = decltype(std::declval<range_holder<Range>&>().get());
+    using input_type = std::ranges::range_value_t<range_ref>;
 
-    map_source_impl(scheduler_ptr sched, View view, Fn fn, std::size_t chunksize)
+    map_source_impl(scheduler_ptr sched, Range&& range, Fn fn, std::size_t chunksize)
         : sched_(std::move(sched))
-        , view_(std::move(view))
-        , it_(std::ranges::begin(view_))
+        , range_(std::forward<Range>(range))
+        , it_(std::ranges::begin(range_.get()))
         , fn_(std::make_shared<const Fn>(std::move(fn)))
         , timing_(std::make_shared<map_timing>())
         , sizer_(chunksize, sched_->concurrency(), sched_->chunk_target())
     {
-        if constexpr (std::ranges::sized_range<View>)
-            remaining_ = static_cast<std::size_t>(std::ranges::size(view_));
+        if constexpr (std::ranges::sized_range<range_ref>)
+            remaining_ = static_cast<std::size_t>(std::ranges::size(range_.get()));
     }
 
     std::optional<future<map_chunk<R>>> submit_next() override
     {
-        if (it_ == std::ranges::end(view_))
+        auto end = std::ranges::end(range_.get());
+        if (it_ == end)
             return std::nullopt;
         std::size_t size = sizer_.next(*timing_, remaining_);
         std::vector<input_type> inputs;
         inputs.reserve(size);
-        while (inputs.size() < size && it_ != std::ranges::end(view_)) {
+        while (inputs.size() < size && it_ != end) {
             inputs.emplace_back(*it_);
             ++it_;
         }
@@ -156,8 +187,8 @@ private:
     }
 
     scheduler_ptr sched_;
-    View view_;
-    std::ranges::iterator_t<View> it_;
+    range_holder<Range> range_;
+    std::ranges::iterator_t<range_ref> it_;
     std::shared_ptr<const Fn> fn_;
     std::shared_ptr<map_timing> timing_;
     chunk_sizer sizer_;

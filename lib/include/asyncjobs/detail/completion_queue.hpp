@@ -2,6 +2,7 @@
 #ifndef ASYNCJOBS_DETAIL_COMPLETION_QUEUE_HPP
 #define ASYNCJOBS_DETAIL_COMPLETION_QUEUE_HPP
 
+#include <asyncjobs/detail/deadline.hpp>
 #include <asyncjobs/detail/state.hpp>
 #include <asyncjobs/future.hpp>
 
@@ -141,7 +142,7 @@ inline std::optional<std::chrono::steady_clock::time_point> deadline_after(
 {
     if (!timeout)
         return std::nullopt;
-    return std::chrono::steady_clock::now() + *timeout;
+    return deadline_from_now(*timeout);
 }
 
 } // namespace asyncjobs::detail
