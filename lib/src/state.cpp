@@ -6,6 +6,17 @@
 
 namespace asyncjobs::detail {
 
+void intrusive_ptr_add_ref(const scheduler* s) noexcept
+{
+    s->references_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void intrusive_ptr_release(const scheduler* s) noexcept
+{
+    if (s->references_.fetch_sub(1, std::memory_order_acq_rel) == 1)
+        delete s;
+}
+
 std::exception_ptr state_base::cancelled_exception()
 {
     return std::make_exception_ptr(cancelled_error());

@@ -4,6 +4,7 @@
 
 #include <asyncjobs/detail/state.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 
@@ -12,7 +13,7 @@ namespace asyncjobs::detail {
 /// The reference-counted engine behind an executor. Futures and map() results hold
 /// it, not the executor, so a continuation attached after the executor is gone fails
 /// with shutdown_error instead of touching freed memory.
-class scheduler : public boost::intrusive_ref_counter<scheduler, boost::thread_safe_counter> {
+class scheduler {
 public:
     scheduler() = default;
     scheduler(const scheduler&) = delete;
@@ -34,6 +35,11 @@ public:
 
     /// How long one map() chunk should run so that the per-task overhead stays small.
     virtual std::chrono::nanoseconds chunk_target() const noexcept { return std::chrono::microseconds(200); }
+
+private:
+    friend void intrusive_ptr_add_ref(const scheduler* s) noexcept;
+    friend void intrusive_ptr_release(const scheduler* s) noexcept;
+    mutable std::atomic<std::size_t> references_{0};
 };
 
 /// Runs continuations of futures that belong to no executor on the thread that completes

@@ -20,6 +20,9 @@
 namespace asyncjobs::detail {
 
 class scheduler;
+// Out of line, so that a state can hold its scheduler while scheduler.hpp includes this header.
+void intrusive_ptr_add_ref(const scheduler* s) noexcept;
+void intrusive_ptr_release(const scheduler* s) noexcept;
 using scheduler_ptr = boost::intrusive_ptr<scheduler>;
 
 enum class task_status : std::uint32_t { pending = 0, running = 1, finished = 2, cancelled = 3 };

@@ -1,0 +1,58 @@
+// Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
+#ifndef ASYNCJOBS_DETAIL_CODEC_HPP
+#define ASYNCJOBS_DETAIL_CODEC_HPP
+
+// Arguments and results cross the process boundary as Boost.Serialization binary
+// archives without a header, written straight into a std::string through a
+// Boost.Iostreams device: std::stringstream would cost 10x on large payloads.
+
+#include <boost/archive/binary_iarchive.hpp>
+#include <boost/archive/binary_oarchive.hpp>
+#include <boost/iostreams/device/array.hpp>
+#include <boost/iostreams/device/back_inserter.hpp>
+#include <boost/iostreams/stream_buffer.hpp>
+#include <boost/serialization/array.hpp>
+#include <boost/serialization/deque.hpp>
+#include <boost/serialization/list.hpp>
+#include <boost/serialization/map.hpp>
+#include <boost/serialization/optional.hpp>
+#include <boost/serialization/set.hpp>
+#include <boost/serialization/string.hpp>
+#include <boost/serialization/unordered_map.hpp>
+#include <boost/serialization/utility.hpp>
+#include <boost/serialization/vector.hpp>
+
+#include <cstddef>
+#include <span>
+#include <string>
+
+namespace asyncjobs::detail {
+
+inline constexpr unsigned archive_flags = boost::archive::no_header | boost::archive::no_codecvt;
+
+/// Appends the binary encoding of `values` to `out`.
+template <class... T>
+void encode_values(std::string& out, const T&... values)
+{
+    boost::iostreams::stream_buffer<boost::iostreams::back_insert_device<std::string>> buffer(out);
+    {
+        boost::archive::binary_oarchive archive(buffer, archive_flags);
+        ((archive << values), ...);
+    }
+    buffer.pubsync();
+}
+
+/// Decodes `values` from `in`; throws (a Boost archive_exception, std::bad_alloc, ...) on
+/// input that is not a valid encoding: callers turn that into a protocol error.
+template <class... T>
+void decode_values(std::span<const std::byte> in, T&... values)
+{
+    boost::iostreams::stream_buffer<boost::iostreams::array_source> buffer(reinterpret_cast<const char*>(in.data()),
+                                                                           in.size());
+    boost::archive::binary_iarchive archive(buffer, archive_flags);
+    ((archive >> values), ...);
+}
+
+} // namespace asyncjobs::detail
+
+#endif

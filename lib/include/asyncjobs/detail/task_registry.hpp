@@ -1,0 +1,147 @@
+// Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
+#ifndef ASYNCJOBS_DETAIL_TASK_REGISTRY_HPP
+#define ASYNCJOBS_DETAIL_TASK_REGISTRY_HPP
+
+#include <asyncjobs/detail/codec.hpp>
+#include <asyncjobs/detail/state.hpp>
+#include <asyncjobs/serializable.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <typeinfo>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace asyncjobs::detail {
+
+/// What a process needs to run one registered function from bytes, and to build its calls.
+struct task_entry {
+    std::string name;
+    std::uintptr_t address = 0;
+    std::string signature;  ///< the function type's mangled name: part of the registry fingerprint
+    /// Worker side: decodes the arguments, calls the function, appends the encoded result.
+    void (*invoke)(std::span<const std::byte> args, std::string& result) = nullptr;
+    /// Parent side: encodes the std::tuple of decayed parameters at `arguments`.
+    void (*encode_arguments)(const void* arguments, std::string& out) = nullptr;
+    /// Parent side: decodes a result into the std::optional<result> at `result`.
+    void (*decode_result)(std::span<const std::byte> in, void* result) = nullptr;
+};
+
+/// Every function registered with ASYNCJOBS_TASK in this program.
+class task_registry {
+public:
+    static task_registry& instance() noexcept;
+
+    void add(task_entry entry);
+    const task_entry* find(std::string_view name) const;
+    const task_entry* find(std::uintptr_t address) const;
+
+    /// A hash of every name and signature: a worker built from another binary differs.
+    std::uint64_t fingerprint() const;
+    /// Names registered more than once (by different functions), sorted.
+    std::vector<std::string> duplicates() const;
+
+private:
+    mutable std::shared_mutex mutex_;
+    std::unordered_map<std::string, task_entry> by_name_;
+    std::unordered_map<std::uintptr_t, const task_entry*> by_address_;
+    std::vector<std::string> duplicates_;
+};
+
+template <class F>
+std::uintptr_t function_address(F* fn) noexcept
+{
+    return reinterpret_cast<std::uintptr_t>(fn);
+}
+
+template <class T>
+using task_value_t = std::conditional_t<std::is_void_v<T>, void_value, T>;
+
+template <class F>
+struct function_signature;
+template <class R, class... Params>
+struct function_signature<R (*)(Params...)> {
+    using result = R;
+    using arguments = std::tuple<std::decay_t<Params>...>;
+    template <template <class...> class Check>
+    static constexpr bool all_parameters = (Check<std::decay_t<Params>>::value && ...);
+};
+template <class R, class... Params>
+struct function_signature<R (*)(Params...) noexcept> : function_signature<R (*)(Params...)> {
+};
+
+template <class T>
+struct serializable_check : std::bool_constant<serializable<T>> {
+};
+
+/// Registers `Fn` and instantiates its codec: the only place where a task's argument and
+/// result types are serialized, so a thread pool never needs them to be serializable.
+template <auto Fn>
+class task_registration {
+    using signature = function_signature<decltype(Fn)>;
+
+public:
+    using arguments = typename signature::arguments;
+    using result = std::remove_cvref_t<typename signature::result>;
+
+    static_assert(signature::template all_parameters<serializable_check>,
+                  "asyncjobs: ASYNCJOBS_TASK: an argument type of this function cannot be serialized with "
+                  "Boost.Serialization. Give it a serialize(Archive&, unsigned) member or a free serialize() "
+                  "found by argument-dependent lookup, include the boost/serialization header for the standard "
+                  "type, or specialize asyncjobs::is_serializable<T> to true.");
+    static_assert(std::is_void_v<result> || serializable<result>,
+                  "asyncjobs: ASYNCJOBS_TASK: the result type of this function cannot be serialized with "
+                  "Boost.Serialization (see the argument message above for the ways to make it serializable).");
+    static_assert(signature::template all_parameters<std::is_default_constructible>,
+                  "asyncjobs: ASYNCJOBS_TASK: workers decode arguments into default-constructed values, so every "
+                  "argument type needs a default constructor.");
+
+    explicit task_registration(const char* name)
+    {
+        task_registry::instance().add(task_entry{name, function_address(Fn), typeid(decltype(Fn)).name(), &invoke,
+                                                 &encode_arguments, &decode_result});
+    }
+
+private:
+    static void invoke(std::span<const std::byte> in, std::string& out)
+    {
+        arguments args;
+        std::apply([&](auto&... a) { decode_values(in, a...); }, args);
+        if constexpr (std::is_void_v<result>) {
+            std::apply(Fn, std::move(args));
+        } else {
+            const result r = std::apply(Fn, std::move(args));
+            encode_values(out, r);
+        }
+    }
+
+    static void encode_arguments(const void* args, std::string& out)
+    {
+        std::apply([&](const auto&... a) { encode_values(out, a...); }, *static_cast<const arguments*>(args));
+    }
+
+    static void decode_result(std::span<const std::byte> in, void* out)
+    {
+        auto& slot = *static_cast<std::optional<task_value_t<result>>*>(out);
+        if constexpr (std::is_void_v<result>) {
+            slot.emplace();
+        } else {
+            result r{};
+            decode_values(in, r);
+            slot.emplace(std::move(r));
+        }
+    }
+};
+
+} // namespace asyncjobs::detail
+
+#endif
