@@ -27,4 +27,9 @@ invalid_future::invalid_future()
 {
 }
 
+remote_error::remote_error(std::string type_name, const std::string& message)
+    : error(type_name + ": " + message), type_name_(std::move(type_name))
+{
+}
+
 } // namespace asyncjobs

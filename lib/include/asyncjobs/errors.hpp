@@ -50,6 +50,18 @@ public:
     using error::error;
 };
 
+/// An exception from a worker process whose type does not exist on this side: it keeps
+/// the original type's name and message. Standard exception types arrive as themselves.
+class remote_error : public error {
+public:
+    remote_error(std::string type_name, const std::string& message);
+    /// The demangled name of the exception type the task threw.
+    const std::string& type_name() const noexcept { return type_name_; }
+
+private:
+    std::string type_name_;
+};
+
 } // namespace asyncjobs
 
 #endif
