@@ -28,7 +28,7 @@ invalid_future::invalid_future()
 }
 
 remote_error::remote_error(std::string type_name, const std::string& message)
-    : error(type_name + ": " + message), type_name_(std::move(type_name))
+    : error(type_name + ": " + message), type_name_(std::move(type_name)), message_(message)
 {
 }
 

@@ -1,6 +1,9 @@
 // Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
 #include <asyncjobs/detail/frame.hpp>
 
+#include <cstdint>
+#include <stdexcept>
+
 namespace asyncjobs::detail {
 
 namespace {
@@ -63,6 +66,43 @@ void append_frame(std::string& out, frame_kind kind, std::uint64_t task_id, std:
     out.reserve(out.size() + frame_header_size + payload.size());
     append_frame_header(out, frame_header{kind, task_id, static_cast<std::uint32_t>(payload.size())});
     out.append(payload);
+}
+
+std::size_t begin_frame(std::string& out)
+{
+    std::size_t start = out.size();
+    out.append(frame_header_size, '\0');
+    return start;
+}
+
+void finish_frame(std::string& out, std::size_t start, frame_kind kind, std::uint64_t task_id)
+{
+    std::size_t payload = out.size() - start - frame_header_size;
+    if (payload > UINT32_MAX)
+        throw std::length_error("asyncjobs: a frame payload over 4 GiB cannot be sent; split the data into several tasks");
+    std::string header;
+    append_frame_header(header, frame_header{kind, task_id, static_cast<std::uint32_t>(payload)});
+    out.replace(start, frame_header_size, header);
+}
+
+void append_call_payload_name(std::string& out, std::string_view task_name)
+{
+    if (task_name.size() > UINT16_MAX)
+        throw std::length_error("asyncjobs: task name longer than 65535 bytes");
+    put_le<std::uint16_t>(out, static_cast<std::uint16_t>(task_name.size()));
+    out.append(task_name);
+}
+
+bool split_call_payload(std::span<const std::byte> payload, call_payload& out) noexcept
+{
+    if (payload.size() < 2)
+        return false;
+    std::size_t length = get_le<std::uint16_t>(payload, 0);
+    if (payload.size() < 2 + length)
+        return false;
+    out.task_name = std::string_view(reinterpret_cast<const char*>(payload.data()) + 2, length);
+    out.arguments = payload.subspan(2 + length);
+    return true;
 }
 
 decode_result decode_frame(std::span<const std::byte> input, std::size_t max_payload) noexcept

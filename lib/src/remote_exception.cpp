@@ -74,6 +74,10 @@ void encode_exception(std::string& out, std::exception_ptr e)
     std::string message;
     try {
         std::rethrow_exception(e);
+    } catch (const remote_error& ex) {
+        // Passed on from a nested pool, or raised by the worker loop itself: keep its name.
+        type_name = ex.type_name();
+        message = ex.message();
     } catch (const std::exception& ex) {
         kind = static_cast<std::uint8_t>(kind_of(ex));
         type_name = boost::core::demangle(typeid(ex).name());

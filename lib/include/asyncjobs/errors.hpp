@@ -57,9 +57,12 @@ public:
     remote_error(std::string type_name, const std::string& message);
     /// The demangled name of the exception type the task threw.
     const std::string& type_name() const noexcept { return type_name_; }
+    /// What the original exception's what() said.
+    const std::string& message() const noexcept { return message_; }
 
 private:
     std::string type_name_;
+    std::string message_;
 };
 
 } // namespace asyncjobs

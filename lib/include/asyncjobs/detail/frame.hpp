@@ -49,6 +49,23 @@ void append_frame(std::string& out, frame_kind kind, std::uint64_t task_id, std:
 /// Writes just the header; the caller appends `payload_size` bytes of payload after it.
 void append_frame_header(std::string& out, const frame_header& header);
 
+/// Starts a frame whose payload is encoded in place after it: returns where it starts.
+std::size_t begin_frame(std::string& out);
+/// Writes the header of the frame begun at `start` now that its payload follows it.
+/// Throws std::length_error if the payload does not fit the 32-bit size field.
+void finish_frame(std::string& out, std::size_t start, frame_kind kind, std::uint64_t task_id);
+
+/// A call frame's payload: the task name (16-bit little-endian length, then the bytes),
+/// then the encoded arguments.
+void append_call_payload_name(std::string& out, std::string_view task_name);
+
+struct call_payload {
+    std::string_view task_name;
+    std::span<const std::byte> arguments;
+};
+/// Splits a call payload; false if it is too short for the name it announces.
+bool split_call_payload(std::span<const std::byte> payload, call_payload& out) noexcept;
+
 enum class decode_status {
     incomplete,  ///< more bytes are needed
     complete,    ///< one frame decoded

@@ -1,0 +1,43 @@
+// Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
+#ifndef ASYNCJOBS_DETAIL_WORKER_PROTOCOL_HPP
+#define ASYNCJOBS_DETAIL_WORKER_PROTOCOL_HPP
+
+// How a parent starts a worker and what they say first. A worker is this program (or a
+// named worker executable) started as `<exe> --asyncjobs-worker <parent pid> <max payload>`
+// with the call pipe on fd 3 and the reply pipe on fd 4; its stdout and stderr are the
+// parent's, so what a task prints can never land inside a frame.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace asyncjobs::detail {
+
+inline constexpr const char* worker_flag = "--asyncjobs-worker";
+inline constexpr int worker_call_fd = 3;
+inline constexpr int worker_reply_fd = 4;
+inline constexpr std::size_t default_max_payload = std::size_t{1} << 30;
+
+/// Worker exit codes the parent tells apart from a task's own exit().
+inline constexpr int worker_exit_protocol_error = 70;
+inline constexpr int worker_exit_initializer_failed = 71;
+inline constexpr int worker_exit_bad_start = 72;
+
+/// The payload of the hello frame a worker sends first.
+struct worker_hello {
+    std::uint8_t protocol = 0;
+    std::uint64_t registry_fingerprint = 0;
+    std::int64_t pid = 0;
+    std::vector<std::string> duplicate_tasks;
+};
+
+void encode_hello(std::string& out, const worker_hello& hello);
+worker_hello decode_hello(const std::byte* data, std::size_t size);
+
+/// Runs the worker loop on the given descriptors until goodbye or end of input.
+int run_worker_loop(int call_fd, int reply_fd, long parent_pid, std::size_t max_payload);
+
+} // namespace asyncjobs::detail
+
+#endif
