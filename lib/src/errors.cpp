@@ -27,6 +27,11 @@ invalid_future::invalid_future()
 {
 }
 
+worker_crashed::worker_crashed(int exit_code, int signal, const std::string& detail)
+    : error(detail), exit_code_(exit_code), signal_(signal)
+{
+}
+
 remote_error::remote_error(std::string type_name, const std::string& message)
     : error(type_name + ": " + message), type_name_(std::move(type_name)), message_(message)
 {

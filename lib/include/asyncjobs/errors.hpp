@@ -50,6 +50,42 @@ public:
     using error::error;
 };
 
+/// A worker process died while running the task: only that task fails; the pool replaces
+/// the worker and goes on. Says the exit code or the signal.
+class worker_crashed : public error {
+public:
+    worker_crashed(int exit_code, int signal, const std::string& detail);
+    /// The worker's exit code, or -1 if a signal killed it.
+    int exit_code() const noexcept { return exit_code_; }
+    /// The signal that killed the worker, or 0 if it exited.
+    int signal() const noexcept { return signal_; }
+
+private:
+    int exit_code_;
+    int signal_;
+};
+
+/// A process task ran past its timeout: its worker was killed (with whatever the task had
+/// started) and replaced; the pool goes on.
+class task_timeout : public error {
+public:
+    using error::error;
+};
+
+/// A worker's output broke the wire protocol (garbage, a truncated or oversized frame, a
+/// reply for a task it was not given) or it was built from a different program.
+class protocol_error : public error {
+public:
+    using error::error;
+};
+
+/// A process pool was given something it cannot send to a worker: a lambda, a function
+/// object, or a function not registered with ASYNCJOBS_TASK.
+class task_not_registered : public error {
+public:
+    using error::error;
+};
+
 /// An exception from a worker process whose type does not exist on this side: it keeps
 /// the original type's name and message. Standard exception types arrive as themselves.
 class remote_error : public error {

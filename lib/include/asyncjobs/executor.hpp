@@ -4,6 +4,7 @@
 
 #include <asyncjobs/detail/config.hpp>
 #include <asyncjobs/detail/deadline.hpp>
+#include <asyncjobs/detail/function_task.hpp>
 #include <asyncjobs/detail/scheduler.hpp>
 #include <asyncjobs/detail/task.hpp>
 #include <asyncjobs/future.hpp>
@@ -34,7 +35,7 @@ public:
     template <class F, class... Args>
     [[nodiscard]] auto submit(F&& f, Args&&... args)
     {
-        auto task = detail::make_task_state(std::forward<F>(f), std::forward<Args>(args)...);
+        auto task = make_task(std::forward<F>(f), std::forward<Args>(args)...);
         using result = typename decltype(task)::element_type::result_type;
         task->set_continuation_scheduler(engine_);
         engine_->submit(task);
@@ -69,6 +70,17 @@ public:
     virtual std::size_t max_workers() const noexcept = 0;
 
 protected:
+    /// A plain function becomes a task a process pool can send to a worker (when the
+    /// function is registered); anything else runs only in-process.
+    template <class F, class... Args>
+    static auto make_task(F&& f, Args&&... args)
+    {
+        if constexpr (detail::is_function_pointer_v<F> && !detail::takes_stop_token_v<F, Args...>)
+            return detail::make_function_task(static_cast<std::decay_t<F>>(f), std::forward<Args>(args)...);
+        else
+            return detail::make_task_state(std::forward<F>(f), std::forward<Args>(args)...);
+    }
+
     explicit executor(detail::scheduler_ptr engine) noexcept : engine_(std::move(engine)) {}
     const detail::scheduler_ptr& engine() const noexcept { return engine_; }
 

@@ -20,6 +20,7 @@
 namespace asyncjobs::detail {
 
 class scheduler;
+class remote_call;
 // Out of line, so that a state can hold its scheduler while scheduler.hpp includes this header.
 void intrusive_ptr_add_ref(const scheduler* s) noexcept;
 void intrusive_ptr_release(const scheduler* s) noexcept;
@@ -111,6 +112,10 @@ public:
 
     /// Executes the work this state stands for (a task or a continuation). Plain states have none.
     virtual void run() noexcept {}
+
+    /// The view a process pool needs of a task that calls a plain function: null for
+    /// everything else (lambdas, continuations).
+    virtual remote_call* as_remote_call() noexcept { return nullptr; }
 
     void wait() const
     {

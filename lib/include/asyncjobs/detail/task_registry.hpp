@@ -4,6 +4,7 @@
 
 #include <asyncjobs/detail/codec.hpp>
 #include <asyncjobs/detail/state.hpp>
+#include <asyncjobs/detail/task_entry.hpp>
 #include <asyncjobs/serializable.hpp>
 
 #include <cstddef>
@@ -22,19 +23,6 @@
 #include <vector>
 
 namespace asyncjobs::detail {
-
-/// What a process needs to run one registered function from bytes, and to build its calls.
-struct task_entry {
-    std::string name;
-    std::uintptr_t address = 0;
-    std::string signature;  ///< the function type's mangled name: part of the registry fingerprint
-    /// Worker side: decodes the arguments, calls the function, appends the encoded result.
-    void (*invoke)(std::span<const std::byte> args, std::string& result) = nullptr;
-    /// Parent side: encodes the std::tuple of decayed parameters at `arguments`.
-    void (*encode_arguments)(const void* arguments, std::string& out) = nullptr;
-    /// Parent side: decodes a result into the std::optional<result> at `result`.
-    void (*decode_result)(std::span<const std::byte> in, void* result) = nullptr;
-};
 
 /// Every function registered with ASYNCJOBS_TASK in this program.
 class task_registry {
@@ -62,9 +50,6 @@ std::uintptr_t function_address(F* fn) noexcept
 {
     return reinterpret_cast<std::uintptr_t>(fn);
 }
-
-template <class T>
-using task_value_t = std::conditional_t<std::is_void_v<T>, void_value, T>;
 
 template <class F>
 struct function_signature;
@@ -117,9 +102,9 @@ private:
         arguments args;
         std::apply([&](auto&... a) { decode_values(in, a...); }, args);
         if constexpr (std::is_void_v<result>) {
-            std::apply(Fn, std::move(args));
+            call_with(Fn, args);
         } else {
-            const result r = std::apply(Fn, std::move(args));
+            const result r = call_with(Fn, args);
             encode_values(out, r);
         }
     }
@@ -131,7 +116,7 @@ private:
 
     static void decode_result(std::span<const std::byte> in, void* out)
     {
-        auto& slot = *static_cast<std::optional<task_value_t<result>>*>(out);
+        auto& slot = *static_cast<std::optional<stored_t<result>>*>(out);
         if constexpr (std::is_void_v<result>) {
             slot.emplace();
         } else {

@@ -1,0 +1,103 @@
+// Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
+#ifndef ASYNCJOBS_DETAIL_FUNCTION_TASK_HPP
+#define ASYNCJOBS_DETAIL_FUNCTION_TASK_HPP
+
+#include <asyncjobs/detail/state.hpp>
+#include <asyncjobs/detail/task.hpp>
+#include <asyncjobs/detail/task_entry.hpp>
+
+#include <cstdint>
+#include <exception>
+#include <optional>
+#include <span>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+namespace asyncjobs::detail {
+
+/// What a process pool needs of a task: which function, and how its arguments and result
+/// cross the process boundary (through the registry entry of that function).
+class remote_call {
+public:
+    virtual std::uintptr_t function() const noexcept = 0;
+    virtual void encode_arguments(const task_entry& entry, std::string& out) const = 0;
+    /// Decodes a worker's result and completes the task with it.
+    virtual void complete_from(const task_entry& entry, std::span<const std::byte> result) noexcept = 0;
+
+protected:
+    ~remote_call() = default;
+};
+
+template <class T>
+inline constexpr bool is_function_pointer_v =
+    std::is_pointer_v<std::decay_t<T>> && std::is_function_v<std::remove_pointer_t<std::decay_t<T>>>;
+
+/// A task that calls a plain function with stored arguments: in-process on a thread pool,
+/// or encoded and sent to a worker by a process pool when the function is registered.
+template <class R, class Fn, class Arguments>
+class function_task_state final : public invoking_state<R>, public remote_call {
+public:
+    function_task_state(Fn fn, Arguments args) : fn_(fn), args_(std::in_place, std::move(args)) {}
+
+    void run() noexcept override
+    {
+        if (!this->try_start()) {
+            args_.reset();
+            return;
+        }
+        Arguments args = std::move(*args_);
+        args_.reset();
+        auto call = [&]() -> R { return call_with(fn_, args); };
+        this->invoke_and_store(call);
+    }
+
+    remote_call* as_remote_call() noexcept override { return this; }
+
+    std::uintptr_t function() const noexcept override { return reinterpret_cast<std::uintptr_t>(fn_); }
+
+    void encode_arguments(const task_entry& entry, std::string& out) const override
+    {
+        entry.encode_arguments(&*args_, out);
+    }
+
+    void complete_from(const task_entry& entry, std::span<const std::byte> bytes) noexcept override
+    {
+        try {
+            std::optional<stored_t<R>> slot;
+            entry.decode_result(bytes, &slot);
+            if constexpr (std::is_void_v<R>)
+                this->set_value();
+            else
+                this->set_value(std::move(*slot));
+        } catch (...) {
+            this->set_exception(std::current_exception());
+        }
+    }
+
+private:
+    Fn fn_;
+    std::optional<Arguments> args_;
+};
+
+template <class R, class... Params, class... Args>
+auto make_function_task(R (*fn)(Params...), Args&&... args)
+{
+    static_assert(sizeof...(Params) == sizeof...(Args),
+                  "asyncjobs: submit(fn, args...) needs exactly one argument for each parameter of fn");
+    using arguments = std::tuple<std::decay_t<Params>...>;
+    using result = std::remove_cvref_t<R>;
+    return typed_state_ptr<result>(
+        new function_task_state<result, R (*)(Params...), arguments>(fn, arguments(std::forward<Args>(args)...)));
+}
+
+template <class R, class... Params, class... Args>
+auto make_function_task(R (*fn)(Params...) noexcept, Args&&... args)
+{
+    return make_function_task(static_cast<R (*)(Params...)>(fn), std::forward<Args>(args)...);
+}
+
+} // namespace asyncjobs::detail
+
+#endif
