@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include <fcntl.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -164,6 +165,10 @@ int run_worker_loop(int call_fd, int reply_fd, long parent_pid, std::size_t max_
     // A parent that goes away mid-write makes write() fail with EPIPE instead of killing us
     // by signal; we own this process in worker mode, so changing the disposition is fine.
     std::signal(SIGPIPE, SIG_IGN);
+    // Processes a task starts must not inherit the protocol pipes: they would keep them
+    // open after the worker dies and hide its death from the parent.
+    ::fcntl(call_fd, F_SETFD, FD_CLOEXEC);
+    ::fcntl(reply_fd, F_SETFD, FD_CLOEXEC);
 
     worker_channel channel(call_fd, reply_fd, max_payload);
     auto& registry = task_registry::instance();

@@ -10,9 +10,13 @@
 #include <asyncjobs/executor.hpp>
 #include <asyncjobs/future.hpp>
 #include <asyncjobs/map.hpp>
+#include <asyncjobs/process_pool_executor.hpp>
+#include <asyncjobs/serializable.hpp>
+#include <asyncjobs/task.hpp>
 #include <asyncjobs/thread_pool_executor.hpp>
 #include <asyncjobs/wait.hpp>
 #include <asyncjobs/when_all.hpp>
 #include <asyncjobs/when_any.hpp>
+#include <asyncjobs/worker.hpp>
 
 #endif

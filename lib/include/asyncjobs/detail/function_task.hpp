@@ -25,6 +25,8 @@ public:
     virtual void encode_arguments(const task_entry& entry, std::string& out) const = 0;
     /// Decodes a worker's result and completes the task with it.
     virtual void complete_from(const task_entry& entry, std::span<const std::byte> result) noexcept = 0;
+    /// Completes the task with an exception (the task's own, or why it could not run).
+    virtual void fail(std::exception_ptr e) noexcept = 0;
 
 protected:
     ~remote_call() = default;
@@ -75,6 +77,8 @@ public:
             this->set_exception(std::current_exception());
         }
     }
+
+    void fail(std::exception_ptr e) noexcept override { this->set_exception(std::move(e)); }
 
 private:
     Fn fn_;

@@ -1,0 +1,136 @@
+// Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
+#ifndef ASYNCJOBS_PROCESS_POOL_EXECUTOR_HPP
+#define ASYNCJOBS_PROCESS_POOL_EXECUTOR_HPP
+
+#include <asyncjobs/detail/config.hpp>
+#include <asyncjobs/detail/function_task.hpp>
+#include <asyncjobs/detail/worker_protocol.hpp>
+#include <asyncjobs/errors.hpp>
+#include <asyncjobs/executor.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace asyncjobs {
+
+namespace detail {
+class process_pool_engine;
+
+/// A registered function and its encoded arguments, ready to send to a worker.
+struct encoded_call {
+    std::string task_name;
+    std::string arguments;
+};
+
+const task_entry& registered_entry(std::uintptr_t function, const char* what);
+
+template <class R, class... Params, class... Args>
+encoded_call encode_call(R (*fn)(Params...), Args&&... args)
+{
+    static_assert(sizeof...(Params) == sizeof...(Args),
+                  "asyncjobs: a task call needs exactly one argument for each parameter of the function");
+    const task_entry& entry = registered_entry(reinterpret_cast<std::uintptr_t>(fn), "the initializer");
+    std::tuple<std::decay_t<Params>...> values(std::forward<Args>(args)...);
+    encoded_call call{entry.name, {}};
+    entry.encode_arguments(&values, call.arguments);
+    return call;
+}
+} // namespace detail
+
+/// Options of one process task, for process_pool_executor::submit_with().
+struct task_options {
+    /// Kill the worker and fail the future with task_timeout if the task runs longer.
+    std::optional<std::chrono::milliseconds> timeout;
+};
+
+struct process_pool_options {
+    /// Worker processes at most; 0 means std::thread::hardware_concurrency(). Workers start
+    /// on demand and idle ones are reused.
+    std::size_t max_workers = 0;
+    /// The program workers run. Empty: this program, re-executed in worker mode (its main
+    /// must start with the asyncjobs::run_worker_if_requested line). Name a separate worker
+    /// executable (whose main is asyncjobs::worker_main) when main is not yours, as in a
+    /// test runner; it must register the same tasks.
+    std::string worker_executable;
+    /// Default timeout of every task (submit_with() can set one per task).
+    std::optional<std::chrono::milliseconds> task_timeout;
+    /// Replace a worker after it ran this many tasks (0: never), as Python's max_tasks_per_child.
+    std::size_t max_tasks_per_child = 0;
+    /// Tasks sent to a worker ahead of the one it runs, hiding the pipe round trip.
+    std::size_t pipeline_depth = 2;
+    /// Threads that run continuations of this pool's futures (never the I/O thread).
+    std::size_t completion_threads = 1;
+    /// Frames larger than this are a protocol error.
+    std::size_t max_payload = detail::default_max_payload;
+    /// At shutdown, how long workers get to exit after their pipes close, and then after SIGTERM.
+    std::chrono::milliseconds shutdown_grace{2000};
+    /// Workers that die before they are ready, in a row, before the pool is broken.
+    std::size_t max_start_failures = 3;
+
+    /// Runs `fn(args...)` once in each worker before it takes tasks. `fn` must be
+    /// registered; if it throws, the worker does not start (and the pool turns
+    /// broken_executor when that keeps happening).
+    template <class F, class... Args>
+    process_pool_options& initializer(F fn, Args&&... args)
+    {
+        initializer_call = detail::encode_call(fn, std::forward<Args>(args)...);
+        return *this;
+    }
+
+    std::optional<detail::encoded_call> initializer_call;
+};
+
+/// Runs registered functions (ASYNCJOBS_TASK) in child processes: Python's
+/// ProcessPoolExecutor done right. A worker that dies fails only the task it was running;
+/// the pool replaces it and re-dispatches the work queued to it. Per-task timeouts kill a
+/// hung worker. Workers die with the parent and never become zombies.
+class process_pool_executor final : public executor {
+public:
+    process_pool_executor();
+    explicit process_pool_executor(std::size_t max_workers);
+    explicit process_pool_executor(process_pool_options options);
+    ~process_pool_executor() override;
+
+    void shutdown(bool wait = true, bool cancel_futures = false) override;
+    std::size_t max_workers() const noexcept override;
+
+    using executor::submit;
+
+    /// submit() with options for this task (a timeout).
+    template <class F, class... Args>
+    [[nodiscard]] auto submit_with(const task_options& options, F&& f, Args&&... args)
+    {
+        auto task = make_task(std::forward<F>(f), std::forward<Args>(args)...);
+        using result = typename decltype(task)::element_type::result_type;
+        task->set_continuation_scheduler(engine());
+        submit_task(task, options);
+        return detail::future_access::make<result>(std::move(task));
+    }
+
+    /// Cancels the task of `f`: if it has not started, like future::cancel(); if a worker
+    /// runs it, kills that worker (and what the task started) and fails the future with
+    /// cancelled_error. Returns false if the task had already finished.
+    template <class T>
+    bool cancel_and_kill(future<T>& f)
+    {
+        return kill_task(detail::state_of(f));
+    }
+
+    /// Process ids of the live workers (for monitoring and tests).
+    std::vector<long> worker_pids() const;
+
+private:
+    void submit_task(const detail::state_ptr& task, const task_options& options);
+    bool kill_task(detail::state_base* task);
+    detail::process_pool_engine* engine_;
+};
+
+} // namespace asyncjobs
+
+#endif

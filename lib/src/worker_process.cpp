@@ -1,0 +1,114 @@
+// Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
+#include "worker_process.hpp"
+
+#include <asyncjobs/detail/worker_protocol.hpp>
+
+#include <boost/process/v2/posix/bind_fd.hpp>
+#include <boost/process/v2/stdio.hpp>
+
+#include <csignal>
+#include <cstring>
+#include <string>
+#include <system_error>
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace asyncjobs::detail {
+
+namespace {
+
+namespace bp2 = boost::process::v2;
+
+/// Runs in the child between fork and exec.
+struct worker_child_setup {
+    template <class Launcher>
+    bp2::error_code on_exec_setup(Launcher&, const bp2::filesystem::path&, const char* const*&)
+    {
+        // Its own process group, so that killing the worker takes whatever its task started.
+        ::setpgid(0, 0);
+        // The parent's I/O thread blocks SIGPIPE; the worker must start with a clean mask.
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        return {};
+    }
+};
+
+struct pipe_fds {
+    int read = -1;
+    int write = -1;
+    pipe_fds()
+    {
+        int fds[2];
+        if (::pipe2(fds, O_CLOEXEC) != 0)
+            throw std::system_error(errno, std::generic_category(), "asyncjobs: cannot create a pipe for a worker");
+        read = fds[0];
+        write = fds[1];
+        // Large payloads cross in far fewer wake-ups with a 1 MiB pipe (best effort: the
+        // system limit may be lower).
+        ::fcntl(read, F_SETPIPE_SZ, 1 << 20);
+    }
+    pipe_fds(const pipe_fds&) = delete;
+    pipe_fds& operator=(const pipe_fds&) = delete;
+    ~pipe_fds()
+    {
+        if (read >= 0)
+            ::close(read);
+        if (write >= 0)
+            ::close(write);
+    }
+    int release_read() noexcept { return std::exchange(read, -1); }
+    int release_write() noexcept { return std::exchange(write, -1); }
+};
+
+bp2::process spawn(boost::asio::io_context& io, const std::string& executable, std::size_t max_payload,
+                   int child_calls, int child_replies)
+{
+    std::string parent = std::to_string(::getpid());
+    std::string payload = std::to_string(max_payload);
+    return bp2::process(io, bp2::filesystem::path(executable), {std::string(worker_flag), parent, payload},
+                        bp2::process_stdio{nullptr, {}, {}}, bp2::posix::bind_fd(worker_call_fd, child_calls),
+                        bp2::posix::bind_fd(worker_reply_fd, child_replies), worker_child_setup{});
+}
+
+} // namespace
+
+worker_process::worker_process(boost::asio::io_context& io, const std::string& executable, std::size_t max_payload)
+    : calls_(io), replies_(io), process_(io)
+{
+    pipe_fds call_pipe;
+    pipe_fds reply_pipe;
+    process_ = spawn(io, executable, max_payload, call_pipe.read, reply_pipe.write);
+    pid_ = process_.id();
+    // The child also does this before exec; doing it here too closes the window in which
+    // a kill of the group would find no group.
+    ::setpgid(static_cast<pid_t>(pid_), static_cast<pid_t>(pid_));
+    calls_.assign(call_pipe.release_write());
+    replies_.assign(reply_pipe.release_read());
+}
+
+void worker_process::signal_group(int signal) noexcept
+{
+    if (pid_ > 0) {
+        ::kill(-static_cast<pid_t>(pid_), signal);
+        ::kill(static_cast<pid_t>(pid_), signal);
+    }
+}
+
+std::string worker_process::describe_status(int status)
+{
+    if (status == -1)
+        return "an unknown status";
+    if (WIFEXITED(status))
+        return "exit code " + std::to_string(WEXITSTATUS(status));
+    if (WIFSIGNALED(status)) {
+        int sig = WTERMSIG(status);
+        const char* name = ::strsignal(sig);
+        return "signal " + std::to_string(sig) + " (" + (name ? name : "unknown") + ")";
+    }
+    return "wait status " + std::to_string(status);
+}
+
+} // namespace asyncjobs::detail

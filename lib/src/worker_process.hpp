@@ -1,0 +1,51 @@
+// Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
+#ifndef ASYNCJOBS_SRC_WORKER_PROCESS_HPP
+#define ASYNCJOBS_SRC_WORKER_PROCESS_HPP
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/readable_pipe.hpp>
+#include <boost/asio/writable_pipe.hpp>
+#include <boost/process/v2/process.hpp>
+
+#include <cstddef>
+#include <string>
+
+namespace asyncjobs::detail {
+
+/// One child worker process: spawned with Boost.Process v2 in a process group of its own,
+/// with the call pipe on its fd 3 and the reply pipe on its fd 4 (stdin /dev/null,
+/// stdout and stderr shared with the parent). Spawn from one thread only: Boost.Process
+/// 1.81 can deadlock when several threads fork at once.
+class worker_process {
+public:
+    worker_process(boost::asio::io_context& io, const std::string& executable, std::size_t max_payload);
+
+    boost::asio::writable_pipe& calls() noexcept { return calls_; }
+    boost::asio::readable_pipe& replies() noexcept { return replies_; }
+    long pid() const noexcept { return pid_; }
+
+    /// Sends `signal` to the worker's whole process group: the worker and what its task started.
+    void signal_group(int signal) noexcept;
+
+    /// Calls `handler(raw wait status)` once the worker has exited and been reaped.
+    template <class Handler>
+    void async_wait(Handler handler)
+    {
+        process_.handle().async_wait([handler = std::move(handler)](boost::system::error_code ec, int status) mutable {
+            handler(ec ? -1 : status);
+        });
+    }
+
+    /// "exit code 3", "signal 9 (Killed)".
+    static std::string describe_status(int status);
+
+private:
+    boost::asio::writable_pipe calls_;
+    boost::asio::readable_pipe replies_;
+    boost::process::v2::process process_;
+    long pid_ = 0;
+};
+
+} // namespace asyncjobs::detail
+
+#endif
