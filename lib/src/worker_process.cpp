@@ -3,7 +3,6 @@
 
 #include <asyncjobs/detail/worker_protocol.hpp>
 
-#include <boost/process/v2/posix/bind_fd.hpp>
 #include <boost/process/v2/stdio.hpp>
 
 #include <csignal>
@@ -21,10 +20,38 @@ namespace {
 
 namespace bp2 = boost::process::v2;
 
+/// Puts the two pipe ends on the worker's fds 3 and 4. Not posix::bind_fd: in Boost 1.81
+/// its on_setup() does not return a value, which crashes optimized builds.
+struct worker_pipes_binding {
+    int calls;
+    int replies;
+
+    template <class Launcher>
+    bp2::error_code on_setup(Launcher& launcher, const bp2::filesystem::path&, const char* const*)
+    {
+        launcher.fd_whitelist.push_back(worker_call_fd);
+        launcher.fd_whitelist.push_back(worker_reply_fd);
+        return {};
+    }
+
+    template <class Launcher>
+    bp2::error_code on_exec_setup(Launcher&, const bp2::filesystem::path&, const char* const*)
+    {
+        // Move both ends above the targets first, so that one dup2 cannot overwrite the
+        // other's source; dup2 clears close-on-exec on the targets.
+        int calls_high = ::fcntl(calls, F_DUPFD_CLOEXEC, 10);
+        int replies_high = ::fcntl(replies, F_DUPFD_CLOEXEC, 10);
+        if (calls_high < 0 || replies_high < 0 || ::dup2(calls_high, worker_call_fd) < 0 ||
+            ::dup2(replies_high, worker_reply_fd) < 0)
+            return bp2::error_code(errno, bp2::system_category());
+        return {};
+    }
+};
+
 /// Runs in the child between fork and exec.
 struct worker_child_setup {
     template <class Launcher>
-    bp2::error_code on_exec_setup(Launcher&, const bp2::filesystem::path&, const char* const*&)
+    bp2::error_code on_exec_setup(Launcher&, const bp2::filesystem::path&, const char* const*)
     {
         // Its own process group, so that killing the worker takes whatever its task started.
         ::setpgid(0, 0);
@@ -69,8 +96,8 @@ bp2::process spawn(boost::asio::io_context& io, const std::string& executable, s
     std::string parent = std::to_string(::getpid());
     std::string payload = std::to_string(max_payload);
     return bp2::process(io, bp2::filesystem::path(executable), {std::string(worker_flag), parent, payload},
-                        bp2::process_stdio{nullptr, {}, {}}, bp2::posix::bind_fd(worker_call_fd, child_calls),
-                        bp2::posix::bind_fd(worker_reply_fd, child_replies), worker_child_setup{});
+                        bp2::process_stdio{nullptr, {}, {}}, worker_pipes_binding{child_calls, child_replies},
+                        worker_child_setup{});
 }
 
 } // namespace
