@@ -4,6 +4,7 @@
 // and every pipe; callers only encode their call and queue it. Replies complete futures on
 // the I/O thread, and their continuations run on the completion thread pool.
 
+#include <asyncjobs/detail/byte_buffer.hpp>
 #include <asyncjobs/detail/frame.hpp>
 #include <asyncjobs/detail/function_task.hpp>
 #include <asyncjobs/detail/remote_exception.hpp>
@@ -21,6 +22,7 @@
 #include <boost/core/demangle.hpp>
 
 #include <algorithm>
+#include <optional>
 #include <atomic>
 #include <condition_variable>
 #include <csignal>
@@ -80,19 +82,24 @@ using call_ptr = std::shared_ptr<call>;
 
 enum class kill_reason { none, timeout, cancel, protocol, shutdown };
 
+/// A frame to send: a call's own frame (not copied) or a small control frame.
+struct outgoing {
+    call_ptr owner;
+    std::string control;
+    const std::string& bytes() const noexcept { return owner ? owner->frame : control; }
+};
+
 struct worker {
     explicit worker(asio::io_context& io, const std::string& exe, std::size_t max_payload)
         : process(io, exe, max_payload), timer(io)
     {
-        input.resize(1 << 16);
     }
     worker_process process;
     asio::steady_timer timer;
-    std::vector<std::byte> input;
-    std::size_t input_begin = 0;
-    std::size_t input_end = 0;
-    std::string pending;  ///< frames waiting for the current write to finish
-    std::string writing;  ///< the buffer of the write in progress
+    byte_buffer input;
+    std::vector<outgoing> pending;  ///< frames waiting for the current write to finish
+    std::vector<outgoing> writing;  ///< the frames of the write in progress
+    std::vector<asio::const_buffer> write_buffers;
     bool write_in_progress = false;
     std::deque<call_ptr> in_flight;  ///< sent, in order; the front one is running
     bool ready = false;              ///< hello received and checked
@@ -384,7 +391,7 @@ private:
             init->frame += options_.initializer_call->arguments;
             finish_frame(init->frame, start, frame_kind::initialize, 0);
             ref.in_flight.push_back(init);
-            queue_write(ref, init->frame);
+            queue_write(ref, outgoing{init, {}});
         }
         read_more(ref);
         ref.process.async_wait([this, &ref](int status) { on_exit(ref, status); });
@@ -396,12 +403,12 @@ private:
         w.in_flight.push_back(c);
         if (w.in_flight.size() == 1)
             arm_timer(w);
-        queue_write(w, c->frame);
+        queue_write(w, outgoing{std::move(c), {}});
     }
 
-    void queue_write(worker& w, const std::string& frame)
+    void queue_write(worker& w, outgoing frame)
     {
-        w.pending += frame;
+        w.pending.push_back(std::move(frame));
         start_write(w);
     }
 
@@ -409,11 +416,14 @@ private:
     {
         if (w.write_in_progress || w.pending.empty() || w.exited)
             return;
-        // Many small frames leave in one write.
+        // Many small frames leave in one gathered write; large ones are not copied.
         w.writing.swap(w.pending);
         w.pending.clear();
+        w.write_buffers.clear();
+        for (auto& frame : w.writing)
+            w.write_buffers.push_back(asio::buffer(frame.bytes()));
         w.write_in_progress = true;
-        asio::async_write(w.process.calls(), asio::buffer(w.writing),
+        asio::async_write(w.process.calls(), w.write_buffers,
                           [this, &w](boost::system::error_code ec, std::size_t) {
                               w.write_in_progress = false;
                               w.writing.clear();
@@ -432,51 +442,42 @@ private:
                           });
     }
 
-    void read_more(worker& w)
+    void read_more(worker& w, std::size_t want = 1)
     {
-        if (w.input_begin > 0) {
-            std::memmove(w.input.data(), w.input.data() + w.input_begin, w.input_end - w.input_begin);
-            w.input_end -= w.input_begin;
-            w.input_begin = 0;
-        }
-        if (w.input_end == w.input.size())
-            w.input.resize(w.input.size() * 2);
-        w.process.replies().async_read_some(
-            asio::buffer(w.input.data() + w.input_end, w.input.size() - w.input_end),
-            [this, &w](boost::system::error_code ec, std::size_t n) {
-                if (ec) {
-                    w.reader_done = true;
-                    maybe_finish_worker(w);
-                    return;
-                }
-                w.input_end += n;
-                if (process_input(w))
-                    read_more(w);
-            });
+        auto space = w.input.free_space(std::max<std::size_t>(want, 1 << 16));
+        w.process.replies().async_read_some(asio::buffer(space.data(), space.size()),
+                                            [this, &w](boost::system::error_code ec, std::size_t n) {
+                                                if (ec) {
+                                                    w.reader_done = true;
+                                                    maybe_finish_worker(w);
+                                                    return;
+                                                }
+                                                w.input.commit(n);
+                                                if (auto want = process_input(w))
+                                                    read_more(w, *want);
+                                            });
     }
 
-    /// Handles every complete frame in the buffer; false once the worker is being killed.
-    bool process_input(worker& w)
+    /// Handles every complete frame in the buffer. Returns how many bytes the next frame
+    /// still needs, or nullopt once the worker is being killed.
+    std::optional<std::size_t> process_input(worker& w)
     {
         for (;;) {
-            auto frame = decode_frame(std::span<const std::byte>(w.input.data() + w.input_begin, w.input_end - w.input_begin),
-                                      options_.max_payload);
+            auto frame = decode_frame(w.input.unread(), options_.max_payload);
             if (frame.status == decode_status::incomplete) {
-                // A frame larger than the buffer: grow to hold it whole.
-                if (w.input_end - w.input_begin >= frame_header_size) {
-                    std::size_t need = frame_header_size + frame.header.payload_size;
-                    if (need > w.input.size())
-                        w.input.resize(need);
-                }
-                return true;
+                w.input.shrink();
+                if (w.input.unread().size() >= frame_header_size)
+                    return frame_header_size + frame.header.payload_size - w.input.unread().size();
+                return 1;
             }
             if (frame.status == decode_status::malformed) {
                 kill_worker(w, kill_reason::protocol, std::string("malformed output from the worker: ") + frame.error);
-                return false;
+                return std::nullopt;
             }
-            w.input_begin += frame.consumed;
-            if (!handle_frame(w, frame))
-                return false;
+            bool keep_going = handle_frame(w, frame);
+            w.input.consume(frame.consumed);
+            if (!keep_going)
+                return std::nullopt;
         }
     }
 
@@ -604,9 +605,9 @@ private:
         w.retiring = true;
         if (w.reason == kill_reason::none)
             w.reason = kill_reason::shutdown;
-        std::string goodbye;
-        append_frame(goodbye, frame_kind::goodbye, 0, {});
-        queue_write(w, goodbye);
+        outgoing goodbye;
+        append_frame(goodbye.control, frame_kind::goodbye, 0, {});
+        queue_write(w, std::move(goodbye));
     }
 
     void retire_all()

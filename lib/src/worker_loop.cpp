@@ -1,4 +1,5 @@
 // Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
+#include <asyncjobs/detail/byte_buffer.hpp>
 #include <asyncjobs/detail/codec.hpp>
 #include <asyncjobs/detail/frame.hpp>
 #include <asyncjobs/detail/remote_exception.hpp>
@@ -7,6 +8,7 @@
 #include <asyncjobs/errors.hpp>
 #include <asyncjobs/worker.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -44,16 +46,19 @@ public:
     worker_channel(int call_fd, int reply_fd, std::size_t max_payload)
         : call_fd_(call_fd), reply_fd_(reply_fd), max_payload_(max_payload)
     {
-        buffer_.resize(1 << 16);
     }
 
     /// The next complete frame, or false at end of input. Malformed input ends the worker.
+    /// The frame's payload stays valid until the next call.
     bool next(decode_result& frame)
     {
+        input_.consume(pending_consume_);
+        pending_consume_ = 0;
+        input_.shrink();
         for (;;) {
-            frame = decode_frame(std::span<const std::byte>(buffer_.data() + begin_, end_ - begin_), max_payload_);
+            frame = decode_frame(input_.unread(), max_payload_);
             if (frame.status == decode_status::complete) {
-                begin_ += frame.consumed;
+                pending_consume_ = frame.consumed;
                 return true;
             }
             if (frame.status == decode_status::malformed) {
@@ -64,16 +69,18 @@ public:
             // Before blocking for more input, send what is ready: replies to a burst of
             // small calls leave in one write, and nothing waits on a worker that sleeps.
             flush();
-            if (!fill())
+            std::size_t want = 1;
+            if (input_.unread().size() >= frame_header_size)
+                want = frame_header_size + frame.header.payload_size - input_.unread().size();
+            if (!fill(want))
                 return false;
         }
     }
 
-    /// True if another complete frame is already buffered.
+    /// True if another complete frame is already buffered after the current one.
     bool has_buffered_frame() const
     {
-        return decode_frame(std::span<const std::byte>(buffer_.data() + begin_, end_ - begin_), max_payload_).status ==
-               decode_status::complete;
+        return decode_frame(input_.unread().subspan(pending_consume_), max_payload_).status == decode_status::complete;
     }
 
     std::string& out() noexcept { return out_; }
@@ -91,30 +98,21 @@ public:
             done += static_cast<std::size_t>(n);
         }
         out_.clear();
-        if (out_.capacity() > (std::size_t{8} << 20))
+        if (out_.capacity() > (std::size_t{64} << 20))
             out_.shrink_to_fit();
     }
 
 private:
-    bool fill()
+    bool fill(std::size_t want)
     {
-        // Keep the unread bytes at the front, and make room for a whole large frame.
-        if (begin_ > 0) {
-            std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
-            end_ -= begin_;
-            begin_ = 0;
-        }
-        if (end_ == buffer_.size())
-            buffer_.resize(buffer_.size() * 2);
-        else if (buffer_.size() > (std::size_t{8} << 20) && end_ < (std::size_t{1} << 16))
-            buffer_.resize(std::max<std::size_t>(end_, 1 << 16) * 2);
+        auto space = input_.free_space(std::max<std::size_t>(want, 1 << 16));
         for (;;) {
-            ssize_t n = ::read(call_fd_, buffer_.data() + end_, buffer_.size() - end_);
+            ssize_t n = ::read(call_fd_, space.data(), space.size());
             if (n < 0 && errno == EINTR)
                 continue;
             if (n <= 0)
                 return false;
-            end_ += static_cast<std::size_t>(n);
+            input_.commit(static_cast<std::size_t>(n));
             return true;
         }
     }
@@ -122,9 +120,8 @@ private:
     int call_fd_;
     int reply_fd_;
     std::size_t max_payload_;
-    std::vector<std::byte> buffer_;
-    std::size_t begin_ = 0;
-    std::size_t end_ = 0;
+    byte_buffer input_;
+    std::size_t pending_consume_ = 0;
     std::string out_;
 };
 
