@@ -29,7 +29,7 @@ T get_le(std::span<const std::byte> in, std::size_t offset) noexcept
 
 bool is_known_frame_kind(std::uint8_t kind) noexcept
 {
-    return kind >= static_cast<std::uint8_t>(frame_kind::hello) && kind <= static_cast<std::uint8_t>(frame_kind::initialize);
+    return kind >= static_cast<std::uint8_t>(frame_kind::hello) && kind <= static_cast<std::uint8_t>(frame_kind::map_call);
 }
 
 const char* frame_kind_name(frame_kind kind) noexcept
@@ -47,6 +47,8 @@ const char* frame_kind_name(frame_kind kind) noexcept
         return "goodbye";
     case frame_kind::initialize:
         return "initialize";
+    case frame_kind::map_call:
+        return "map_call";
     }
     return "unknown";
 }

@@ -167,7 +167,7 @@ public:
         std::size_t start = begin_frame(c->frame);
         append_call_payload_name(c->frame, entry.name);
         remote->encode_arguments(entry, c->frame);
-        finish_frame(c->frame, start, frame_kind::call, c->id);
+        finish_frame(c->frame, start, remote->chunked() ? frame_kind::map_call : frame_kind::call, c->id);
         if (c->frame.size() - frame_header_size > options_.max_payload)
             throw std::length_error("asyncjobs: the encoded arguments are larger than process_pool_options::max_payload");
         {

@@ -67,35 +67,31 @@ std::exception_ptr make(const std::string& message)
 
 } // namespace
 
-void encode_exception(std::string& out, std::exception_ptr e)
+exception_fields describe_for_wire(std::exception_ptr e)
 {
-    std::uint8_t kind = static_cast<std::uint8_t>(exception_kind::other);
-    std::string type_name;
-    std::string message;
+    exception_fields f;
+    f.kind = static_cast<std::uint8_t>(exception_kind::other);
     try {
         std::rethrow_exception(e);
     } catch (const remote_error& ex) {
         // Passed on from a nested pool, or raised by the worker loop itself: keep its name.
-        type_name = ex.type_name();
-        message = ex.message();
+        f.type_name = ex.type_name();
+        f.message = ex.message();
     } catch (const std::exception& ex) {
-        kind = static_cast<std::uint8_t>(kind_of(ex));
-        type_name = boost::core::demangle(typeid(ex).name());
-        message = ex.what();
+        f.kind = static_cast<std::uint8_t>(kind_of(ex));
+        f.type_name = boost::core::demangle(typeid(ex).name());
+        f.message = ex.what();
     } catch (...) {
-        type_name = "an exception not derived from std::exception";
-        message = "the task threw a value that is not a std::exception";
+        f.type_name = "an exception not derived from std::exception";
+        f.message = "the task threw a value that is not a std::exception";
     }
-    encode_values(out, kind, type_name, message);
+    return f;
 }
 
-std::exception_ptr decode_exception(std::span<const std::byte> in)
+std::exception_ptr rebuild_exception(exception_fields f)
 {
-    std::uint8_t kind = 0;
-    std::string type_name;
-    std::string message;
-    decode_values(in, kind, type_name, message);
-    switch (static_cast<exception_kind>(kind)) {
+    const std::string& message = f.message;
+    switch (static_cast<exception_kind>(f.kind)) {
     case exception_kind::runtime_error:
         return make<std::runtime_error>(message);
     case exception_kind::logic_error:
@@ -119,8 +115,20 @@ std::exception_ptr decode_exception(std::span<const std::byte> in)
     case exception_kind::exception:
     case exception_kind::other:
     default:
-        return std::make_exception_ptr(remote_error(std::move(type_name), message));
+        return std::make_exception_ptr(remote_error(std::move(f.type_name), message));
     }
+}
+
+void encode_exception(std::string& out, std::exception_ptr e)
+{
+    encode_values(out, describe_for_wire(std::move(e)));
+}
+
+std::exception_ptr decode_exception(std::span<const std::byte> in)
+{
+    exception_fields f;
+    decode_values(in, f);
+    return rebuild_exception(std::move(f));
 }
 
 } // namespace asyncjobs::detail

@@ -138,7 +138,14 @@ bool run_call(const decode_result& frame, std::string& out)
             throw remote_error("asyncjobs::unknown_task",
                                "no task named '" + std::string(call.task_name) +
                                    "' is registered in the worker; register it with ASYNCJOBS_TASK in the worker's binary");
-        entry->invoke(call.arguments, out);
+        if (frame.header.kind == frame_kind::map_call) {
+            if (!entry->invoke_chunk)
+                throw std::invalid_argument("map() needs a task of exactly one argument, and '" + entry->name +
+                                            "' takes another number");
+            entry->invoke_chunk(call.arguments, out);
+        } else {
+            entry->invoke(call.arguments, out);
+        }
         finish_frame(out, start, frame_kind::result, frame.header.task_id);
         return true;
     } catch (...) {
@@ -183,6 +190,7 @@ int run_worker_loop(int call_fd, int reply_fd, long parent_pid, std::size_t max_
     while (channel.next(frame)) {
         switch (frame.header.kind) {
         case frame_kind::call:
+        case frame_kind::map_call:
             run_call(frame, channel.out());
             break;
         case frame_kind::initialize:

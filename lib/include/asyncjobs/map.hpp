@@ -2,6 +2,7 @@
 #ifndef ASYNCJOBS_MAP_HPP
 #define ASYNCJOBS_MAP_HPP
 
+#include <asyncjobs/detail/function_task.hpp>
 #include <asyncjobs/detail/scheduler.hpp>
 #include <asyncjobs/detail/task.hpp>
 #include <asyncjobs/errors.hpp>
@@ -19,6 +20,9 @@
 #include <memory>
 #include <optional>
 #include <ranges>
+#include <span>
+#include <stdexcept>
+#include <string>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -84,6 +88,101 @@ private:
     std::size_t last_ = 1;
 };
 
+/// Calls `fn` on each input, keeping each value or exception, and records the cost per call.
+template <class R, class Fn, class Input>
+map_chunk<R> run_chunk(const Fn& fn, map_timing& timing, std::vector<Input>& inputs)
+{
+    map_chunk<R> out;
+    out.reserve(inputs.size());
+    auto start = std::chrono::steady_clock::now();
+    for (auto& input : inputs) {
+        try {
+            if constexpr (std::is_void_v<R>) {
+                std::invoke(fn, std::move(input));
+                out.emplace_back(std::in_place_index<0>);
+            } else {
+                out.emplace_back(std::in_place_index<0>, std::invoke(fn, std::move(input)));
+            }
+        } catch (...) {
+            out.emplace_back(std::in_place_index<1>, std::current_exception());
+        }
+    }
+    auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start);
+    timing.ns_per_item.store(std::max<std::uint64_t>(1, static_cast<std::uint64_t>(elapsed.count()) / inputs.size()),
+                             std::memory_order_relaxed);
+    return out;
+}
+
+/// A map() chunk over a plain function: runs in-process on a thread pool, or goes to a
+/// worker as one map_call frame when a process pool runs it (the function must be registered).
+template <class R, class Fn, class Input>
+class function_chunk_state final : public state<map_chunk<R>>, public remote_call {
+public:
+    function_chunk_state(Fn fn, std::vector<Input> inputs, std::shared_ptr<map_timing> timing)
+        : fn_(fn), inputs_(std::move(inputs)), timing_(std::move(timing))
+    {
+    }
+
+    void run() noexcept override
+    {
+        if (!this->try_start()) {
+            inputs_.clear();
+            return;
+        }
+        try {
+            auto chunk = run_chunk<R>(fn_, *timing_, inputs_);
+            inputs_.clear();
+            this->set_value(std::move(chunk));
+        } catch (...) {
+            this->set_exception(std::current_exception());
+        }
+    }
+
+    remote_call* as_remote_call() noexcept override { return this; }
+    bool chunked() const noexcept override { return true; }
+    std::uintptr_t function() const noexcept override { return reinterpret_cast<std::uintptr_t>(fn_); }
+
+    void encode_arguments(const task_entry& entry, std::string& out) const override
+    {
+        if (!entry.encode_chunk)
+            throw std::invalid_argument("asyncjobs: map() needs a task of exactly one argument, and '" + entry.name +
+                                        "' takes another number");
+        entry.encode_chunk(&inputs_, out);
+    }
+
+    void complete_from(const task_entry& entry, std::span<const std::byte> bytes) noexcept override
+    {
+        try {
+            map_chunk<R> chunk;
+            auto ns = entry.decode_chunk(bytes, &chunk);
+            timing_->ns_per_item.store(std::max<std::uint64_t>(1, ns), std::memory_order_relaxed);
+            this->set_value(std::move(chunk));
+        } catch (...) {
+            this->set_exception(std::current_exception());
+        }
+    }
+
+    void fail(std::exception_ptr e) noexcept override { this->set_exception(std::move(e)); }
+
+private:
+    Fn fn_;
+    std::vector<Input> inputs_;
+    std::shared_ptr<map_timing> timing_;
+};
+
+template <class Fn>
+struct single_parameter {
+    using type = void;
+};
+template <class R, class P>
+struct single_parameter<R (*)(P)> {
+    using type = std::decay_t<P>;
+};
+template <class R, class P>
+struct single_parameter<R (*)(P) noexcept> {
+    using type = std::decay_t<P>;
+};
+
 /// The input side of a map, type-erased so that map_result<R> names only the result type.
 template <class R>
 class map_source {
@@ -146,7 +245,7 @@ public:
         if (it_ == end)
             return std::nullopt;
         std::size_t size = sizer_.next(*timing_, remaining_);
-        std::vector<input_type> inputs;
+        std::vector<chunk_input> inputs;
         inputs.reserve(size);
         while (inputs.size() < size && it_ != end) {
             inputs.emplace_back(*it_);
@@ -154,36 +253,28 @@ public:
         }
         if (remaining_)
             *remaining_ -= inputs.size();
-        auto task = make_task_state([fn = fn_, timing = timing_, inputs = std::move(inputs)]() mutable {
-            return run_chunk(*fn, *timing, inputs);
-        });
+        typed_state_ptr<map_chunk<R>> task = make_chunk(std::move(inputs));
         task->set_continuation_scheduler(sched_);
         sched_->submit(task);
         return future_access::make<map_chunk<R>>(std::move(task));
     }
 
 private:
-    static map_chunk<R> run_chunk(const Fn& fn, map_timing& timing, std::vector<input_type>& inputs)
+    // A plain function of one parameter can also go to a process pool's workers.
+    using function_input = typename single_parameter<Fn>::type;
+    static constexpr bool sendable = is_function_pointer_v<Fn> && !std::is_void_v<function_input>;
+    using chunk_input = std::conditional_t<sendable, function_input, input_type>;
+
+    typed_state_ptr<map_chunk<R>> make_chunk(std::vector<chunk_input> inputs)
     {
-        map_chunk<R> out;
-        out.reserve(inputs.size());
-        auto start = std::chrono::steady_clock::now();
-        for (auto& input : inputs) {
-            try {
-                if constexpr (std::is_void_v<R>) {
-                    std::invoke(fn, std::move(input));
-                    out.emplace_back(std::in_place_index<0>);
-                } else {
-                    out.emplace_back(std::in_place_index<0>, std::invoke(fn, std::move(input)));
-                }
-            } catch (...) {
-                out.emplace_back(std::in_place_index<1>, std::current_exception());
-            }
+        if constexpr (sendable) {
+            return typed_state_ptr<map_chunk<R>>(
+                new function_chunk_state<R, Fn, chunk_input>(*fn_, std::move(inputs), timing_));
+        } else {
+            return make_task_state([fn = fn_, timing = timing_, inputs = std::move(inputs)]() mutable {
+                return run_chunk<R>(*fn, *timing, inputs);
+            });
         }
-        auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start);
-        timing.ns_per_item.store(std::max<std::uint64_t>(1, static_cast<std::uint64_t>(elapsed.count()) / inputs.size()),
-                                 std::memory_order_relaxed);
-        return out;
     }
 
     scheduler_ptr sched_;

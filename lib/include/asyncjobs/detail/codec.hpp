@@ -63,6 +63,25 @@ void encode_values(std::string& out, const T&... values)
     ((archive << values), ...);
 }
 
+/// Appends to `out` whatever `write(archive)` writes into one binary archive.
+template <class Write>
+void encode_with(std::string& out, Write&& write)
+{
+    string_appender buffer(out);
+    boost::archive::binary_oarchive archive(buffer, archive_flags);
+    write(archive);
+}
+
+/// Reads `in` through one binary archive handed to `read(archive)`.
+template <class Read>
+decltype(auto) decode_with(std::span<const std::byte> in, Read&& read)
+{
+    boost::iostreams::stream_buffer<boost::iostreams::array_source> buffer(reinterpret_cast<const char*>(in.data()),
+                                                                           in.size());
+    boost::archive::binary_iarchive archive(buffer, archive_flags);
+    return read(archive);
+}
+
 /// Decodes `values` from `in`; throws (a Boost archive_exception, std::bad_alloc, ...) on
 /// input that is not a valid encoding: callers turn that into a protocol error.
 template <class... T>

@@ -32,6 +32,7 @@ enum class frame_kind : std::uint8_t {
     failure = 4,    ///< worker -> parent: the task threw; payload is an encoded remote exception
     goodbye = 5,    ///< parent -> worker: finish queued calls, then exit
     initialize = 6, ///< parent -> worker: run the pool's initializer task once
+    map_call = 7,   ///< parent -> worker: run a registered one-argument task on each of a chunk of inputs
 };
 
 bool is_known_frame_kind(std::uint8_t kind) noexcept;

@@ -27,6 +27,8 @@ public:
     virtual void complete_from(const task_entry& entry, std::span<const std::byte> result) noexcept = 0;
     /// Completes the task with an exception (the task's own, or why it could not run).
     virtual void fail(std::exception_ptr e) noexcept = 0;
+    /// A map() chunk: the worker calls the function once per input (frame_kind::map_call).
+    virtual bool chunked() const noexcept { return false; }
 
 protected:
     ~remote_call() = default;

@@ -22,6 +22,14 @@ struct task_entry {
     void (*encode_arguments)(const void* arguments, std::string& out) = nullptr;
     /// Parent side: decodes a result into the std::optional<result> at `result`.
     void (*decode_result)(std::span<const std::byte> in, void* result) = nullptr;
+
+    // For map() on a process pool; null unless the function takes exactly one argument.
+    /// Worker side: decodes a std::vector of inputs, calls the function on each, appends every outcome.
+    void (*invoke_chunk)(std::span<const std::byte> inputs, std::string& outcomes) = nullptr;
+    /// Parent side: encodes the std::vector of inputs at `inputs`.
+    void (*encode_chunk)(const void* inputs, std::string& out) = nullptr;
+    /// Parent side: decodes outcomes into the map_chunk at `chunk`; returns the worker's ns per call.
+    std::uint64_t (*decode_chunk)(std::span<const std::byte> outcomes, void* chunk) = nullptr;
 };
 
 /// Calls `fn` with the stored arguments: by-value parameters get them moved, reference

@@ -3,10 +3,14 @@
 #define ASYNCJOBS_DETAIL_TASK_REGISTRY_HPP
 
 #include <asyncjobs/detail/codec.hpp>
+#include <asyncjobs/detail/remote_exception.hpp>
+#include <asyncjobs/map.hpp>
 #include <asyncjobs/detail/state.hpp>
 #include <asyncjobs/detail/task_entry.hpp>
 #include <asyncjobs/serializable.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -57,6 +61,7 @@ template <class R, class... Params>
 struct function_signature<R (*)(Params...)> {
     using result = R;
     using arguments = std::tuple<std::decay_t<Params>...>;
+    static constexpr std::size_t arity = sizeof...(Params);
     template <template <class...> class Check>
     static constexpr bool all_parameters = (Check<std::decay_t<Params>>::value && ...);
 };
@@ -92,8 +97,14 @@ public:
 
     explicit task_registration(const char* name)
     {
-        task_registry::instance().add(task_entry{name, function_address(Fn), typeid(decltype(Fn)).name(), &invoke,
-                                                 &encode_arguments, &decode_result});
+        task_entry entry{name, function_address(Fn), typeid(decltype(Fn)).name(), &invoke, &encode_arguments,
+                         &decode_result};
+        if constexpr (signature::arity == 1) {
+            entry.invoke_chunk = &invoke_chunk;
+            entry.encode_chunk = &encode_chunk;
+            entry.decode_chunk = &decode_chunk;
+        }
+        task_registry::instance().add(std::move(entry));
     }
 
 private:
@@ -112,6 +123,79 @@ private:
     static void encode_arguments(const void* args, std::string& out)
     {
         std::apply([&](const auto&... a) { encode_values(out, a...); }, *static_cast<const arguments*>(args));
+    }
+
+    // map() chunks: a count, then for each input `true` and the result, or `false` and the
+    // exception; then the nanoseconds the calls took, for the automatic chunk size.
+    using chunk_input = std::tuple_element_t<0, std::conditional_t<signature::arity == 1, arguments, std::tuple<int>>>;
+
+    static void invoke_chunk(std::span<const std::byte> in, std::string& out)
+    {
+        std::vector<chunk_input> inputs;
+        decode_values(in, inputs);
+        auto start = std::chrono::steady_clock::now();
+        encode_with(out, [&](auto& archive) {
+            std::uint64_t count = inputs.size();
+            archive << count;
+            for (auto& input : inputs) {
+                std::tuple<chunk_input> args(std::move(input));
+                std::optional<stored_t<result>> value;
+                std::optional<exception_fields> failure;
+                try {
+                    if constexpr (std::is_void_v<result>) {
+                        call_with(Fn, args);
+                        value.emplace();
+                    } else {
+                        value.emplace(call_with(Fn, args));
+                    }
+                } catch (...) {
+                    failure = describe_for_wire(std::current_exception());
+                }
+                bool ok = value.has_value();
+                archive << ok;
+                if (!ok)
+                    archive << *failure;
+                else if constexpr (!std::is_void_v<result>)
+                    archive << *value;
+            }
+            auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start);
+            std::uint64_t elapsed = static_cast<std::uint64_t>(ns.count());
+            archive << elapsed;
+        });
+    }
+
+    static void encode_chunk(const void* inputs, std::string& out)
+    {
+        encode_values(out, *static_cast<const std::vector<chunk_input>*>(inputs));
+    }
+
+    static std::uint64_t decode_chunk(std::span<const std::byte> in, void* out)
+    {
+        auto& chunk = *static_cast<map_chunk<result>*>(out);
+        return decode_with(in, [&](auto& archive) {
+            std::uint64_t count = 0;
+            archive >> count;
+            chunk.clear();
+            chunk.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(count, 1 << 20)));
+            for (std::uint64_t i = 0; i < count; ++i) {
+                bool ok = false;
+                archive >> ok;
+                if (!ok) {
+                    exception_fields failure;
+                    archive >> failure;
+                    chunk.emplace_back(std::in_place_index<1>, rebuild_exception(std::move(failure)));
+                } else if constexpr (std::is_void_v<result>) {
+                    chunk.emplace_back(std::in_place_index<0>);
+                } else {
+                    result value{};
+                    archive >> value;
+                    chunk.emplace_back(std::in_place_index<0>, std::move(value));
+                }
+            }
+            std::uint64_t elapsed = 0;
+            archive >> elapsed;
+            return count ? elapsed / count : 0;
+        });
     }
 
     static void decode_result(std::span<const std::byte> in, void* out)
