@@ -276,7 +276,7 @@ BOOST_AUTO_TEST_CASE(exception_through_get_and_exception)
     } catch (const std::invalid_argument& ex) {
         BOOST_TEST(std::string(ex.what()) == "bad input 17");
     }
-    BOOST_TEST(f.exception() == e);
+    BOOST_TEST((f.exception() == e));
 }
 
 BOOST_AUTO_TEST_CASE(non_std_exception_keeps_its_type)
@@ -449,7 +449,7 @@ BOOST_AUTO_TEST_CASE(shared_exception_rethrown_for_every_reader)
     BOOST_CHECK_THROW((void)s.get(), std::length_error);
     BOOST_CHECK_THROW((void)copy.get(), std::length_error);
     BOOST_CHECK_THROW((void)s.get(), std::length_error);
-    BOOST_TEST(s.exception() == copy.exception());
+    BOOST_TEST((s.exception() == copy.exception()));
 }
 
 BOOST_AUTO_TEST_CASE(shared_void)

@@ -307,7 +307,7 @@ private:
             return;
         }
         while (!queue_.empty()) {
-            worker* target = pick_worker();
+            worker* target = pick_worker(queue_.size());
             if (!target) {
                 lock.unlock();
                 maybe_spawn();
@@ -330,12 +330,21 @@ private:
         maybe_spawn();
     }
 
-    /// The least-loaded ready worker with room in its pipeline, or null.
-    worker* pick_worker()
+    /// The least-loaded ready worker with room in its pipeline, or null. With a long queue
+    /// the pipeline deepens (up to 64 calls a worker), so that a burst of small tasks costs
+    /// a few pipe round trips instead of one per pipeline_depth tasks.
+    worker* pick_worker(std::size_t queued)
     {
+        std::size_t ready = 0;
+        for (auto& w : workers_)
+            if (w->ready && !w->retiring)
+                ++ready;
+        std::size_t depth = std::max<std::size_t>(1, options_.pipeline_depth);
+        if (ready)
+            depth = std::clamp<std::size_t>(queued / ready, depth, std::max<std::size_t>(depth, 64));
         worker* best = nullptr;
         for (auto& w : workers_) {
-            if (!w->ready || w->retiring || w->in_flight.size() >= std::max<std::size_t>(1, options_.pipeline_depth))
+            if (!w->ready || w->retiring || w->in_flight.size() >= depth)
                 continue;
             if (!best || w->in_flight.size() < best->in_flight.size())
                 best = w.get();
