@@ -102,7 +102,8 @@ struct worker {
     std::vector<asio::const_buffer> write_buffers;
     bool write_in_progress = false;
     std::deque<call_ptr> in_flight;  ///< sent, in order; the front one is running
-    bool ready = false;              ///< hello received and checked
+    bool ready = false;              ///< hello received and checked, initializer done
+    bool discarding = false;         ///< output is no longer trusted: read and drop it
     bool retiring = false;           ///< goodbye sent or being killed: takes no more calls
     bool reader_done = false;
     bool exited = false;
@@ -339,16 +340,26 @@ private:
         for (auto& w : workers_)
             if (w->ready && !w->retiring)
                 ++ready;
-        std::size_t depth = std::max<std::size_t>(1, options_.pipeline_depth);
-        if (ready)
-            depth = std::clamp<std::size_t>(queued / ready, depth, std::max<std::size_t>(depth, 64));
+        std::size_t depth = options_.pipeline_depth;
+        if (depth == 0)
+            depth = ready ? std::clamp<std::size_t>(queued / ready, 2, 64) : 2;
         worker* best = nullptr;
+        std::size_t starting = 0;
         for (auto& w : workers_) {
-            if (!w->ready || w->retiring || w->in_flight.size() >= depth)
+            if (w->retiring)
+                continue;
+            if (!w->ready) {
+                ++starting;
+                continue;
+            }
+            if (w->in_flight.size() >= depth)
                 continue;
             if (!best || w->in_flight.size() < best->in_flight.size())
                 best = w.get();
         }
+        // Do not queue behind a running task while a worker that is starting could take it.
+        if (best && !best->in_flight.empty() && queued <= starting)
+            return nullptr;
         return best;
     }
 
@@ -462,8 +473,16 @@ private:
                                                     return;
                                                 }
                                                 w.input.commit(n);
-                                                if (auto want = process_input(w))
-                                                    read_more(w, *want);
+                                                std::optional<std::size_t> want;
+                                                if (!w.discarding)
+                                                    want = process_input(w);
+                                                if (!want) {
+                                                    // Being killed: drain until end of file,
+                                                    // which tells us the pipe is done with.
+                                                    w.discarding = true;
+                                                    w.input.consume(w.input.unread().size());
+                                                }
+                                                read_more(w, want.value_or(1));
                                             });
     }
 
@@ -527,10 +546,12 @@ private:
             kill_worker(w, kill_reason::protocol, why);
             return false;
         }
-        w.ready = true;
-        if (w.in_flight.empty() || !w.in_flight.front()->initializer)
+        // With an initializer, the worker is ready once it has succeeded (handle_reply).
+        if (w.in_flight.empty() || !w.in_flight.front()->initializer) {
+            w.ready = true;
             start_failures_ = 0;
-        dispatch();
+            dispatch();
+        }
         return true;
     }
 
@@ -551,6 +572,7 @@ private:
                 last_start_error_ = describe_exception(frame.payload);
                 return true;  // the worker exits; on_exit counts a start failure
             }
+            w.ready = true;
             start_failures_ = 0;
         } else if (c->abandoned) {
             ++w.tasks_done;

@@ -66,21 +66,12 @@ public:
                              static_cast<long>(::getpid()), frame.error);
                 std::_Exit(worker_exit_protocol_error);
             }
-            // Before blocking for more input, send what is ready: replies to a burst of
-            // small calls leave in one write, and nothing waits on a worker that sleeps.
-            flush();
             std::size_t want = 1;
             if (input_.unread().size() >= frame_header_size)
                 want = frame_header_size + frame.header.payload_size - input_.unread().size();
             if (!fill(want))
                 return false;
         }
-    }
-
-    /// True if another complete frame is already buffered after the current one.
-    bool has_buffered_frame() const
-    {
-        return decode_frame(input_.unread().subspan(pending_consume_), max_payload_).status == decode_status::complete;
     }
 
     std::string& out() noexcept { return out_; }
@@ -207,9 +198,10 @@ int run_worker_loop(int call_fd, int reply_fd, long parent_pid, std::size_t max_
                          static_cast<long>(::getpid()), frame_kind_name(frame.header.kind));
             return worker_exit_protocol_error;
         }
-        // Large results go out at once; small ones wait for the rest of the burst.
-        if (channel.out().size() > (std::size_t{1} << 16) || !channel.has_buffered_frame())
-            channel.flush();
+        // Every result leaves before the next call starts: if that call kills the worker,
+        // the results already computed must not die with it (the parent would take the
+        // first unanswered call for the one that crashed).
+        channel.flush();
     }
     channel.flush();
     return 0;

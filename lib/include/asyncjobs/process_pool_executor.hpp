@@ -62,8 +62,11 @@ struct process_pool_options {
     std::optional<std::chrono::milliseconds> task_timeout;
     /// Replace a worker after it ran this many tasks (0: never), as Python's max_tasks_per_child.
     std::size_t max_tasks_per_child = 0;
-    /// Tasks sent to a worker ahead of the one it runs, hiding the pipe round trip.
-    std::size_t pipeline_depth = 2;
+    /// Calls a worker holds at once (the one it runs and those sent ahead, which hide the
+    /// pipe round trip). Calls sent ahead count as started: cancel() no longer stops them.
+    /// 0 chooses: 2, deepening to 64 while many tasks wait, so bursts of small tasks cost a
+    /// few round trips. Set 1 when cancelling queued work matters more than throughput.
+    std::size_t pipeline_depth = 0;
     /// Threads that run continuations of this pool's futures (never the I/O thread).
     std::size_t completion_threads = 1;
     /// Frames larger than this are a protocol error.

@@ -1,0 +1,403 @@
+// Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
+// process_pool_executor with real child processes and real pipes. The runner is given the
+// worker executables as arguments: test_process_pool -- <test_worker> <other_worker>.
+#define BOOST_TEST_MODULE process_pool
+#include <boost/test/unit_test.hpp>
+
+#include "tasks.hpp"
+
+#include <asyncjobs/asyncjobs.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <dirent.h>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace std::chrono_literals;
+namespace pt = process_tasks;
+using asyncjobs::future;
+using asyncjobs::process_pool_executor;
+using asyncjobs::process_pool_options;
+
+namespace {
+
+std::string argument(int index)
+{
+    auto& suite = boost::unit_test::framework::master_test_suite();
+    BOOST_TEST_REQUIRE(suite.argc > index, "run as: test_process_pool -- <test_worker> <other_worker>");
+    return suite.argv[index];
+}
+
+process_pool_options options(std::size_t workers = 2)
+{
+    process_pool_options o;
+    o.max_workers = workers;
+    o.worker_executable = argument(1);
+    return o;
+}
+
+template <class T>
+void require_ready(const future<T>& f)
+{
+    BOOST_TEST_REQUIRE((f.wait_for(60s) == std::future_status::ready), "a future did not complete within 60 s");
+}
+
+std::size_t open_fds()
+{
+    std::size_t n = 0;
+    for ([[maybe_unused]] auto& entry : std::filesystem::directory_iterator("/proc/self/fd"))
+        ++n;
+    return n;
+}
+
+bool alive(long pid) { return ::kill(static_cast<pid_t>(pid), 0) == 0; }
+
+/// Children of this process that exited and were not reaped would show up here.
+bool has_zombie_children()
+{
+    std::string self = std::to_string(::getpid());
+    for (auto& entry : std::filesystem::directory_iterator("/proc")) {
+        std::ifstream status(entry.path() / "status");
+        std::string line;
+        bool zombie = false;
+        bool mine = false;
+        while (std::getline(status, line)) {
+            if (line.rfind("State:", 0) == 0 && line.find('Z') != std::string::npos)
+                zombie = true;
+            if (line.rfind("PPid:", 0) == 0 && line.substr(5).find(self) != std::string::npos &&
+                std::stol(line.substr(5)) == ::getpid())
+                mine = true;
+        }
+        if (zombie && mine)
+            return true;
+    }
+    return false;
+}
+
+template <class Predicate>
+bool eventually(Predicate p, std::chrono::seconds limit = 30s)
+{
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (p())
+            return true;
+        std::this_thread::sleep_for(10ms);
+    }
+    return p();
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(registered_tasks_give_the_same_results_on_threads_and_processes)
+{
+    process_pool_executor processes(options());
+    asyncjobs::thread_pool_executor threads(2);
+    for (asyncjobs::executor* ex : {static_cast<asyncjobs::executor*>(&processes), static_cast<asyncjobs::executor*>(&threads)}) {
+        BOOST_TEST(ex->submit(pt::add, 2, 40).get() == 42);
+        BOOST_TEST(ex->submit(pt::square, 3'000'000'000LL).get() == 9'000'000'000'000'000'000LL);
+        BOOST_TEST(ex->submit(pt::greet, std::string("asyncjobs")).get() == "hello, asyncjobs");
+        BOOST_TEST((ex->submit(pt::swap_point, pt::point{1, 2}).get() == pt::point{2, 1}));
+        ex->submit(pt::do_nothing).get();
+        std::vector<std::uint64_t> block(1000);
+        std::iota(block.begin(), block.end(), 1);
+        BOOST_TEST(ex->submit(pt::checksum, block).get() == 500500u);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(exceptions_keep_standard_types_and_name_the_others)
+{
+    process_pool_executor pool(options());
+    BOOST_CHECK_THROW(pool.submit(pt::throw_runtime, 0).get(), std::runtime_error);
+    BOOST_CHECK_THROW(pool.submit(pt::throw_invalid_argument, 0).get(), std::invalid_argument);
+    BOOST_CHECK_THROW(pool.submit(pt::throw_out_of_range, 0).get(), std::out_of_range);
+    BOOST_CHECK_THROW(pool.submit(pt::throw_bad_alloc, 0).get(), std::bad_alloc);
+    try {
+        pool.submit(pt::throw_custom, 0).get();
+        BOOST_FAIL("no exception");
+    } catch (const asyncjobs::remote_error& e) {
+        BOOST_TEST(e.type_name() == "process_tasks::custom_failure");
+        BOOST_TEST(e.message() == "custom trouble");
+    }
+    try {
+        pool.submit(pt::throw_out_of_range, 0).get();
+    } catch (const std::out_of_range& e) {
+        BOOST_TEST(std::string(e.what()) == "too far");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(lambdas_and_unregistered_functions_fail_at_submit_with_their_name)
+{
+    process_pool_executor pool(options());
+    BOOST_CHECK_THROW((void)pool.submit([] { return 1; }), asyncjobs::task_not_registered);
+    try {
+        (void)pool.submit(&::getpid);
+        BOOST_FAIL("no exception");
+    } catch (const asyncjobs::task_not_registered& e) {
+        BOOST_TEST(std::string(e.what()).find("getpid") != std::string::npos, e.what());
+    }
+    BOOST_TEST(pool.submit(pt::add, 1, 1).get() == 2);
+}
+
+BOOST_AUTO_TEST_CASE(a_worker_from_another_program_is_a_clear_error)
+{
+    auto o = options(1);
+    o.worker_executable = argument(2);
+    process_pool_executor pool(o);
+    auto f = pool.submit(pt::add, 1, 2);
+    require_ready(f);
+    try {
+        f.get();
+        BOOST_FAIL("no exception");
+    } catch (const asyncjobs::error& e) {
+        BOOST_TEST(std::string(e.what()).find("different program") != std::string::npos, e.what());
+    }
+    BOOST_CHECK_THROW((void)pool.submit(pt::add, 1, 2), asyncjobs::error);
+}
+
+BOOST_AUTO_TEST_CASE(a_dying_worker_fails_only_its_task)
+{
+    process_pool_executor pool(options(2));
+    struct crash {
+        const char* what;
+        future<int> f;
+        int code;
+        int signal;
+    };
+    std::vector<crash> crashes;
+    crashes.push_back({"_exit(3)", pool.submit(pt::exit_with, 3), 3, 0});
+    crashes.push_back({"abort", pool.submit(pt::abort_now, 0), -1, SIGABRT});
+    crashes.push_back({"segfault", pool.submit(pt::segfault_now, 0), -1, SIGSEGV});
+    std::vector<future<int>> healthy;
+    for (int i = 0; i < 50; ++i)
+        healthy.push_back(pool.submit(pt::add, i, 1));
+    for (auto& c : crashes) {
+        require_ready(c.f);
+        try {
+            c.f.get();
+            BOOST_FAIL(c.what << ": no exception");
+        } catch (const asyncjobs::worker_crashed& e) {
+            BOOST_TEST(e.exit_code() == c.code, c.what);
+            BOOST_TEST(e.signal() == c.signal, c.what);
+        }
+    }
+    for (int i = 0; i < 50; ++i)
+        BOOST_TEST(healthy[static_cast<std::size_t>(i)].get() == i + 1);
+    BOOST_TEST(pool.submit(pt::add, 20, 22).get() == 42);
+}
+
+BOOST_AUTO_TEST_CASE(a_worker_killed_from_outside_fails_its_task_and_is_replaced)
+{
+    process_pool_executor pool(options(2));
+    auto running = pool.submit(pt::sleep_ms, 20'000);
+    BOOST_TEST_REQUIRE(eventually([&] { return running.running() && pool.worker_pids().size() >= 1; }));
+    long victim = pool.submit(pt::self_pid, 0).get();  // the other worker answers
+    auto pids = pool.worker_pids();
+    std::erase(pids, victim);
+    BOOST_TEST_REQUIRE(pids.size() == 1u);
+    ::kill(static_cast<pid_t>(pids.front()), SIGKILL);
+    require_ready(running);
+    try {
+        running.get();
+        BOOST_FAIL("no exception");
+    } catch (const asyncjobs::worker_crashed& e) {
+        BOOST_TEST(e.signal() == SIGKILL);
+    }
+    std::vector<future<int>> after;
+    for (int i = 0; i < 20; ++i)
+        after.push_back(pool.submit(pt::add, i, i));
+    for (int i = 0; i < 20; ++i)
+        BOOST_TEST(after[static_cast<std::size_t>(i)].get() == 2 * i);
+    BOOST_TEST(eventually([&] { return pool.worker_pids().size() == 2u; }));
+}
+
+BOOST_AUTO_TEST_CASE(a_hung_task_times_out_and_the_pool_goes_on)
+{
+    process_pool_executor pool(options(1));
+    auto hung = pool.submit_with(asyncjobs::task_options{300ms}, pt::sleep_ms, 60'000);
+    auto queued = pool.submit(pt::add, 2, 3);
+    require_ready(hung);
+    BOOST_CHECK_THROW(hung.get(), asyncjobs::task_timeout);
+    BOOST_TEST(queued.get() == 5);
+}
+
+BOOST_AUTO_TEST_CASE(cancel_and_kill_stops_a_running_task)
+{
+    process_pool_executor pool(options(1));
+    auto running = pool.submit(pt::sleep_ms, 60'000);
+    BOOST_TEST_REQUIRE(eventually([&] { return running.running(); }));
+    BOOST_TEST(!running.cancel());  // a plain cancel never interrupts
+    BOOST_TEST(pool.cancel_and_kill(running));
+    require_ready(running);
+    BOOST_CHECK_THROW(running.get(), asyncjobs::cancelled_error);
+    BOOST_TEST(pool.submit(pt::add, 1, 1).get() == 2);
+}
+
+BOOST_AUTO_TEST_CASE(an_initializer_that_throws_breaks_the_pool)
+{
+    auto o = options(1);
+    o.initializer(pt::throwing_initializer);
+    process_pool_executor pool(o);
+    auto f = pool.submit(pt::add, 1, 2);
+    require_ready(f);
+    try {
+        f.get();
+        BOOST_FAIL("no exception");
+    } catch (const asyncjobs::broken_executor& e) {
+        BOOST_TEST(std::string(e.what()).find("initializer refuses to start") != std::string::npos, e.what());
+    }
+    BOOST_CHECK_THROW((void)pool.submit(pt::add, 1, 2), asyncjobs::broken_executor);
+}
+
+BOOST_AUTO_TEST_CASE(an_initializer_runs_before_tasks)
+{
+    auto o = options(2);
+    o.initializer(pt::quiet_initializer);
+    process_pool_executor pool(o);
+    BOOST_TEST(pool.submit(pt::add, 1, 2).get() == 3);
+}
+
+BOOST_AUTO_TEST_CASE(sixty_four_megabytes_go_there_and_back)
+{
+    process_pool_executor pool(options(1));
+    std::vector<std::uint64_t> block((64u << 20) / sizeof(std::uint64_t));
+    std::iota(block.begin(), block.end(), 7);
+    auto back = pool.submit(pt::echo_block, block).get();
+    BOOST_TEST_REQUIRE(back.size() == block.size());
+    BOOST_TEST((back == block));
+}
+
+BOOST_AUTO_TEST_CASE(what_tasks_print_never_corrupts_the_protocol)
+{
+    process_pool_executor pool(options(2));
+    std::vector<future<int>> fs;
+    for (int i = 0; i < 200; ++i)
+        fs.push_back(pool.submit(pt::print_and_return, i));
+    for (int i = 0; i < 200; ++i)
+        BOOST_TEST(fs[static_cast<std::size_t>(i)].get() == i);
+}
+
+BOOST_AUTO_TEST_CASE(shutdown_without_cancel_runs_pending_work)
+{
+    process_pool_executor pool(options(1));
+    auto blocker = pool.submit(pt::sleep_ms, 200);
+    std::vector<future<int>> pending;
+    for (int i = 0; i < 5; ++i)
+        pending.push_back(pool.submit(pt::add, i, 0));
+    pool.shutdown(true, false);
+    BOOST_TEST(blocker.get() == 200);
+    for (int i = 0; i < 5; ++i)
+        BOOST_TEST(pending[static_cast<std::size_t>(i)].get() == i);
+    BOOST_CHECK_THROW((void)pool.submit(pt::add, 1, 1), asyncjobs::shutdown_error);
+}
+
+BOOST_AUTO_TEST_CASE(shutdown_with_cancel_cancels_what_has_not_started)
+{
+    auto o = options(1);
+    o.pipeline_depth = 1;
+    process_pool_executor pool(o);
+    auto blocker = pool.submit(pt::sleep_ms, 500);
+    BOOST_TEST_REQUIRE(eventually([&] { return blocker.running(); }));
+    std::vector<future<int>> pending;
+    for (int i = 0; i < 5; ++i)
+        pending.push_back(pool.submit(pt::add, i, 0));
+    pool.shutdown(false, true);
+    std::size_t cancelled = 0;
+    for (auto& f : pending) {
+        require_ready(f);
+        cancelled += f.cancelled() ? 1 : 0;
+    }
+    // The pipeline may have handed one call to the busy worker; the rest never start.
+    BOOST_TEST(cancelled >= 4u);
+    BOOST_TEST(blocker.get() == 500);
+}
+
+BOOST_AUTO_TEST_CASE(map_over_a_hundred_thousand_inputs)
+{
+    process_pool_executor pool(options(2));
+    std::vector<int> inputs(100'000);
+    std::iota(inputs.begin(), inputs.end(), 0);
+    long long sum = 0;
+    std::size_t index = 0;
+    std::size_t errors = 0;
+    auto results = pool.map(pt::fail_on_77, inputs);
+    for (auto it = results.begin(); it != results.end(); ++it, ++index) {
+        try {
+            int v = *it;
+            BOOST_TEST_REQUIRE(v == 2 * static_cast<int>(index));
+            sum += v;
+        } catch (const std::invalid_argument&) {
+            BOOST_TEST(index == 77u);
+            ++errors;
+        }
+    }
+    BOOST_TEST(index == inputs.size());
+    BOOST_TEST(errors == 1u);
+    BOOST_TEST(sum == 2LL * (99'999LL * 100'000 / 2) - 154);
+}
+
+BOOST_AUTO_TEST_CASE(no_zombie_no_fd_and_no_worker_left_after_destruction)
+{
+    std::size_t fds_before = open_fds();
+    std::vector<long> pids;
+    {
+        process_pool_executor pool(options(2));
+        std::vector<future<int>> fs;
+        for (int i = 0; i < 20; ++i)
+            fs.push_back(pool.submit(pt::sleep_ms, 5));
+        for (auto& f : fs)
+            f.get();
+        pids = pool.worker_pids();
+        BOOST_TEST(!pids.empty());
+    }
+    for (long pid : pids)
+        BOOST_TEST(!alive(pid), "worker " << pid << " outlived its pool");
+    BOOST_TEST(!has_zombie_children());
+    BOOST_TEST(open_fds() == fds_before);
+}
+
+BOOST_AUTO_TEST_CASE(workers_die_with_a_parent_killed_by_sigkill)
+{
+    // A child process runs a pool, reports its workers' pids through a pipe, and is killed.
+    int report[2];
+    BOOST_TEST_REQUIRE(::pipe(report) == 0);
+    pid_t parent = ::fork();
+    BOOST_TEST_REQUIRE(parent >= 0);
+    if (parent == 0) {
+        ::close(report[0]);
+        try {
+            process_pool_executor pool(options(2));
+            auto a = pool.submit(pt::sleep_ms, 60'000);
+            auto b = pool.submit(pt::sleep_ms, 60'000);
+            while (pool.worker_pids().size() < 2 || !a.running() || !b.running())
+                std::this_thread::sleep_for(5ms);
+            for (long pid : pool.worker_pids())
+                (void)!::write(report[1], &pid, sizeof pid);
+            ::close(report[1]);
+            ::pause();
+        } catch (...) {
+        }
+        ::_exit(1);
+    }
+    ::close(report[1]);
+    std::vector<long> workers;
+    long pid = 0;
+    while (::read(report[0], &pid, sizeof pid) == static_cast<ssize_t>(sizeof pid))
+        workers.push_back(pid);
+    ::close(report[0]);
+    BOOST_TEST_REQUIRE(workers.size() == 2u);
+    ::kill(parent, SIGKILL);
+    ::waitpid(parent, nullptr, 0);
+    for (long w : workers)
+        BOOST_TEST(eventually([&] { return !alive(w); }, 5s), "worker " << w << " outlived its killed parent");
+}
