@@ -345,9 +345,11 @@ private:
             depth = ready ? std::clamp<std::size_t>(queued / ready, 2, 64) : 2;
         worker* best = nullptr;
         std::size_t starting = 0;
+        std::size_t live = 0;
         for (auto& w : workers_) {
             if (w->retiring)
                 continue;
+            ++live;
             if (!w->ready) {
                 ++starting;
                 continue;
@@ -357,8 +359,10 @@ private:
             if (!best || w->in_flight.size() < best->in_flight.size())
                 best = w.get();
         }
-        // Do not queue behind a running task while a worker that is starting could take it.
-        if (best && !best->in_flight.empty() && queued <= starting)
+        // Do not queue behind a running task while workers that are starting, or that may
+        // still be started, could take all the waiting work.
+        std::size_t spare = starting + (max_workers_ > live ? max_workers_ - live : 0);
+        if (best && !best->in_flight.empty() && queued <= spare)
             return nullptr;
         return best;
     }
