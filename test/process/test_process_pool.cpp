@@ -187,6 +187,13 @@ BOOST_AUTO_TEST_CASE(a_dying_worker_fails_only_its_task)
             c.f.get();
             BOOST_FAIL(c.what << ": no exception");
         } catch (const asyncjobs::worker_crashed& e) {
+#if ASYNCJOBS_TEST_SANITIZED
+            // A sanitizer's own SIGSEGV handler turns the crash into a report and an exit.
+            if (c.signal == SIGSEGV) {
+                BOOST_TEST((e.signal() != 0 || e.exit_code() != 0), c.what);
+                continue;
+            }
+#endif
             BOOST_TEST(e.exit_code() == c.code, c.what);
             BOOST_TEST(e.signal() == c.signal, c.what);
         }
