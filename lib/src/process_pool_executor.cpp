@@ -304,7 +304,10 @@ private:
     {
         std::unique_lock lock(mutex_);
         if (broken_) {
-            fail_queue_locked(broken_);
+            auto doomed = take_queue_locked();
+            auto why = broken_;
+            lock.unlock();
+            fail_all(doomed, why);
             return;
         }
         while (!queue_.empty()) {
@@ -771,21 +774,29 @@ private:
 
     void break_pool(std::exception_ptr why)
     {
-        std::lock_guard lock(mutex_);
-        if (!broken_)
-            broken_ = std::move(why);
-        closed_ = true;
-        fail_queue_locked(broken_);
+        std::deque<call_ptr> doomed;
+        {
+            std::lock_guard lock(mutex_);
+            if (!broken_)
+                broken_ = std::move(why);
+            closed_ = true;
+            doomed = take_queue_locked();
+            why = broken_;
+        }
+        fail_all(doomed, why);
     }
 
-    void fail_queue_locked(const std::exception_ptr& why)
+    std::deque<call_ptr> take_queue_locked() { return std::exchange(queue_, {}); }
+
+    /// Fails calls taken off the queue. Outside the lock: completing a future runs callbacks.
+    void fail_all(std::deque<call_ptr>& calls, const std::exception_ptr& why)
     {
-        for (auto& c : queue_) {
+        for (auto& c : calls) {
             if (c->started || c->state->try_start())
                 c->remote->fail(why);
+            std::lock_guard lock(mutex_);
             finished_one_locked();
         }
-        queue_.clear();
     }
 
     void start_failed(std::string why)
