@@ -35,6 +35,34 @@ std::exception_ptr queued_work::shutdown_exception()
         "keep the executor alive until its futures are ready, or attach continuations to an executor that is"));
 }
 
+void abandon_soon(state_ptr work, std::exception_ptr error) noexcept
+{
+    struct pending {
+        state_ptr work;
+        std::exception_ptr error;
+    };
+    thread_local std::deque<pending>* queue = nullptr;
+    if (queue) {
+        try {
+            queue->push_back({std::move(work), std::move(error)});
+            return;
+        } catch (...) {
+            // Out of memory: fail it here, on this stack.
+        }
+        work->abandon(std::move(error));
+        return;
+    }
+    std::deque<pending> local;
+    queue = &local;
+    work->abandon(std::move(error));
+    while (!local.empty()) {
+        pending next = std::move(local.front());
+        local.pop_front();
+        next.work->abandon(std::move(next.error));
+    }
+    queue = nullptr;
+}
+
 namespace {
 
 class inline_scheduler_impl final : public scheduler {

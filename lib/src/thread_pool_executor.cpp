@@ -94,14 +94,19 @@ public:
 
     void schedule(state_ptr continuation) noexcept override
     {
-        // A continuation may be the first work this pool sees (then(pool, fn) on another
-        // executor's future): make sure a thread exists to run it.
+        ensure_thread();
+        post(std::move(continuation));
+    }
+
+    /// A continuation or a Boost closure may be the first work this pool sees (then(pool,
+    /// fn) on another executor's future): make sure a thread exists to run it.
+    void ensure_thread() noexcept
+    {
         if (!any_thread_.load(std::memory_order_acquire)) {
             std::lock_guard lock(mutex_);
             if (threads_.empty() && !joined_)
                 start_thread();
         }
-        post(std::move(continuation));
     }
 
     void untrack(state_base& task) noexcept override
@@ -114,6 +119,7 @@ public:
 
     void post_closure(boost::executors::work&& closure)
     {
+        ensure_thread();
         posting_.fetch_add(1, std::memory_order_seq_cst);
         if (alive_.load(std::memory_order_seq_cst)) {
             boost::asio::post(*pool_, boost_closure_handler(std::move(closure)));
@@ -191,10 +197,11 @@ private:
             } catch (...) {
                 // queued_work's destructor has failed the state.
             }
+            posting_.fetch_sub(1, std::memory_order_release);
         } else {
-            work->abandon(queued_work::shutdown_exception());
+            posting_.fetch_sub(1, std::memory_order_release);
+            abandon_soon(std::move(work), queued_work::shutdown_exception());
         }
-        posting_.fetch_sub(1, std::memory_order_release);
     }
 
     void start_thread() noexcept

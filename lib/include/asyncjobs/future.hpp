@@ -154,6 +154,8 @@ public:
     }
 
 private:
+    void release_work() noexcept override { fn_.reset(); }
+
     template <class Inner>
     void forward(Inner& inner) noexcept
     {
@@ -235,16 +237,17 @@ public:
     template <class F>
     auto then(F&& fn)
     {
-        auto sched = detail::own_scheduler(*this);
-        return detail::then_impl(future(take_state()), std::move(sched), std::forward<F>(fn));
+        future parent(take_state());
+        auto sched = detail::own_scheduler(parent);
+        return detail::then_impl(std::move(parent), std::move(sched), std::forward<F>(fn));
     }
 
     /// Like then(fn), but runs `fn` on `ex`.
     template <class F>
     auto then(executor& ex, F&& fn)
     {
-        auto sched = detail::scheduler_of(ex);
-        return detail::then_impl(future(take_state()), std::move(sched), std::forward<F>(fn));
+        future parent(take_state());
+        return detail::then_impl(std::move(parent), detail::scheduler_of(ex), std::forward<F>(fn));
     }
 
     /// A copyable future over the same result; *this becomes invalid.
@@ -265,7 +268,9 @@ public:
                     promise.set_value(s->take());
                 }
             } catch (...) {
-                promise.set_exception(std::current_exception());
+                // Explicitly a boost::exception_ptr (which wraps the std one and rethrows it
+                // as is): the template set_exception(E) would throw the exception_ptr object.
+                promise.set_exception(boost::exception_ptr(std::current_exception()));
             }
         });
         return result;
@@ -334,7 +339,9 @@ public:
                     promise.set_value(s->peek());
                 }
             } catch (...) {
-                promise.set_exception(std::current_exception());
+                // Explicitly a boost::exception_ptr (which wraps the std one and rethrows it
+                // as is): the template set_exception(E) would throw the exception_ptr object.
+                promise.set_exception(boost::exception_ptr(std::current_exception()));
             }
         });
         return result;

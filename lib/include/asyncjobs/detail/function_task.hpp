@@ -83,6 +83,8 @@ public:
     void fail(std::exception_ptr e) noexcept override { this->set_exception(std::move(e)); }
 
 private:
+    void release_work() noexcept override { args_.reset(); }
+
     Fn fn_;
     std::optional<Arguments> args_;
 };

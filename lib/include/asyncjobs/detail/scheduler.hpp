@@ -46,6 +46,11 @@ private:
 /// them, through a per-thread queue so that long chains do not grow the stack.
 scheduler_ptr inline_scheduler() noexcept;
 
+/// Fails `work` with `error` unless it started. Completing it fires callbacks that may fail
+/// the next link of a chain the same way, so nested calls on one thread are queued and run
+/// by the outermost one: a chain of any length fails in constant stack.
+void abandon_soon(state_ptr work, std::exception_ptr error) noexcept;
+
 /// An asio-style handler owning one queued state. If the executor drops it unrun (stopped
 /// or destroyed with work still queued), its destructor fails the state: no future hangs.
 class queued_work {
@@ -56,7 +61,7 @@ public:
     ~queued_work()
     {
         if (state_)
-            state_->abandon(shutdown_exception());
+            abandon_soon(std::move(state_), shutdown_exception());
     }
     void operator()()
     {

@@ -106,6 +106,9 @@ public:
         if (!claim())
             return;
         on_claimed();
+        // What the work captured goes now: a continuation holds its parent future, and a
+        // long chain of abandoned links must not own each other.
+        release_work();
         error_ = std::move(e);
         complete(task_status::finished);
     }
@@ -197,6 +200,9 @@ protected:
 
     /// A running task was asked to cancel; tasks that take a std::stop_token request stop.
     virtual void request_stop() noexcept {}
+
+    /// Drops the callable (and its captures) of work that will never run.
+    virtual void release_work() noexcept {}
 
 private:
     static constexpr std::uint32_t status_mask = 0x3;

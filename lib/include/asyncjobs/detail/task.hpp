@@ -53,6 +53,8 @@ public:
     }
 
 private:
+    void release_work() noexcept override { fn_.reset(); }
+
     std::optional<Fn> fn_;
 };
 
@@ -77,6 +79,7 @@ public:
 
 private:
     void request_stop() noexcept override { stop_.request_stop(); }
+    void release_work() noexcept override { fn_.reset(); }
 
     std::optional<Fn> fn_;
     std::stop_source stop_;
