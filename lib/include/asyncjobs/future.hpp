@@ -138,17 +138,16 @@ public:
             fn_.reset();
             return;
         }
-        std::optional<Fn> fn = std::move(fn_);
-        fn_.reset();
         try {
-            auto inner = std::invoke(std::move(*fn));
-            fn.reset();
+            auto inner = std::invoke(std::move(*fn_));
+            fn_.reset();
             auto inner_state = future_access::state(inner);
             if (!inner_state)
                 throw invalid_future();
             boost::intrusive_ptr<unwrapping_task_state> self(this);
             inner_state->on_complete([self, inner = std::move(inner)]() mutable noexcept { self->forward(inner); });
         } catch (...) {
+            fn_.reset();
             this->set_exception(std::current_exception());
         }
     }

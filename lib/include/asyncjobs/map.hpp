@@ -380,18 +380,28 @@ private:
             return;
         chunk_.clear();
         pos_ = 0;
-        if (in_flight_.empty())
+        if (in_flight_.empty()) {
+            // Reading or submitting more input failed earlier: say so after the results
+            // that were already submitted have been read.
+            if (input_error_)
+                std::rethrow_exception(std::exchange(input_error_, nullptr));
             return;
+        }
         auto& front = in_flight_.front();
         if (deadline_ && front.wait_until(*deadline_) == std::future_status::timeout)
             throw timeout_error("asyncjobs: map() ran past its timeout; the results not read yet are still being computed");
         auto next = std::move(front);
         in_flight_.pop_front();
-        fill();
+        try {
+            fill();
+        } catch (...) {
+            input_error_ = std::current_exception();
+            input_done_ = true;
+        }
         chunk_ = next.get();
     }
 
-    bool at_end() const noexcept { return pos_ >= chunk_.size() && in_flight_.empty(); }
+    bool at_end() const noexcept { return pos_ >= chunk_.size() && in_flight_.empty() && !input_error_; }
 
     value_type current()
     {
@@ -409,6 +419,7 @@ private:
     std::size_t pos_ = 0;
     bool started_ = false;
     bool input_done_ = false;
+    std::exception_ptr input_error_;
 };
 
 } // namespace asyncjobs

@@ -36,29 +36,47 @@ public:
     explicit combinator_state(Sequence futures) : futures_(std::move(futures)) {}
 
     /// Registers the callbacks; the state must already be owned by an intrusive_ptr.
+    /// Inputs that are already ready cost one load: no callback node, no reference count.
     void arm()
     {
-        std::vector<state_base*> inputs;
+        std::vector<std::pair<state_base*, std::size_t>> pending;
+        std::size_t count = 0;
+        std::size_t first_ready = static_cast<std::size_t>(-1);
+        state_base* first = nullptr;
         for_each_future(futures_, [&](auto& f) {
             auto* s = state_of(f);
             if (!s)
                 throw invalid_future();
-            inputs.push_back(s);
+            if (!first)
+                first = s;
+            if (!s->ready())
+                pending.emplace_back(s, count);
+            else if (first_ready == static_cast<std::size_t>(-1))
+                first_ready = count;
+            ++count;
         });
-        if (!inputs.empty())
-            this->set_continuation_scheduler(inputs.front()->continuation_scheduler());
-        if (inputs.empty()) {
+        if (first)
+            this->set_continuation_scheduler(first->continuation_scheduler());
+        if constexpr (Any) {
+            if (count == 0 || first_ready != static_cast<std::size_t>(-1)) {
+                finish(count == 0 ? static_cast<std::size_t>(-1) : first_ready);
+                return;
+            }
+        }
+        if (pending.empty()) {
             finish(static_cast<std::size_t>(-1));
             return;
         }
-        remaining_.store(inputs.size(), std::memory_order_relaxed);
-        nodes_ = std::make_unique<indexed_callback<combinator_state>[]>(inputs.size());
-        for (std::size_t i = 0; i < inputs.size(); ++i) {
-            nodes_[i].owner = this;
-            nodes_[i].index = i;
+        remaining_.store(pending.size() + 1, std::memory_order_relaxed);  // +1: arming guard
+        nodes_ = std::make_unique<indexed_callback<combinator_state>[]>(pending.size());
+        for (std::size_t k = 0; k < pending.size(); ++k) {
+            nodes_[k].owner = this;
+            nodes_[k].index = pending[k].second;
             intrusive_ptr_add_ref(this);
-            inputs[i]->add_callback(&nodes_[i]);
+            pending[k].first->add_callback(&nodes_[k]);
         }
+        if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1)
+            finish(static_cast<std::size_t>(-1));
     }
 
     void on_ready(std::size_t index) noexcept

@@ -77,6 +77,12 @@ public:
         order_.reserve(states.size());
         nodes_ = std::make_unique<indexed_callback<completion_queue>[]>(states.size());
         for (std::size_t i = 0; i < states.size(); ++i) {
+            // A future that already reports done() counts at once, in input order, even if
+            // its completing thread has not fired its callbacks yet.
+            if (states[i]->ready()) {
+                on_ready(i);
+                continue;
+            }
             nodes_[i].owner = this;
             nodes_[i].index = i;
             intrusive_ptr_add_ref(this);

@@ -51,10 +51,7 @@ public:
             args_.reset();
             return;
         }
-        Arguments args = std::move(*args_);
-        args_.reset();
-        auto call = [&]() -> R { return call_with(fn_, args); };
-        this->invoke_and_store(call);
+        this->invoke_and_store([this]() -> R { return call_with(fn_, *args_); }, [this] { args_.reset(); });
     }
 
     remote_call* as_remote_call() noexcept override { return this; }

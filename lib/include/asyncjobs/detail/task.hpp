@@ -17,17 +17,23 @@ namespace asyncjobs::detail {
 template <class T>
 class invoking_state : public state<T> {
 protected:
-    template <class Fn>
-    void invoke_and_store(Fn& fn) noexcept
+    /// Calls `call()` once; `release()` destroys the callable (and what it captured)
+    /// before the result is published, so whoever sees the future ready sees them gone.
+    template <class Call, class Release>
+    void invoke_and_store(Call&& call, Release&& release) noexcept
     {
         try {
             if constexpr (std::is_void_v<T>) {
-                std::invoke(std::move(fn));
+                call();
+                release();
                 this->set_value();
             } else {
-                this->set_value(std::invoke(std::move(fn)));
+                T result = call();
+                release();
+                this->set_value(std::move(result));
             }
         } catch (...) {
+            release();
             this->set_exception(std::current_exception());
         }
     }
@@ -42,11 +48,7 @@ public:
     void run() noexcept override
     {
         if (this->try_start()) {
-            // The callable (and what it captured) is released before the result is
-            // published, so a caller who sees the future ready sees the captures gone.
-            std::optional<Fn> fn = std::move(fn_);
-            fn_.reset();
-            this->invoke_and_store(*fn);
+            this->invoke_and_store([this]() -> T { return std::invoke(std::move(*fn_)); }, [this] { fn_.reset(); });
         } else {
             fn_.reset();
         }
@@ -68,10 +70,8 @@ public:
     void run() noexcept override
     {
         if (this->try_start()) {
-            std::optional<Fn> fn = std::move(fn_);
-            fn_.reset();
-            auto call = [&]() -> T { return std::invoke(std::move(*fn), stop_.get_token()); };
-            this->invoke_and_store(call);
+            this->invoke_and_store([this]() -> T { return std::invoke(std::move(*fn_), stop_.get_token()); },
+                                   [this] { fn_.reset(); });
         } else {
             fn_.reset();
         }
