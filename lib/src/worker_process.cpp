@@ -9,6 +9,8 @@
 #include <cstring>
 #include <string>
 #include <system_error>
+#include <utility>
+#include <vector>
 
 #include <fcntl.h>
 #include <sys/wait.h>
@@ -19,6 +21,32 @@ namespace asyncjobs::detail {
 namespace {
 
 namespace bp2 = boost::process::v2;
+
+/// Closes every descriptor not in `keep`. Boost.Process 1.81 means to do this but its
+/// Linux close_all() compares each whitelisted fd with itself instead of the next one, so
+/// descriptors between two whitelisted ones (a parent's fd 5 when the whitelist is
+/// {0..4, 10}) leak into the worker. No allocation: this runs between fork and exec.
+void close_unlisted_fds(const std::vector<int>& keep) noexcept
+{
+    constexpr std::size_t max_kept = 32;
+    int sorted[max_kept];
+    std::size_t n = 0;
+    for (int fd : keep)
+        if (n < max_kept)
+            sorted[n++] = fd;
+    for (std::size_t i = 1; i < n; ++i)
+        for (std::size_t j = i; j > 0 && sorted[j - 1] > sorted[j]; --j)
+            std::swap(sorted[j - 1], sorted[j]);
+    unsigned next = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (sorted[i] < 0 || static_cast<unsigned>(sorted[i]) < next)
+            continue;
+        if (static_cast<unsigned>(sorted[i]) > next)
+            ::close_range(next, static_cast<unsigned>(sorted[i]) - 1, 0);
+        next = static_cast<unsigned>(sorted[i]) + 1;
+    }
+    ::close_range(next, ~0u, 0);
+}
 
 /// Puts the two pipe ends on the worker's fds 3 and 4. Not posix::bind_fd: in Boost 1.81
 /// its on_setup() does not return a value, which crashes optimized builds.
@@ -48,11 +76,12 @@ struct worker_pipes_binding {
     }
 };
 
-/// Runs in the child between fork and exec.
+/// Runs in the child between fork and exec, after the pipes are bound.
 struct worker_child_setup {
     template <class Launcher>
-    bp2::error_code on_exec_setup(Launcher&, const bp2::filesystem::path&, const char* const*)
+    bp2::error_code on_exec_setup(Launcher& launcher, const bp2::filesystem::path&, const char* const*)
     {
+        close_unlisted_fds(launcher.fd_whitelist);
         // Its own process group, so that killing the worker takes whatever its task started.
         ::setpgid(0, 0);
         // The parent's I/O thread blocks SIGPIPE; the worker must start with a clean mask.
