@@ -180,6 +180,8 @@ auto then_impl(Parent parent, scheduler_ptr sched, F&& fn)
     using fn_type = std::decay_t<F>;
     using raw_result = std::remove_cvref_t<std::invoke_result_t<fn_type, Parent>>;
     state_ptr parent_state(future_access::state(parent).get());
+    if (!parent_state)  // callers check already; this also tells the optimizer it is not null
+        throw invalid_future();
     auto body = [parent = std::move(parent), fn = fn_type(std::forward<F>(fn))]() mutable -> raw_result {
         return std::invoke(std::move(fn), std::move(parent));
     };
