@@ -77,9 +77,10 @@ public:
         order_.reserve(states.size());
         nodes_ = std::make_unique<indexed_callback<completion_queue>[]>(states.size());
         for (std::size_t i = 0; i < states.size(); ++i) {
-            // A future that already reports done() counts at once, in input order, even if
-            // its completing thread has not fired its callbacks yet.
-            if (states[i]->ready()) {
+            // A future whose completion has run its course counts at once, in input order.
+            // One still firing its callbacks is watched like the others, so that futures
+            // complete in this queue in the order their callbacks fire.
+            if (states[i]->callbacks_fired()) {
                 on_ready(i);
                 continue;
             }

@@ -164,6 +164,9 @@ public:
         add_callback(new callback_fn<F>(std::move(f)));
     }
 
+    /// Ready, and every callback registered before completion has fired.
+    bool callbacks_fired() const noexcept { return callbacks_.load(std::memory_order_acquire) == fired_marker(); }
+
     /// The stored exception; meaningful once ready().
     const std::exception_ptr& exception() const noexcept { return error_; }
 
@@ -186,16 +189,18 @@ protected:
         complete(task_status::finished);
     }
 
-    /// Publishes the result: wakes blocked waiters, then fires callbacks in registration order.
+    /// Publishes the result, fires callbacks in registration order, then wakes blocked
+    /// waiters. Callbacks first: waking a waiter may block on its parking mutex, and the
+    /// futures watching this one (as_completed, wait, continuations) must not wait for that.
     void complete(task_status final_status) noexcept
     {
         auto old = word_.exchange(static_cast<std::uint32_t>(final_status), std::memory_order_acq_rel);
+        fire_callbacks();
         if (old & waiters_bit) {
             auto& bucket = parking_bucket_for(this);
             std::lock_guard lock(bucket.mutex);
             bucket.cv.notify_all();
         }
-        fire_callbacks();
     }
 
     /// A running task was asked to cancel; tasks that take a std::stop_token request stop.
