@@ -95,15 +95,10 @@ std::vector<int> iota_vector(int n)
     return v;
 }
 
-/// map_options without designated initializers (g++ 12 warns about the members left out).
 aj::map_options options(std::size_t chunksize, std::size_t window = 0,
                         std::optional<std::chrono::steady_clock::duration> timeout = std::nullopt)
 {
-    aj::map_options o;
-    o.chunksize = chunksize;
-    o.window = window;
-    o.timeout = timeout;
-    return o;
+    return {.chunksize = chunksize, .window = window, .timeout = timeout};
 }
 
 int square(int x) { return x * x; }
@@ -132,6 +127,18 @@ long peak_rss_kib()
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(results)
+
+// Users write options with designated initializers and leave members out; that must not
+// warn under -Wall -Wextra (-Wmissing-field-initializers), or their -Werror builds break.
+BOOST_AUTO_TEST_CASE(options_take_designated_initializers_with_members_left_out)
+{
+    aj::thread_pool_executor pool(aj::thread_pool_options{.max_workers = 2});
+    std::vector<int> in{1, 2, 3, 4, 5};
+    auto results = pool.map(square, in, {.chunksize = 2}).to_vector();
+    BOOST_TEST((results == std::vector<int>{1, 4, 9, 16, 25}));
+    auto windowed = pool.map(square, in, {.window = 1}).to_vector();
+    BOOST_TEST((windowed == results));
+}
 
 BOOST_AUTO_TEST_CASE(result_is_an_input_range)
 {

@@ -29,7 +29,7 @@ T get_le(std::span<const std::byte> in, std::size_t offset) noexcept
 
 bool is_known_frame_kind(std::uint8_t kind) noexcept
 {
-    return kind >= static_cast<std::uint8_t>(frame_kind::hello) && kind <= static_cast<std::uint8_t>(frame_kind::map_call);
+    return kind >= static_cast<std::uint8_t>(frame_kind::hello) && kind <= static_cast<std::uint8_t>(frame_kind::shared);
 }
 
 const char* frame_kind_name(frame_kind kind) noexcept
@@ -49,6 +49,8 @@ const char* frame_kind_name(frame_kind kind) noexcept
         return "initialize";
     case frame_kind::map_call:
         return "map_call";
+    case frame_kind::shared:
+        return "shared";
     }
     return "unknown";
 }
@@ -93,6 +95,20 @@ void append_call_payload_name(std::string& out, std::string_view task_name)
         throw std::length_error("asyncjobs: task name longer than 65535 bytes");
     put_le<std::uint16_t>(out, static_cast<std::uint16_t>(task_name.size()));
     out.append(task_name);
+}
+
+void append_shared_frame(std::string& out, std::uint64_t task_id, std::uint64_t size)
+{
+    append_frame_header(out, frame_header{frame_kind::shared, task_id, sizeof(std::uint64_t)});
+    put_le<std::uint64_t>(out, size);
+}
+
+bool read_shared_size(std::span<const std::byte> payload, std::uint64_t& size) noexcept
+{
+    if (payload.size() != sizeof(std::uint64_t))
+        return false;
+    size = get_le<std::uint64_t>(payload, 0);
+    return true;
 }
 
 bool split_call_payload(std::span<const std::byte> payload, call_payload& out) noexcept

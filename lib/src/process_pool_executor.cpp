@@ -8,11 +8,13 @@
 #include <asyncjobs/detail/frame.hpp>
 #include <asyncjobs/detail/function_task.hpp>
 #include <asyncjobs/detail/remote_exception.hpp>
+#include <asyncjobs/detail/shared_region.hpp>
 #include <asyncjobs/detail/task_registry.hpp>
 #include <asyncjobs/detail/worker_protocol.hpp>
 #include <asyncjobs/process_pool_executor.hpp>
 #include <asyncjobs/thread_pool_executor.hpp>
 
+#include "frame_buffer_pool.hpp"
 #include "worker_process.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -68,6 +70,16 @@ std::string this_executable()
 
 /// One call on its way to a worker.
 struct call {
+    call() = default;
+    explicit call(frame_buffer_pool& frames) : frame(frames.take()), frames_(&frames) {}
+    call(const call&) = delete;
+    call& operator=(const call&) = delete;
+    ~call()
+    {
+        if (frames_)
+            frames_->give_back(std::move(frame));
+    }
+
     state_ptr state;
     remote_call* remote = nullptr;
     const task_entry* entry = nullptr;
@@ -77,16 +89,21 @@ struct call {
     bool started = false;  ///< claimed (running); re-dispatched after a crash without a new claim
     bool initializer = false;
     bool abandoned = false;  ///< cancelled by cancel_and_kill while queued in a worker: drop its reply
+    bool delivered = false;  ///< its whole frame reached the worker's pipe (the worker may have read it)
+
+private:
+    frame_buffer_pool* frames_ = nullptr;
 };
 using call_ptr = std::shared_ptr<call>;
 
 enum class kill_reason { none, timeout, cancel, protocol, shutdown };
 
-/// A frame to send: a call's own frame (not copied) or a small control frame.
+/// A frame to send: a call's own frame (not copied), a small control frame, or the
+/// announcement of a call's frame placed in the shared region (owner and control both set).
 struct outgoing {
     call_ptr owner;
     std::string control;
-    const std::string& bytes() const noexcept { return owner ? owner->frame : control; }
+    const std::string& bytes() const noexcept { return owner && control.empty() ? owner->frame : control; }
 };
 
 struct worker {
@@ -159,7 +176,7 @@ public:
                 "is a lambda, a function object or a function taking a std::stop_token; register a free function with "
                 "ASYNCJOBS_TASK(fn) and submit(fn, args...)");
         const task_entry& entry = registered_entry(remote->function(), "the submitted task");
-        auto c = std::make_shared<call>();
+        auto c = std::make_shared<call>(frames_);
         c->state = task;
         c->remote = remote;
         c->entry = &entry;
@@ -427,9 +444,21 @@ private:
 
     void send(worker& w, call_ptr c)
     {
+        c->delivered = false;
         w.in_flight.push_back(c);
         if (w.in_flight.size() == 1)
             arm_timer(w);
+        // A large call goes through the worker's shared region when it is free (the worker
+        // is done with the last one): one copy instead of two and no wake-up per pipe buffer.
+        // The call keeps its frame, to be sent again elsewhere if this worker dies.
+        shared_region& region = w.process.call_region();
+        if (region.can_carry(c->frame.size()) &&
+            region.put(std::as_bytes(std::span<const char>(c->frame.data(), c->frame.size())))) {
+            std::string announcement;
+            append_shared_frame(announcement, c->id, c->frame.size());
+            queue_write(w, outgoing{std::move(c), std::move(announcement)});
+            return;
+        }
         queue_write(w, outgoing{std::move(c), {}});
     }
 
@@ -451,8 +480,16 @@ private:
             w.write_buffers.push_back(asio::buffer(frame.bytes()));
         w.write_in_progress = true;
         asio::async_write(w.process.calls(), w.write_buffers,
-                          [this, &w](boost::system::error_code ec, std::size_t) {
+                          [this, &w](boost::system::error_code ec, std::size_t written) {
                               w.write_in_progress = false;
+                              // Frames written whole may have been read; a frame cut short or
+                              // never written (EPIPE: the worker was already dead) was not.
+                              std::size_t offset = 0;
+                              for (auto& frame : w.writing) {
+                                  offset += frame.bytes().size();
+                                  if (frame.owner && offset <= written)
+                                      frame.owner->delivered = true;
+                              }
                               w.writing.clear();
                               if (ec) {
                                   // The worker is gone; on_exit and the reader account for it.
@@ -524,6 +561,8 @@ private:
         case frame_kind::result:
         case frame_kind::failure:
             return handle_reply(w, frame);
+        case frame_kind::shared:
+            return handle_shared_reply(w, frame);
         default:
             kill_worker(w, kill_reason::protocol,
                         std::string("the worker sent an unexpected ") + frame_kind_name(frame.header.kind) + " frame");
@@ -557,9 +596,37 @@ private:
         if (w.in_flight.empty() || !w.in_flight.front()->initializer) {
             w.ready = true;
             start_failures_ = 0;
+            killed_starts_ = 0;
             dispatch();
         }
         return true;
+    }
+
+    /// A reply the worker left in its shared region: decoded in place, like a piped one.
+    bool handle_shared_reply(worker& w, const decode_result& announcement)
+    {
+        std::uint64_t size = 0;
+        shared_region& region = w.process.reply_region();
+        std::span<const std::byte> bytes;
+        if (read_shared_size(announcement.payload, size))
+            bytes = region.frame(static_cast<std::size_t>(size));
+        if (bytes.empty()) {
+            kill_worker(w, kill_reason::protocol, "the worker announced a shared reply that its region does not hold");
+            return false;
+        }
+        auto inner = decode_frame(bytes, options_.max_payload);
+        bool valid = inner.status == decode_status::complete && inner.consumed == bytes.size() &&
+                     inner.header.task_id == announcement.header.task_id &&
+                     (inner.header.kind == frame_kind::result || inner.header.kind == frame_kind::failure);
+        if (!valid) {
+            kill_worker(w, kill_reason::protocol,
+                        std::string("the worker's shared reply is malformed: ") +
+                            (inner.error ? inner.error : "not one whole result or failure frame for the announced task"));
+            return false;
+        }
+        bool keep_going = handle_reply(w, inner);
+        region.release(bytes.size());
+        return keep_going;
     }
 
     bool handle_reply(worker& w, const decode_result& frame)
@@ -581,6 +648,7 @@ private:
             }
             w.ready = true;
             start_failures_ = 0;
+            killed_starts_ = 0;
         } else if (c->abandoned) {
             ++w.tasks_done;
         } else {
@@ -693,7 +761,13 @@ private:
         std::string status = worker_process::describe_status(w.exit_status);
         bool clean_exit = w.reason == kill_reason::shutdown && WIFEXITED(w.exit_status) && WEXITSTATUS(w.exit_status) == 0;
         if (!w.ready && !clean_exit) {
-            ++start_failures_;
+            // A worker SIGKILLed from outside while it started (an operator, the OOM killer)
+            // says nothing about the worker program, which is what max_start_failures
+            // guards: it counts apart, and only a long run of them in a row (workers no
+            // longer start at all) breaks the pool, so that queued work fails, not waits.
+            bool killed_from_outside = w.reason == kill_reason::none && WIFSIGNALED(w.exit_status) &&
+                                       WTERMSIG(w.exit_status) == SIGKILL;
+            ++(killed_from_outside ? killed_starts_ : start_failures_);
             std::string why = "asyncjobs: a worker process (pid " + std::to_string(w.process.pid()) +
                               ") died before it was ready, with " + status;
             if (!last_start_error_.empty())
@@ -705,12 +779,18 @@ private:
                 break_pool(std::make_exception_ptr(broken_executor(
                     why + ". After " + std::to_string(start_failures_) +
                     " failed starts in a row the pool is broken: check the worker executable and the initializer")));
+            else if (killed_starts_ >= max_killed_starts)
+                break_pool(std::make_exception_ptr(broken_executor(
+                    why + ". " + std::to_string(killed_starts_) +
+                    " workers in a row were killed from outside before they were ready; the pool is broken")));
         }
         std::deque<call_ptr> held = std::move(w.in_flight);
         if (!held.empty() && held.front()->initializer)
             held.pop_front();
-        if (!held.empty() && w.ready) {
-            // The first call was running: it fails. The rest had not started: re-dispatch them.
+        // The first call was running: it fails, unless its frame never reached the worker (a
+        // worker that died idle, before the call was written). The rest had not started:
+        // re-dispatch them.
+        if (!held.empty() && w.ready && !(w.reason == kill_reason::none && !held.front()->delivered)) {
             call_ptr running = std::move(held.front());
             held.pop_front();
             if (!running->abandoned) {
@@ -753,10 +833,16 @@ private:
         default: {
             int code = WIFEXITED(w.exit_status) ? WEXITSTATUS(w.exit_status) : -1;
             int sig = WIFSIGNALED(w.exit_status) ? WTERMSIG(w.exit_status) : 0;
+            // A frame cut short by the death is a symptom worth naming: the worker wrote
+            // some of its reply, or garbage shaped like one, and then died.
+            std::string partial;
+            if (!w.discarding && !w.input.unread().empty())
+                partial = "; its output ended in the middle of a frame (" + std::to_string(w.input.unread().size()) +
+                          " bytes of it arrived)";
             return std::make_exception_ptr(worker_crashed(
                 code, sig,
                 "asyncjobs: the worker process died with " + status +
-                    " while running this task; the pool replaced it and went on" + where));
+                    " while running this task; the pool replaced it and went on" + where + partial));
         }
         }
     }
@@ -825,6 +911,7 @@ private:
     const process_pool_options options_;
     const std::size_t max_workers_;
     const std::string executable_;
+    frame_buffer_pool frames_{4};  // before everything that holds calls: they give their frames back
 
     thread_pool_executor completion_;
     scheduler_ptr completion_engine_;
@@ -838,6 +925,8 @@ private:
     // I/O thread only.
     std::list<std::unique_ptr<worker>> workers_;
     std::size_t start_failures_ = 0;
+    std::size_t killed_starts_ = 0;  ///< in a row, SIGKILLed from outside before ready
+    static constexpr std::size_t max_killed_starts = 100;
     std::string last_start_error_;
     std::string last_start_reason_;
     bool shutting_down_ = false;

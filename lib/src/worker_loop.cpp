@@ -3,6 +3,8 @@
 #include <asyncjobs/detail/codec.hpp>
 #include <asyncjobs/detail/frame.hpp>
 #include <asyncjobs/detail/remote_exception.hpp>
+#include <asyncjobs/detail/reply_buffer.hpp>
+#include <asyncjobs/detail/shared_region.hpp>
 #include <asyncjobs/detail/task_registry.hpp>
 #include <asyncjobs/detail/worker_protocol.hpp>
 #include <asyncjobs/errors.hpp>
@@ -14,11 +16,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -43,13 +47,18 @@ namespace {
 /// Blocking, buffered frame I/O on the worker's two pipes.
 class worker_channel {
 public:
-    worker_channel(int call_fd, int reply_fd, std::size_t max_payload)
-        : call_fd_(call_fd), reply_fd_(reply_fd), max_payload_(max_payload)
+    worker_channel(int call_fd, int reply_fd, std::size_t max_payload, shared_region call_region,
+                   shared_region reply_region)
+        : call_fd_(call_fd)
+        , reply_fd_(reply_fd)
+        , max_payload_(max_payload)
+        , call_region_(std::move(call_region))
+        , reply_region_(std::move(reply_region))
     {
     }
 
     /// The next complete frame, or false at end of input. Malformed input ends the worker.
-    /// The frame's payload stays valid until the next call.
+    /// The frame's payload stays valid until the next call to next() or done_with_frame().
     bool next(decode_result& frame)
     {
         input_.consume(pending_consume_);
@@ -59,13 +68,12 @@ public:
             frame = decode_frame(input_.unread(), max_payload_);
             if (frame.status == decode_status::complete) {
                 pending_consume_ = frame.consumed;
+                if (frame.header.kind == frame_kind::shared)
+                    frame = shared_call(frame);
                 return true;
             }
-            if (frame.status == decode_status::malformed) {
-                std::fprintf(stderr, "asyncjobs worker %ld: malformed frame from the parent (%s); exiting\n",
-                             static_cast<long>(::getpid()), frame.error);
-                std::_Exit(worker_exit_protocol_error);
-            }
+            if (frame.status == decode_status::malformed)
+                protocol_failure(frame.error);
             std::size_t want = 1;
             if (input_.unread().size() >= frame_header_size)
                 want = frame_header_size + frame.header.payload_size - input_.unread().size();
@@ -74,13 +82,70 @@ public:
         }
     }
 
-    std::string& out() noexcept { return out_; }
+    /// The parent may reuse the call region: the call read from it has run.
+    void done_with_frame() noexcept
+    {
+        if (region_frame_size_) {
+            call_region_.release(region_frame_size_);
+            region_frame_size_ = 0;
+        }
+    }
 
+    /// The buffer for the next reply: the shared region while the parent is done with it.
+    reply_buffer& begin_reply() noexcept
+    {
+        out_.start(reply_region_.valid() ? &reply_region_ : nullptr);
+        return out_;
+    }
+
+    /// Sends the reply: a large one left in the shared region is only announced on the
+    /// pipe; anything else goes through the pipe.
     void flush()
     {
+        if (out_.size() == 0)
+            return;
+        if (out_.in_region() && out_.size() >= shared_region::min_frame) {
+            auto header = decode_frame(out_.bytes().first(frame_header_size), max_payload_);
+            reply_region_.publish();
+            std::string announcement;
+            append_shared_frame(announcement, header.header.task_id, out_.size());
+            write_all(std::as_bytes(std::span<const char>(announcement.data(), announcement.size())));
+        } else {
+            write_all(out_.bytes());
+        }
+        out_.clear();
+    }
+
+private:
+    [[noreturn]] static void protocol_failure(const char* what)
+    {
+        std::fprintf(stderr, "asyncjobs worker %ld: malformed frame from the parent (%s); exiting\n",
+                     static_cast<long>(::getpid()), what);
+        std::_Exit(worker_exit_protocol_error);
+    }
+
+    /// The call the parent placed in the shared region, announced by `announcement`.
+    decode_result shared_call(const decode_result& announcement)
+    {
+        std::uint64_t size = 0;
+        std::span<const std::byte> bytes;
+        if (read_shared_size(announcement.payload, size))
+            bytes = call_region_.frame(static_cast<std::size_t>(size));
+        if (bytes.empty())
+            protocol_failure("a shared call that the region does not hold");
+        decode_result inner = decode_frame(bytes, max_payload_);
+        if (inner.status != decode_status::complete || inner.consumed != bytes.size() ||
+            inner.header.task_id != announcement.header.task_id || inner.header.kind == frame_kind::shared)
+            protocol_failure(inner.error ? inner.error : "a shared call that is not one whole frame");
+        region_frame_size_ = bytes.size();
+        return inner;
+    }
+
+    void write_all(std::span<const std::byte> bytes)
+    {
         std::size_t done = 0;
-        while (done < out_.size()) {
-            ssize_t n = ::write(reply_fd_, out_.data() + done, out_.size() - done);
+        while (done < bytes.size()) {
+            ssize_t n = ::write(reply_fd_, bytes.data() + done, bytes.size() - done);
             if (n < 0) {
                 if (errno == EINTR)
                     continue;
@@ -88,12 +153,8 @@ public:
             }
             done += static_cast<std::size_t>(n);
         }
-        out_.clear();
-        if (out_.capacity() > (std::size_t{64} << 20))
-            out_.shrink_to_fit();
     }
 
-private:
     bool fill(std::size_t want)
     {
         auto space = input_.free_space(std::max<std::size_t>(want, 1 << 16));
@@ -113,13 +174,16 @@ private:
     std::size_t max_payload_;
     byte_buffer input_;
     std::size_t pending_consume_ = 0;
-    std::string out_;
+    shared_region call_region_;
+    shared_region reply_region_;
+    std::size_t region_frame_size_ = 0;  ///< size of the call frame read from the region, until it has run
+    reply_buffer out_;  // after reply_region_: it may point into it
 };
 
 /// Runs one call frame and appends its result or failure frame.
-bool run_call(const decode_result& frame, std::string& out)
+bool run_call(const decode_result& frame, reply_buffer& out)
 {
-    std::size_t start = begin_frame(out);
+    std::size_t start = out.begin_frame();
     call_payload call;
     try {
         if (!split_call_payload(frame.payload, call))
@@ -137,13 +201,15 @@ bool run_call(const decode_result& frame, std::string& out)
         } else {
             entry->invoke(call.arguments, out);
         }
-        finish_frame(out, start, frame_kind::result, frame.header.task_id);
+        out.finish_frame(start, frame_kind::result, frame.header.task_id);
         return true;
     } catch (...) {
-        out.resize(start);
-        start = begin_frame(out);
-        encode_exception(out, std::current_exception());
-        finish_frame(out, start, frame_kind::failure, frame.header.task_id);
+        out.truncate(start);
+        start = out.begin_frame();
+        std::string failure;
+        encode_exception(failure, std::current_exception());
+        out.append(failure.data(), failure.size());
+        out.finish_frame(start, frame_kind::failure, frame.header.task_id);
         return false;
     }
 }
@@ -160,20 +226,36 @@ int run_worker_loop(int call_fd, int reply_fd, long parent_pid, std::size_t max_
     // A parent that goes away mid-write makes write() fail with EPIPE instead of killing us
     // by signal; we own this process in worker mode, so changing the disposition is fine.
     std::signal(SIGPIPE, SIG_IGN);
+    // Large arguments and results are allocated and freed once per call. By default glibc
+    // maps each of them afresh and unmaps it after, so every call pays a page fault per
+    // 4 KiB twice over; in a worker (we own the process) keep blocks up to 32 MiB on the heap
+    // for reuse, and give memory back only past 64 MiB of free heap.
+    ::mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    ::mallopt(M_TRIM_THRESHOLD, 64 << 20);
     // Processes a task starts must not inherit the protocol pipes: they would keep them
     // open after the worker dies and hide its death from the parent.
     ::fcntl(call_fd, F_SETFD, FD_CLOEXEC);
     ::fcntl(reply_fd, F_SETFD, FD_CLOEXEC);
+    // The shared regions, if the parent passed them (it does when the system has memfd).
+    shared_region call_region;
+    shared_region reply_region;
+    if (::fcntl(worker_call_region_fd, F_SETFD, FD_CLOEXEC) == 0 &&
+        ::fcntl(worker_reply_region_fd, F_SETFD, FD_CLOEXEC) == 0) {
+        call_region = shared_region::adopt(worker_call_region_fd, frame_header_size + max_payload);
+        reply_region = shared_region::adopt(worker_reply_region_fd, frame_header_size + max_payload);
+    }
 
-    worker_channel channel(call_fd, reply_fd, max_payload);
+    worker_channel channel(call_fd, reply_fd, max_payload, std::move(call_region), std::move(reply_region));
     auto& registry = task_registry::instance();
     {
         worker_hello hello{protocol_version, registry.fingerprint(), static_cast<std::int64_t>(::getpid()),
                            registry.duplicates()};
-        std::string& out = channel.out();
+        std::string out;
         std::size_t start = begin_frame(out);
         encode_hello(out, hello);
         finish_frame(out, start, frame_kind::hello, 0);
+        reply_buffer& reply = channel.begin_reply();
+        reply.append(out.data(), out.size());
         channel.flush();
     }
 
@@ -182,14 +264,18 @@ int run_worker_loop(int call_fd, int reply_fd, long parent_pid, std::size_t max_
         switch (frame.header.kind) {
         case frame_kind::call:
         case frame_kind::map_call:
-            run_call(frame, channel.out());
+            run_call(frame, channel.begin_reply());
+            channel.done_with_frame();
             break;
-        case frame_kind::initialize:
-            if (!run_call(frame, channel.out())) {
+        case frame_kind::initialize: {
+            bool initialized = run_call(frame, channel.begin_reply());
+            channel.done_with_frame();
+            if (!initialized) {
                 channel.flush();
                 return worker_exit_initializer_failed;
             }
             break;
+        }
         case frame_kind::goodbye:
             channel.flush();
             return 0;

@@ -1,6 +1,7 @@
 // Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
 #include "worker_process.hpp"
 
+#include <asyncjobs/detail/frame.hpp>
 #include <asyncjobs/detail/worker_protocol.hpp>
 
 #include <boost/process/v2/stdio.hpp>
@@ -48,30 +49,41 @@ void close_unlisted_fds(const std::vector<int>& keep) noexcept
     ::close_range(next, ~0u, 0);
 }
 
-/// Puts the two pipe ends on the worker's fds 3 and 4. Not posix::bind_fd: in Boost 1.81
-/// its on_setup() does not return a value, which crashes optimized builds.
-struct worker_pipes_binding {
+/// Puts the pipe ends on the worker's fds 3 and 4, and the shared regions (if any) on 5
+/// and 6. Not posix::bind_fd: in Boost 1.81 its on_setup() does not return a value, which
+/// crashes optimized builds.
+struct worker_fds_binding {
     int calls;
     int replies;
+    int call_region;   ///< -1: none
+    int reply_region;  ///< -1: none
 
     template <class Launcher>
     bp2::error_code on_setup(Launcher& launcher, const bp2::filesystem::path&, const char* const*)
     {
         launcher.fd_whitelist.push_back(worker_call_fd);
         launcher.fd_whitelist.push_back(worker_reply_fd);
+        if (call_region >= 0 && reply_region >= 0) {
+            launcher.fd_whitelist.push_back(worker_call_region_fd);
+            launcher.fd_whitelist.push_back(worker_reply_region_fd);
+        }
         return {};
     }
 
     template <class Launcher>
     bp2::error_code on_exec_setup(Launcher&, const bp2::filesystem::path&, const char* const*)
     {
-        // Move both ends above the targets first, so that one dup2 cannot overwrite the
-        // other's source; dup2 clears close-on-exec on the targets.
-        int calls_high = ::fcntl(calls, F_DUPFD_CLOEXEC, 10);
-        int replies_high = ::fcntl(replies, F_DUPFD_CLOEXEC, 10);
-        if (calls_high < 0 || replies_high < 0 || ::dup2(calls_high, worker_call_fd) < 0 ||
-            ::dup2(replies_high, worker_reply_fd) < 0)
-            return bp2::error_code(errno, bp2::system_category());
+        // Move every source above the targets first, so that no dup2 can overwrite another's
+        // source; dup2 clears close-on-exec on the targets.
+        int sources[] = {calls, replies, call_region, reply_region};
+        const int targets[] = {worker_call_fd, worker_reply_fd, worker_call_region_fd, worker_reply_region_fd};
+        std::size_t count = call_region >= 0 && reply_region >= 0 ? 4 : 2;
+        for (std::size_t i = 0; i < count; ++i)
+            if ((sources[i] = ::fcntl(sources[i], F_DUPFD_CLOEXEC, 10)) < 0)
+                return bp2::error_code(errno, bp2::system_category());
+        for (std::size_t i = 0; i < count; ++i)
+            if (::dup2(sources[i], targets[i]) < 0)
+                return bp2::error_code(errno, bp2::system_category());
         return {};
     }
 };
@@ -120,23 +132,32 @@ struct pipe_fds {
 };
 
 bp2::process spawn(boost::asio::io_context& io, const std::string& executable, std::size_t max_payload,
-                   int child_calls, int child_replies)
+                   worker_fds_binding fds)
 {
     std::string parent = std::to_string(::getpid());
     std::string payload = std::to_string(max_payload);
     return bp2::process(io, bp2::filesystem::path(executable), {std::string(worker_flag), parent, payload},
-                        bp2::process_stdio{nullptr, {}, {}}, worker_pipes_binding{child_calls, child_replies},
+                        bp2::process_stdio{nullptr, {}, {}}, fds,
                         worker_child_setup{});
 }
 
 } // namespace
 
 worker_process::worker_process(boost::asio::io_context& io, const std::string& executable, std::size_t max_payload)
-    : calls_(io), replies_(io), process_(io)
+    : calls_(io)
+    , replies_(io)
+    , call_region_(shared_region::create("asyncjobs-calls", frame_header_size + max_payload))
+    , reply_region_(shared_region::create("asyncjobs-replies", frame_header_size + max_payload))
+    , process_(io)
 {
     pipe_fds call_pipe;
     pipe_fds reply_pipe;
-    process_ = spawn(io, executable, max_payload, call_pipe.read, reply_pipe.write);
+    if (!call_region_.valid() || !reply_region_.valid()) {
+        call_region_ = {};
+        reply_region_ = {};
+    }
+    process_ = spawn(io, executable, max_payload,
+                     worker_fds_binding{call_pipe.read, reply_pipe.write, call_region_.fd(), reply_region_.fd()});
     pid_ = process_.id();
     // The child also does this before exec; doing it here too closes the window in which
     // a kill of the group would find no group.

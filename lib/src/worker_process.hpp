@@ -2,6 +2,8 @@
 #ifndef ASYNCJOBS_SRC_WORKER_PROCESS_HPP
 #define ASYNCJOBS_SRC_WORKER_PROCESS_HPP
 
+#include <asyncjobs/detail/shared_region.hpp>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/readable_pipe.hpp>
 #include <boost/asio/writable_pipe.hpp>
@@ -14,7 +16,8 @@ namespace asyncjobs::detail {
 
 /// One child worker process: spawned with Boost.Process v2 in a process group of its own,
 /// with the call pipe on its fd 3 and the reply pipe on its fd 4 (stdin /dev/null,
-/// stdout and stderr shared with the parent). Spawn from one thread only: Boost.Process
+/// stdout and stderr shared with the parent), and the shared regions for large frames on
+/// fds 5 and 6 when the system has memfd. Spawn from one thread only: Boost.Process
 /// 1.81 can deadlock when several threads fork at once.
 class worker_process {
 public:
@@ -23,6 +26,10 @@ public:
     boost::asio::writable_pipe& calls() noexcept { return calls_; }
     boost::asio::readable_pipe& replies() noexcept { return replies_; }
     long pid() const noexcept { return pid_; }
+    /// Large calls go here (this side writes); invalid if the system has no memfd.
+    shared_region& call_region() noexcept { return call_region_; }
+    /// Large replies arrive here (the worker writes).
+    shared_region& reply_region() noexcept { return reply_region_; }
 
     /// Sends `signal` to the worker's whole process group: the worker and what its task started.
     void signal_group(int signal) noexcept;
@@ -42,6 +49,8 @@ public:
 private:
     boost::asio::writable_pipe calls_;
     boost::asio::readable_pipe replies_;
+    shared_region call_region_;
+    shared_region reply_region_;
     boost::process::v2::process process_;
     long pid_ = 0;
 };

@@ -40,7 +40,7 @@ struct map_options {
     std::size_t window = 0;
     /// One deadline for the whole map, counted from the call (Python's semantics):
     /// reading a result past it throws timeout_error.
-    std::optional<std::chrono::steady_clock::duration> timeout;
+    std::optional<std::chrono::steady_clock::duration> timeout{};
 };
 
 namespace detail {
@@ -158,7 +158,7 @@ public:
             timing_->ns_per_item.store(std::max<std::uint64_t>(1, ns), std::memory_order_relaxed);
             this->set_value(std::move(chunk));
         } catch (...) {
-            this->set_exception(std::current_exception());
+            this->set_exception(undecodable_reply(entry));
         }
     }
 

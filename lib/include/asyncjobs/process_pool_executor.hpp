@@ -46,7 +46,7 @@ encoded_call encode_call(R (*fn)(Params...), Args&&... args)
 /// Options of one process task, for process_pool_executor::submit_with().
 struct task_options {
     /// Kill the worker and fail the future with task_timeout if the task runs longer.
-    std::optional<std::chrono::milliseconds> timeout;
+    std::optional<std::chrono::milliseconds> timeout{};
 };
 
 struct process_pool_options {
@@ -57,9 +57,9 @@ struct process_pool_options {
     /// must start with the asyncjobs::run_worker_if_requested line). Name a separate worker
     /// executable (whose main is asyncjobs::worker_main) when main is not yours, as in a
     /// test runner; it must register the same tasks.
-    std::string worker_executable;
+    std::string worker_executable{};
     /// Default timeout of every task (submit_with() can set one per task).
-    std::optional<std::chrono::milliseconds> task_timeout;
+    std::optional<std::chrono::milliseconds> task_timeout{};
     /// Replace a worker after it ran this many tasks (0: never), as Python's max_tasks_per_child.
     std::size_t max_tasks_per_child = 0;
     /// Calls a worker holds at once (the one it runs and those sent ahead, which hide the
@@ -86,7 +86,7 @@ struct process_pool_options {
         return *this;
     }
 
-    std::optional<detail::encoded_call> initializer_call;
+    std::optional<detail::encoded_call> initializer_call{};
 };
 
 /// Runs registered functions (ASYNCJOBS_TASK) in child processes: Python's

@@ -25,7 +25,7 @@ struct thread_pool_options {
     std::string thread_name_prefix = "asyncjobs";
     /// Runs once on each thread before it takes work. If it throws, the pool is broken:
     /// pending tasks fail and submit() throws broken_executor.
-    std::function<void()> initializer;
+    std::function<void()> initializer{};
 };
 
 /// Runs any callable on a Boost.Asio thread pool. Continuations of its futures run on the

@@ -4,13 +4,16 @@
 
 // Arguments and results cross the process boundary as Boost.Serialization binary
 // archives without a header, written straight into a std::string and read in place
-// through a Boost.Iostreams array device: std::stringstream would cost 10x on large payloads.
+// through a stream buffer over the frame's bytes: std::stringstream would cost 10x on large
+// payloads. They are read with bounded_iarchive, binary_iarchive's format with checks
+// against sizes the input cannot back: the bytes come from another process.
 
-#include <boost/archive/binary_iarchive.hpp>
+#include <boost/archive/binary_iarchive_impl.hpp>
 #include <boost/archive/binary_oarchive.hpp>
-#include <boost/iostreams/device/array.hpp>
-#include <boost/iostreams/stream_buffer.hpp>
+#include <boost/archive/detail/register_archive.hpp>
 #include <boost/serialization/array.hpp>
+#include <boost/serialization/array_optimization.hpp>
+#include <boost/serialization/collection_size_type.hpp>
 #include <boost/serialization/deque.hpp>
 #include <boost/serialization/list.hpp>
 #include <boost/serialization/map.hpp>
@@ -21,6 +24,7 @@
 #include <boost/serialization/utility.hpp>
 #include <boost/serialization/vector.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
 #include <stdexcept>
@@ -28,17 +32,20 @@
 #include <span>
 #include <streambuf>
 #include <string>
+#include <string_view>
 
 namespace asyncjobs::detail {
 
 inline constexpr unsigned archive_flags = boost::archive::no_header | boost::archive::no_codecvt;
 
-/// A stream buffer that appends straight to a std::string: a large array written by the
-/// archive is one append, not a series of 4 KiB copies through an intermediate buffer
-/// (Boost.Iostreams' back_insert_device ran at 0.6 GB/s on a 10 MB string, this at memcpy speed).
-class string_appender final : public std::streambuf {
+/// A stream buffer that appends straight to its output (a std::string, or a worker's
+/// reply_buffer): a large array written by the archive is one append, not a series of
+/// 4 KiB copies through an intermediate buffer (Boost.Iostreams' back_insert_device ran at
+/// 0.6 GB/s on a 10 MB string, this at memcpy speed).
+template <class Out>
+class appender final : public std::streambuf {
 public:
-    explicit string_appender(std::string& out) noexcept : out_(out) {}
+    explicit appender(Out& out) noexcept : out_(out) {}
 
 protected:
     int_type overflow(int_type c) override
@@ -54,7 +61,7 @@ protected:
     }
 
 private:
-    std::string& out_;
+    Out& out_;
 };
 
 /// Arithmetic values and enums travel as raw bytes: building a Boost archive costs about
@@ -62,36 +69,117 @@ private:
 template <class... T>
 inline constexpr bool raw_encodable = ((std::is_arithmetic_v<T> || std::is_enum_v<T>) && ...);
 
-/// Appends the binary encoding of `values` to `out`.
-template <class... T>
-void encode_values(std::string& out, const T&... values)
+/// Appends the binary encoding of `values` to `out` (anything with append(const char*,
+/// size_t) and push_back(char), such as std::string).
+template <class Out, class... T>
+void encode_values(Out& out, const T&... values)
 {
     if constexpr (raw_encodable<T...>) {
         (out.append(reinterpret_cast<const char*>(&values), sizeof(T)), ...);
     } else {
-        string_appender buffer(out);
+        appender<Out> buffer(out);
         boost::archive::binary_oarchive archive(buffer, archive_flags);
         ((archive << values), ...);
     }
 }
 
 /// Appends to `out` whatever `write(archive)` writes into one binary archive.
-template <class Write>
-void encode_with(std::string& out, Write&& write)
+template <class Out, class Write>
+void encode_with(Out& out, Write&& write)
 {
-    string_appender buffer(out);
+    appender<Out> buffer(out);
     boost::archive::binary_oarchive archive(buffer, archive_flags);
     write(archive);
 }
+
+/// A read-only stream buffer over the bytes of a frame, read in place; it knows how many
+/// bytes are left, which is what bounded_iarchive checks announced sizes against.
+class span_source final : public std::streambuf {
+public:
+    explicit span_source(std::span<const std::byte> in) noexcept
+    {
+        // std::streambuf wants char*; nothing here writes through it.
+        char* begin = const_cast<char*>(reinterpret_cast<const char*>(in.data()));
+        setg(begin, begin, begin + in.size());
+    }
+    std::size_t remaining() const noexcept { return static_cast<std::size_t>(egptr() - gptr()); }
+
+protected:
+    std::streamsize xsgetn(char* s, std::streamsize n) override
+    {
+        std::size_t count = std::min(static_cast<std::size_t>(n), remaining());
+        if (count)
+            std::memcpy(s, gptr(), count);
+        gbump(static_cast<int>(count));
+        return static_cast<std::streamsize>(count);
+    }
+    std::streamsize showmanyc() override { return static_cast<std::streamsize>(remaining()); }
+};
+
+/// binary_iarchive's format, read with checks against sizes the input cannot back: a
+/// collection, string or array may not announce more elements than bytes are left, so a
+/// corrupt or hostile length prefix fails at once instead of allocating gigabytes.
+class bounded_iarchive final
+    : public boost::archive::binary_iarchive_impl<bounded_iarchive, char, std::char_traits<char>> {
+    using base = boost::archive::binary_iarchive_impl<bounded_iarchive, char, std::char_traits<char>>;
+    friend class boost::archive::detail::interface_iarchive<bounded_iarchive>;
+    friend class boost::archive::basic_binary_iarchive<bounded_iarchive>;
+    friend class boost::archive::load_access;
+
+public:
+    bounded_iarchive(span_source& source, unsigned flags) : base(source, flags), source_(source) { init(flags); }
+
+    // Primitive values: the base's, and strings with their length checked first.
+    using base::load;
+    void load(std::string& s)
+    {
+        std::size_t length = 0;
+        this->load_binary(&length, sizeof(length));
+        require(length);
+        s.resize(length);
+        if (length)
+            this->load_binary(s.data(), length);
+    }
+
+    template <class T>
+    void load_override(T& t)
+    {
+        base::load_override(t);
+    }
+    void load_override(boost::serialization::collection_size_type& t)
+    {
+        base::load_override(t);
+        require(static_cast<std::size_t>(t));
+    }
+
+private:
+    void require(std::size_t count) const
+    {
+        if (count > source_.remaining())
+            throw std::length_error("asyncjobs: corrupt encoding: " + std::to_string(count) +
+                                    " elements announced, " + std::to_string(source_.remaining()) + " bytes left");
+    }
+
+    span_source& source_;
+};
 
 /// Reads `in` through one binary archive handed to `read(archive)`.
 template <class Read>
 decltype(auto) decode_with(std::span<const std::byte> in, Read&& read)
 {
-    boost::iostreams::stream_buffer<boost::iostreams::array_source> buffer(reinterpret_cast<const char*>(in.data()),
-                                                                           in.size());
-    boost::archive::binary_iarchive archive(buffer, archive_flags);
+    span_source buffer(in);
+    bounded_iarchive archive(buffer, archive_flags);
     return read(archive);
+}
+
+/// One raw value; a bool must be 0 or 1 (any other byte read as a bool is undefined behaviour).
+template <class T>
+void read_raw(T& value, const std::byte* at)
+{
+    if constexpr (std::is_same_v<T, bool>)
+        if (std::to_integer<unsigned>(*at) > 1)
+            throw std::invalid_argument("asyncjobs: corrupt encoding: a bool is " + std::to_string(std::to_integer<unsigned>(*at)));
+    std::memcpy(&value, at, sizeof(T));
 }
 
 /// Decodes `values` from `in`; throws (a Boost archive_exception, std::bad_alloc, ...) on
@@ -103,15 +191,19 @@ void decode_values(std::span<const std::byte> in, T&... values)
         if (in.size() != (sizeof(T) + ... + 0))
             throw std::length_error("asyncjobs: encoded values have the wrong size");
         std::size_t offset = 0;
-        ((std::memcpy(&values, in.data() + offset, sizeof(T)), offset += sizeof(T)), ...);
-        return;
+        ((read_raw(values, in.data() + offset), offset += sizeof(T)), ...);
+    } else {
+        span_source buffer(in);
+        bounded_iarchive archive(buffer, archive_flags);
+        ((archive >> values), ...);
     }
-    boost::iostreams::stream_buffer<boost::iostreams::array_source> buffer(reinterpret_cast<const char*>(in.data()),
-                                                                           in.size());
-    boost::archive::binary_iarchive archive(buffer, archive_flags);
-    ((archive >> values), ...);
 }
 
 } // namespace asyncjobs::detail
+
+// What binary_iarchive.hpp declares for binary_iarchive: exported classes can be read, and
+// arrays of bitwise-serializable values are read in one piece (the format depends on it).
+BOOST_SERIALIZATION_REGISTER_ARCHIVE(asyncjobs::detail::bounded_iarchive)
+BOOST_SERIALIZATION_USE_ARRAY_OPTIMIZATION(asyncjobs::detail::bounded_iarchive)
 
 #endif

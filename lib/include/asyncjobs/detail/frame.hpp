@@ -22,7 +22,7 @@
 
 namespace asyncjobs::detail {
 
-inline constexpr std::uint8_t protocol_version = 1;
+inline constexpr std::uint8_t protocol_version = 2;
 inline constexpr std::size_t frame_header_size = 16;
 
 enum class frame_kind : std::uint8_t {
@@ -33,6 +33,7 @@ enum class frame_kind : std::uint8_t {
     goodbye = 5,    ///< parent -> worker: finish queued calls, then exit
     initialize = 6, ///< parent -> worker: run the pool's initializer task once
     map_call = 7,   ///< parent -> worker: run a registered one-argument task on each of a chunk of inputs
+    shared = 8,     ///< either way: the next frame is in the sender's shared region; payload: its size (8 bytes)
 };
 
 bool is_known_frame_kind(std::uint8_t kind) noexcept;
@@ -59,6 +60,11 @@ void finish_frame(std::string& out, std::size_t start, frame_kind kind, std::uin
 /// A call frame's payload: the task name (16-bit little-endian length, then the bytes),
 /// then the encoded arguments.
 void append_call_payload_name(std::string& out, std::string_view task_name);
+
+/// Appends a `shared` frame announcing a frame of `size` bytes in the sender's shared region.
+void append_shared_frame(std::string& out, std::uint64_t task_id, std::uint64_t size);
+/// The size a `shared` frame announces; false if its payload is not 8 bytes.
+bool read_shared_size(std::span<const std::byte> payload, std::uint64_t& size) noexcept;
 
 struct call_payload {
     std::string_view task_name;

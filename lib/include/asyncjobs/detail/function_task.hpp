@@ -5,9 +5,11 @@
 #include <asyncjobs/detail/state.hpp>
 #include <asyncjobs/detail/task.hpp>
 #include <asyncjobs/detail/task_entry.hpp>
+#include <asyncjobs/errors.hpp>
 
 #include <cstdint>
 #include <exception>
+#include <new>
 #include <optional>
 #include <span>
 #include <string>
@@ -33,6 +35,27 @@ public:
 protected:
     ~remote_call() = default;
 };
+
+/// Called in a catch block around the decoding of a worker's reply: a reply that does not
+/// decode as what the task returns broke the protocol, and the error says so (the decoder's
+/// own exception only says what it tripped on). Running out of memory stays itself.
+inline std::exception_ptr undecodable_reply(const task_entry& entry) noexcept
+{
+    try {
+        throw;
+    } catch (const std::bad_alloc&) {
+        return std::current_exception();
+    } catch (const std::exception& e) {
+        try {
+            return std::make_exception_ptr(protocol_error("asyncjobs: the worker's reply for task '" + entry.name +
+                                                          "' does not decode as the task's result type: " + e.what()));
+        } catch (...) {
+            return std::current_exception();
+        }
+    } catch (...) {
+        return std::current_exception();
+    }
+}
 
 template <class T>
 inline constexpr bool is_function_pointer_v =
@@ -73,7 +96,7 @@ public:
             else
                 this->set_value(std::move(*slot));
         } catch (...) {
-            this->set_exception(std::current_exception());
+            this->set_exception(undecodable_reply(entry));
         }
     }
 

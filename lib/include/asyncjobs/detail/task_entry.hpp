@@ -11,13 +11,15 @@
 
 namespace asyncjobs::detail {
 
+class reply_buffer;
+
 /// What a process needs to run one registered function from bytes, and to build its calls.
 struct task_entry {
     std::string name;
     std::uintptr_t address = 0;
     std::string signature;  ///< the function type's mangled name: part of the registry fingerprint
     /// Worker side: decodes the arguments, calls the function, appends the encoded result.
-    void (*invoke)(std::span<const std::byte> args, std::string& result) = nullptr;
+    void (*invoke)(std::span<const std::byte> args, reply_buffer& result) = nullptr;
     /// Parent side: encodes the std::tuple of decayed parameters at `arguments`.
     void (*encode_arguments)(const void* arguments, std::string& out) = nullptr;
     /// Parent side: decodes a result into the std::optional<result> at `result`.
@@ -25,7 +27,7 @@ struct task_entry {
 
     // For map() on a process pool; null unless the function takes exactly one argument.
     /// Worker side: decodes a std::vector of inputs, calls the function on each, appends every outcome.
-    void (*invoke_chunk)(std::span<const std::byte> inputs, std::string& outcomes) = nullptr;
+    void (*invoke_chunk)(std::span<const std::byte> inputs, reply_buffer& outcomes) = nullptr;
     /// Parent side: encodes the std::vector of inputs at `inputs`.
     void (*encode_chunk)(const void* inputs, std::string& out) = nullptr;
     /// Parent side: decodes outcomes into the map_chunk at `chunk`; returns the worker's ns per call.

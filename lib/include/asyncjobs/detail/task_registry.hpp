@@ -4,6 +4,7 @@
 
 #include <asyncjobs/detail/codec.hpp>
 #include <asyncjobs/detail/remote_exception.hpp>
+#include <asyncjobs/detail/reply_buffer.hpp>
 #include <asyncjobs/map.hpp>
 #include <asyncjobs/detail/state.hpp>
 #include <asyncjobs/detail/task_entry.hpp>
@@ -108,7 +109,7 @@ public:
     }
 
 private:
-    static void invoke(std::span<const std::byte> in, std::string& out)
+    static void invoke(std::span<const std::byte> in, reply_buffer& out)
     {
         arguments args;
         std::apply([&](auto&... a) { decode_values(in, a...); }, args);
@@ -129,7 +130,7 @@ private:
     // exception; then the nanoseconds the calls took, for the automatic chunk size.
     using chunk_input = std::tuple_element_t<0, std::conditional_t<signature::arity == 1, arguments, std::tuple<int>>>;
 
-    static void invoke_chunk(std::span<const std::byte> in, std::string& out)
+    static void invoke_chunk(std::span<const std::byte> in, reply_buffer& out)
     {
         std::vector<chunk_input> inputs;
         decode_values(in, inputs);

@@ -4,7 +4,8 @@
 
 // How a parent starts a worker and what they say first. A worker is this program (or a
 // named worker executable) started as `<exe> --asyncjobs-worker <parent pid> <max payload>`
-// with the call pipe on fd 3 and the reply pipe on fd 4; its stdout and stderr are the
+// with the call pipe on fd 3, the reply pipe on fd 4 and the shared regions for large frames on
+// fds 5 and 6; its stdout and stderr are the
 // parent's, so what a task prints can never land inside a frame.
 
 #include <cstddef>
@@ -17,6 +18,10 @@ namespace asyncjobs::detail {
 inline constexpr const char* worker_flag = "--asyncjobs-worker";
 inline constexpr int worker_call_fd = 3;
 inline constexpr int worker_reply_fd = 4;
+/// The shared regions for large frames (shared_region.hpp): calls on fd 5, replies on fd 6.
+/// A worker started without them (no memfd on the system) sends everything through the pipes.
+inline constexpr int worker_call_region_fd = 5;
+inline constexpr int worker_reply_region_fd = 6;
 inline constexpr std::size_t default_max_payload = std::size_t{1} << 30;
 
 /// Worker exit codes the parent tells apart from a task's own exit().
