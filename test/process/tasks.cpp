@@ -61,6 +61,15 @@ int fail_on_77(int x)
 }
 void throwing_initializer() { throw std::runtime_error("initializer refuses to start"); }
 void quiet_initializer() {}
+int misbehave(int mode) { return mode; }
+std::string misbehave_text(int mode) { return std::to_string(mode); }
+
+std::vector<std::uint64_t> make_block(std::uint64_t count)
+{
+    std::vector<std::uint64_t> block(count);
+    std::iota(block.begin(), block.end(), std::uint64_t{0});
+    return block;
+}
 
 } // namespace process_tasks
 
@@ -85,3 +94,6 @@ ASYNCJOBS_TASK(process_tasks::print_and_return);
 ASYNCJOBS_TASK(process_tasks::fail_on_77);
 ASYNCJOBS_TASK(process_tasks::throwing_initializer);
 ASYNCJOBS_TASK(process_tasks::quiet_initializer);
+ASYNCJOBS_TASK(process_tasks::misbehave);
+ASYNCJOBS_TASK(process_tasks::misbehave_text);
+ASYNCJOBS_TASK(process_tasks::make_block);

@@ -41,6 +41,13 @@ int print_and_return(int x);
 int fail_on_77(int x);
 void throwing_initializer();
 void quiet_initializer();
+// hostile_worker (test_hostile_worker.cpp) breaks the protocol on these in the way `mode`
+// says; a well-behaved worker returns `mode`, or its decimal text.
+int misbehave(int mode);
+std::string misbehave_text(int mode);
+
+/// A block of `count` values 0, 1, 2, ... made in the worker: a large result from a small call.
+std::vector<std::uint64_t> make_block(std::uint64_t count);
 
 } // namespace process_tasks
 

@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <numeric>
 #include <set>
 #include <stdexcept>
@@ -282,6 +283,83 @@ BOOST_AUTO_TEST_CASE(sixty_four_megabytes_go_there_and_back)
     auto back = pool.submit(pt::echo_block, block).get();
     BOOST_TEST_REQUIRE(back.size() == block.size());
     BOOST_TEST((back == block));
+}
+
+// Frames from 256 KiB up cross through the worker's shared regions instead of the pipes;
+// sizes on either side of that threshold, and past the size a region keeps (16 MiB), must
+// arrive intact both ways.
+BOOST_AUTO_TEST_CASE(large_payloads_around_the_shared_region_thresholds_cross_intact)
+{
+    process_pool_executor pool(options(1));
+    constexpr std::size_t threshold_values = (std::size_t{256} << 10) / sizeof(std::uint64_t);
+    for (std::size_t values : {threshold_values - 8, threshold_values - 1, threshold_values, threshold_values + 1,
+                               std::size_t{1} << 18, (std::size_t{17} << 20) / 8, std::size_t{3} << 17}) {
+        std::vector<std::uint64_t> block(values);
+        std::iota(block.begin(), block.end(), values);
+        auto back = pool.submit(pt::echo_block, block).get();
+        BOOST_TEST_REQUIRE(back.size() == block.size());
+        BOOST_TEST((back == block), "echo of " << values << " values differs");
+        auto made = pool.submit(pt::make_block, static_cast<std::uint64_t>(values)).get();
+        BOOST_TEST_REQUIRE(made.size() == values);
+        BOOST_TEST(made.back() == values - 1);
+        BOOST_TEST(pool.submit(pt::checksum, block).get() == std::accumulate(block.begin(), block.end(), std::uint64_t{0}));
+    }
+}
+
+// Calls sent ahead to a busy worker find its region taken and go through the pipe; replies
+// likewise. Mixed in any order, every result must belong to its own call.
+BOOST_AUTO_TEST_CASE(pipelined_large_payloads_share_the_region_and_the_pipe)
+{
+    auto o = options(2);
+    o.pipeline_depth = 4;
+    process_pool_executor pool(o);
+    std::vector<std::vector<std::uint64_t>> blocks;
+    std::vector<future<std::vector<std::uint64_t>>> echoes;
+    for (std::uint64_t i = 0; i < 24; ++i) {
+        std::vector<std::uint64_t> block((std::size_t{1} << 17) + i * 1000, i);
+        block.front() = i * 7919;
+        blocks.push_back(block);
+        echoes.push_back(pool.submit(pt::echo_block, std::move(block)));
+    }
+    for (std::size_t i = 0; i < echoes.size(); ++i) {
+        require_ready(echoes[i]);
+        BOOST_TEST((echoes[i].get() == blocks[i]), "echo " << i << " came back with other data");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_call_or_result_over_max_payload_is_a_clear_error)
+{
+    auto o = options(1);
+    o.max_payload = 1 << 20;
+    process_pool_executor pool(o);
+    std::vector<std::uint64_t> too_big((std::size_t{2} << 20) / sizeof(std::uint64_t));
+    BOOST_CHECK_THROW((void)pool.submit(pt::echo_block, too_big), std::length_error);
+    // A result over the limit: the parent refuses the frame and replaces the worker.
+    auto big = pool.submit(pt::make_block, std::uint64_t{1} << 18);
+    require_ready(big);
+    BOOST_CHECK_THROW(big.get(), asyncjobs::protocol_error);
+    BOOST_TEST(pool.submit(pt::add, 1, 2).get() == 3);
+}
+
+BOOST_AUTO_TEST_CASE(max_tasks_per_child_replaces_workers_after_that_many_tasks)
+{
+    auto o = options(2);
+    o.max_tasks_per_child = 3;
+    process_pool_executor pool(o);
+    std::map<long, int> tasks_per_pid;
+    for (int round = 0; round < 8; ++round) {
+        std::vector<future<long>> pids;
+        for (int i = 0; i < 3; ++i)
+            pids.push_back(pool.submit(pt::self_pid, i));
+        for (auto& f : pids) {
+            require_ready(f);
+            ++tasks_per_pid[f.get()];
+        }
+    }
+    BOOST_TEST(tasks_per_pid.size() >= 8u, "24 tasks at 3 per worker need at least 8 workers, saw " << tasks_per_pid.size());
+    for (auto& [pid, count] : tasks_per_pid)
+        BOOST_TEST(count <= 3, "worker " << pid << " ran " << count << " tasks");
+    BOOST_TEST(eventually([&] { return pool.worker_pids().size() <= 2; }));
 }
 
 BOOST_AUTO_TEST_CASE(what_tasks_print_never_corrupts_the_protocol)
