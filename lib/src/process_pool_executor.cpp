@@ -120,6 +120,7 @@ struct worker {
     bool write_in_progress = false;
     std::deque<call_ptr> in_flight;  ///< sent, in order; the front one is running
     bool ready = false;              ///< hello received and checked, initializer done
+    bool shared_regions = false;     ///< the worker mapped the shared regions (its hello says)
     bool discarding = false;         ///< output is no longer trusted: read and drop it
     bool retiring = false;           ///< goodbye sent or being killed: takes no more calls
     bool reader_done = false;
@@ -128,6 +129,7 @@ struct worker {
     std::size_t tasks_done = 0;
     kill_reason reason = kill_reason::none;
     std::string reason_detail;
+    std::weak_ptr<call> kill_target;  ///< the call a timeout or cancel_and_kill kill was aimed at
 };
 
 } // namespace
@@ -216,7 +218,7 @@ public:
                     if (c->state != keep || c->abandoned)
                         continue;
                     if (i == 0) {
-                        kill_worker(*w, kill_reason::cancel, {});
+                        kill_worker(*w, kill_reason::cancel, {}, c);
                     } else {
                         // Sent ahead but not started: the worker will run it, but nobody gets
                         // the result; the caller learns at once that it was cancelled.
@@ -376,6 +378,10 @@ private:
             }
             if (w->in_flight.size() >= depth)
                 continue;
+            // A worker near max_tasks_per_child takes only the calls it may still run:
+            // whatever it holds when it retires, it runs.
+            if (options_.max_tasks_per_child && w->tasks_done + w->in_flight.size() >= options_.max_tasks_per_child)
+                continue;
             if (!best || w->in_flight.size() < best->in_flight.size())
                 best = w.get();
         }
@@ -452,7 +458,7 @@ private:
         // is done with the last one): one copy instead of two and no wake-up per pipe buffer.
         // The call keeps its frame, to be sent again elsewhere if this worker dies.
         shared_region& region = w.process.call_region();
-        if (region.can_carry(c->frame.size()) &&
+        if (w.shared_regions && region.can_carry(c->frame.size()) &&
             region.put(std::as_bytes(std::span<const char>(c->frame.data(), c->frame.size())))) {
             std::string announcement;
             append_shared_frame(announcement, c->id, c->frame.size());
@@ -592,6 +598,7 @@ private:
             kill_worker(w, kill_reason::protocol, why);
             return false;
         }
+        w.shared_regions = hello.shared_regions && w.process.call_region().valid();
         // With an initializer, the worker is ready once it has succeeded (handle_reply).
         if (w.in_flight.empty() || !w.in_flight.front()->initializer) {
             w.ready = true;
@@ -689,17 +696,18 @@ private:
                 return;
             auto c = watched.lock();
             if (c && !w.in_flight.empty() && w.in_flight.front() == c)
-                kill_worker(w, kill_reason::timeout, {});
+                kill_worker(w, kill_reason::timeout, {}, c);
         });
     }
 
-    void kill_worker(worker& w, kill_reason reason, std::string detail)
+    void kill_worker(worker& w, kill_reason reason, std::string detail, const call_ptr& target = {})
     {
         if (w.exited)
             return;
         if (w.reason == kill_reason::none || w.reason == kill_reason::shutdown) {
             w.reason = reason;
             w.reason_detail = std::move(detail);
+            w.kill_target = target;
         }
         w.retiring = true;
         w.process.signal_group(SIGKILL);
@@ -819,7 +827,18 @@ private:
     std::exception_ptr failure_for(const worker& w, const call& c, const std::string& status)
     {
         std::string where = " (worker pid " + std::to_string(w.process.pid()) + ", task '" + c.entry->name + "')";
-        switch (w.reason) {
+        kill_reason reason = w.reason;
+        // The kill aimed at another call (its timeout, its cancel_and_kill) that finished
+        // while the signal was on its way, and this call had started: it is not this call's
+        // timeout or cancellation; the worker died under it.
+        std::string collateral;
+        if ((reason == kill_reason::timeout || reason == kill_reason::cancel) && w.kill_target.lock().get() != &c) {
+            reason = kill_reason::none;
+            collateral = std::string("; the pool killed it to stop another task (") +
+                         (w.reason == kill_reason::timeout ? "timeout" : "cancel_and_kill") +
+                         ") that finished just before";
+        }
+        switch (reason) {
         case kill_reason::timeout:
             return std::make_exception_ptr(task_timeout("asyncjobs: the task ran past its timeout of " +
                                                         std::to_string(c.timeout ? c.timeout->count() : 0) +
@@ -842,7 +861,7 @@ private:
             return std::make_exception_ptr(worker_crashed(
                 code, sig,
                 "asyncjobs: the worker process died with " + status +
-                    " while running this task; the pool replaced it and went on" + where + partial));
+                    " while running this task; the pool replaced it and went on" + where + partial + collateral));
         }
         }
     }

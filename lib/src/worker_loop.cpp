@@ -31,14 +31,15 @@ namespace detail {
 
 void encode_hello(std::string& out, const worker_hello& hello)
 {
-    encode_values(out, hello.protocol, hello.registry_fingerprint, hello.pid, hello.duplicate_tasks);
+    encode_values(out, hello.protocol, hello.registry_fingerprint, hello.pid, hello.duplicate_tasks,
+                  hello.shared_regions);
 }
 
 worker_hello decode_hello(const std::byte* data, std::size_t size)
 {
     worker_hello hello;
     decode_values(std::span<const std::byte>(data, size), hello.protocol, hello.registry_fingerprint, hello.pid,
-                  hello.duplicate_tasks);
+                  hello.duplicate_tasks, hello.shared_regions);
     return hello;
 }
 
@@ -244,12 +245,18 @@ int run_worker_loop(int call_fd, int reply_fd, long parent_pid, std::size_t max_
         call_region = shared_region::adopt(worker_call_region_fd, frame_header_size + max_payload);
         reply_region = shared_region::adopt(worker_reply_region_fd, frame_header_size + max_payload);
     }
+    // Both or neither: the parent learns from the hello which it is.
+    if (!call_region.valid() || !reply_region.valid()) {
+        call_region = {};
+        reply_region = {};
+    }
+    bool shared_regions = call_region.valid();
 
     worker_channel channel(call_fd, reply_fd, max_payload, std::move(call_region), std::move(reply_region));
     auto& registry = task_registry::instance();
     {
         worker_hello hello{protocol_version, registry.fingerprint(), static_cast<std::int64_t>(::getpid()),
-                           registry.duplicates()};
+                           registry.duplicates(), shared_regions};
         std::string out;
         std::size_t start = begin_frame(out);
         encode_hello(out, hello);

@@ -35,6 +35,8 @@ struct worker_hello {
     std::uint64_t registry_fingerprint = 0;
     std::int64_t pid = 0;
     std::vector<std::string> duplicate_tasks;
+    /// The worker mapped both shared regions: the parent may send large calls through them.
+    bool shared_regions = false;
 };
 
 void encode_hello(std::string& out, const worker_hello& hello);
