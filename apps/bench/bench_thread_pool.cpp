@@ -18,6 +18,8 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
+#include "harness.hpp"
+
 #include <asyncjobs/asyncjobs.hpp>
 
 #include <boost/asio/post.hpp>
@@ -54,23 +56,12 @@
 
 namespace {
 
-using bench_clock = std::chrono::steady_clock;
-
-double ns_since(bench_clock::time_point start)
-{
-    return std::chrono::duration<double, std::nano>(bench_clock::now() - start).count();
-}
+using namespace asyncjobs_bench;
 
 /// Keeps the compiler from folding a value away (the serial loop of the map figure).
 inline void keep(int& value)
 {
     asm volatile("" : "+r"(value));
-}
-
-void check(bool ok, const char* what)
-{
-    if (!ok)
-        throw std::runtime_error(std::string("benchmark self-check failed: ") + what);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -314,16 +305,6 @@ struct trip_samples {
         (caller_cpu == worker_cpu ? same_cpu : other_cpu).push_back(us);
     }
 };
-
-double median(std::vector<double> v);
-
-double mean(const std::vector<double>& v)
-{
-    double sum = 0;
-    for (double x : v)
-        sum += x;
-    return v.empty() ? std::nan("") : sum / static_cast<double>(v.size());
-}
 
 using sink = std::map<std::string, double>;
 
@@ -571,16 +552,6 @@ struct group {
     std::vector<variant> variants;
 };
 
-double median(std::vector<double> v)
-{
-    v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return std::isnan(x); }), v.end());
-    if (v.empty())
-        return std::nan("");
-    std::sort(v.begin(), v.end());
-    auto n = v.size();
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 struct row_def {
     std::string group;
     std::string key;
@@ -606,51 +577,6 @@ struct row {
 
 // ---------------------------------------------------------------------------------------
 // Python peer
-
-std::optional<std::string> find_on_path(const std::string& exe)
-{
-    if (exe.find('/') != std::string::npos)
-        return access(exe.c_str(), X_OK) == 0 ? std::optional<std::string>(exe) : std::nullopt;
-    const char* path = std::getenv("PATH");
-    if (!path)
-        return std::nullopt;
-    std::stringstream dirs(path);
-    for (std::string dir; std::getline(dirs, dir, ':');) {
-        std::string candidate = (dir.empty() ? std::string(".") : dir) + "/" + exe;
-        if (access(candidate.c_str(), X_OK) == 0)
-            return candidate;
-    }
-    return std::nullopt;
-}
-
-std::string shell_quote(const std::string& s)
-{
-    std::string out = "'";
-    for (char c : s) {
-        if (c == '\'')
-            out += "'\\''";
-        else
-            out += c;
-    }
-    return out + "'";
-}
-
-/// The number after "key": in the peer's JSON (our own flat format), if any.
-std::optional<double> json_number(const std::string& json, const std::string& key)
-{
-    auto pos = json.find("\"" + key + "\"");
-    if (pos == std::string::npos)
-        return std::nullopt;
-    pos = json.find(':', pos);
-    if (pos == std::string::npos)
-        return std::nullopt;
-    const char* begin = json.c_str() + pos + 1;
-    char* end = nullptr;
-    double v = std::strtod(begin, &end);
-    if (end == begin)
-        return std::nullopt;
-    return v;
-}
 
 struct python_result {
     std::string json;
@@ -710,34 +636,6 @@ std::optional<python_result> run_python_peer(const config& c, std::string& note)
 
 // ---------------------------------------------------------------------------------------
 // Output
-
-std::string format_value(double v, const std::string& unit)
-{
-    if (std::isnan(v))
-        return "-";
-    char buf[64];
-    if (v >= 100)
-        std::snprintf(buf, sizeof buf, "%.0f", v);
-    else if (v >= 10)
-        std::snprintf(buf, sizeof buf, "%.1f", v);
-    else
-        std::snprintf(buf, sizeof buf, "%.2f", v);
-    return std::string(buf) + " " + unit;
-}
-
-std::string format_ratio(double r)
-{
-    if (std::isnan(r))
-        return "-";
-    char buf[32];
-    if (r >= 10)
-        std::snprintf(buf, sizeof buf, "%.0fx", r);
-    else if (r >= 0.1)
-        std::snprintf(buf, sizeof buf, "%.2fx", r);
-    else
-        std::snprintf(buf, sizeof buf, "%.3fx", r);
-    return buf;
-}
 
 std::string python_cell(const row& r)
 {
@@ -820,44 +718,6 @@ std::string markdown_table(const std::vector<row>& rows, const config& c, const 
     if (!python_note.empty())
         md << "\n" << python_note << ".\n";
     return md.str();
-}
-
-std::string json_escape(const std::string& s)
-{
-    std::string out;
-    for (char ch : s) {
-        switch (ch) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        default:
-            if (static_cast<unsigned char>(ch) < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", ch);
-                out += buf;
-            } else {
-                out += ch;
-            }
-        }
-    }
-    return out;
-}
-
-std::string json_number_text(double v)
-{
-    if (!std::isfinite(v))
-        return "null";
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.6g", v);
-    return buf;
-}
-
-std::string json_array(const std::vector<double>& v)
-{
-    std::string out = "[";
-    for (std::size_t i = 0; i < v.size(); ++i)
-        out += (i ? ", " : "") + json_number_text(v[i]);
-    return out + "]";
 }
 
 void write_json(const std::string& path, const std::vector<row>& rows, const std::map<std::string, std::vector<double>>& samples,

@@ -1,23 +1,37 @@
 #!/bin/sh
-# Runs bench_thread_pool and rewrites the section of README.md between
+# Runs a benchmark and rewrites its section of README.md with the benchmark's Markdown
+# table: for bench_thread_pool (the default) the section between
 #     <!-- bench:thread-pool:begin -->
 #     <!-- bench:thread-pool:end -->
-# with its Markdown table. Nothing else in the README changes. Without the markers (or
-# without a README) the table is printed and the README is left alone.
+# and for bench_process_pool ("process" as the first argument) the one between
+#     <!-- bench:process-pool:begin -->
+#     <!-- bench:process-pool:end -->
+# Nothing else in the README changes. Without the markers (or without a README) the
+# table is printed and the README is left alone.
 #
-# usage: apps/bench/update_readme_table.sh [BENCH_BINARY] [-- bench options...]
-#   BENCH_BINARY  a built bench_thread_pool; default: configure and build one in
-#                 $BUILD_DIR (default <repo>/build-bench, Release)
+# usage: apps/bench/update_readme_table.sh [thread|process] [BENCH_BINARY] [-- bench options...]
+#   thread|process  which benchmark and table (default thread)
+#   BENCH_BINARY  a built bench_thread_pool / bench_process_pool; default: configure and
+#                 build one in $BUILD_DIR (default <repo>/build-bench, Release)
 #   README        environment: the file to update (default <repo>/README.md)
 #   e.g. apps/bench/update_readme_table.sh -- --rounds 9
-#        cmake --build build --target bench-table
+#        apps/bench/update_readme_table.sh process -- --rounds 9
+#        cmake --build build --target bench-table    # both tables
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 readme=${README:-$root/README.md}
-begin='<!-- bench:thread-pool:begin -->'
-end='<!-- bench:thread-pool:end -->'
+
+kind=thread
+if [ $# -gt 0 ] && { [ "$1" = thread ] || [ "$1" = process ]; }; then
+    kind=$1
+    shift
+fi
+target=bench_${kind}_pool
+section=bench:${kind}-pool
+begin="<!-- $section:begin -->"
+end="<!-- $section:end -->"
 
 bench=
 if [ $# -gt 0 ] && [ "$1" != "--" ]; then
@@ -36,11 +50,11 @@ if [ -z "$bench" ]; then
         # shellcheck disable=SC2086
         cmake -S "$root" -B "$build" $generator -DCMAKE_BUILD_TYPE=Release
     fi
-    cmake --build "$build" --target bench_thread_pool
-    bench=$build/apps/bench/bench_thread_pool
+    cmake --build "$build" --target "$target"
+    bench=$build/apps/bench/$target
 fi
 if [ ! -x "$bench" ]; then
-    echo "update_readme_table.sh: $bench is not an executable bench_thread_pool" >&2
+    echo "update_readme_table.sh: $bench is not an executable $target" >&2
     exit 2
 fi
 
@@ -81,4 +95,4 @@ fi
 
 # Write in place (keeps the file's permissions and any hard links).
 cat "$updated" > "$readme"
-echo "update_readme_table.sh: updated the bench:thread-pool section of $readme"
+echo "update_readme_table.sh: updated the $section section of $readme"

@@ -1,0 +1,1135 @@
+// Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
+//
+// bench_process_pool: what a no-op task, a map item, a 10 MiB argument and a whole pool
+// cost on asyncjobs::process_pool_executor, next to Python's ProcessPoolExecutor
+// (process_peer.py, run as a child process once per round) and to a raw-pipe baseline
+// (a child process echoing length-prefixed messages over two pipes), all in the same run.
+//
+// Every round runs every variant of a figure once, in an order that rotates from round to
+// round, and the Python peer once, so that drift on a noisy machine hits all sides alike.
+// A figure is the median over rounds; a speedup or a ratio is the median of the per-round
+// ones. Progress goes to stderr, the table to stdout.
+
+#include "harness.hpp"
+
+#include <asyncjobs/asyncjobs.hpp>
+
+#include <boost/version.hpp>
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <functional>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#ifndef ASYNCJOBS_BENCH_PROCESS_PEER_SCRIPT
+#define ASYNCJOBS_BENCH_PROCESS_PEER_SCRIPT "process_peer.py"
+#endif
+
+extern char** environ;
+
+// The tasks the workers run (this program re-executed in worker mode).
+namespace bench_tasks {
+
+int noop_int(int x) noexcept
+{
+    return x;
+}
+
+std::vector<std::uint8_t> echo_bytes(std::vector<std::uint8_t> payload)
+{
+    return payload;
+}
+
+} // namespace bench_tasks
+
+ASYNCJOBS_TASK(bench_tasks::noop_int);
+ASYNCJOBS_TASK(bench_tasks::echo_bytes);
+
+namespace {
+
+using namespace asyncjobs_bench;
+
+constexpr std::size_t echo_size = std::size_t{10} << 20;  // 10 MiB, as process_peer.py
+constexpr int pipe_size = 1 << 20;                         // F_SETPIPE_SZ of the baselines' pipes
+constexpr const char* echo_child_flag = "--bench-echo-child";
+constexpr const char* lifecycle_flag = "--bench-lifecycle";  // REPS WORKERS BALLAST_MIB
+
+// ---------------------------------------------------------------------------------------
+// Configuration
+
+struct config {
+    std::size_t workers = 2;
+    int rounds = 7;
+    double scale = 1.0;
+    std::vector<std::string> only;  // figure groups to run; empty = all
+    std::optional<std::string> json_path;
+    std::optional<std::string> markdown_path;
+    bool markdown_stdout = false;
+    enum class python_mode { automatic, required, off } python = python_mode::automatic;
+    std::string python_exe = "python3";
+    std::string peer_script = ASYNCJOBS_BENCH_PROCESS_PEER_SCRIPT;
+    bool check_targets = false;
+    bool quiet = false;
+
+    std::size_t scaled(std::size_t n) const
+    {
+        return std::max<std::size_t>(1, static_cast<std::size_t>(std::llround(static_cast<double>(n) * scale)));
+    }
+    bool wants(const std::string& group) const
+    {
+        return only.empty() || std::find(only.begin(), only.end(), group) != only.end();
+    }
+};
+
+const char* const group_names[] = {"bulk", "roundtrip", "map", "echo", "lifecycle"};
+
+const char* usage_text =
+    "usage: bench_process_pool [options]\n"
+    "  --workers N        workers in every pool, ours and Python's (default 2)\n"
+    "  --rounds N         measured rounds; figures are medians over them (default 7)\n"
+    "  --scale X          multiply every task count by X (default 1; the payload stays 10 MiB)\n"
+    "  --only LIST        comma-separated groups: bulk,roundtrip,map,echo,lifecycle\n"
+    "  --json FILE        write every figure, sample and ratio as JSON\n"
+    "  --markdown         print the table as Markdown (for the README) instead of text\n"
+    "  --markdown-out FILE  also write the Markdown table to FILE\n"
+    "  --python           require the Python peer (fail if python3 is missing)\n"
+    "  --no-python        skip the Python peer (default: run it when python3 is on PATH)\n"
+    "  --python-exe PATH  interpreter for the peer (default python3)\n"
+    "  --peer-script PATH process_peer.py to run (default: the one in the source tree)\n"
+    "  --check            exit with status 1 if a figure misses its target\n"
+    "  --quiet            no progress on stderr\n";
+
+config parse_args(int argc, char** argv)
+{
+    config c;
+    auto value = [&](int& i) -> std::string {
+        if (i + 1 >= argc)
+            throw std::invalid_argument(std::string(argv[i]) + " needs a value");
+        return argv[++i];
+    };
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a == "--workers") {
+            c.workers = static_cast<std::size_t>(std::stoul(value(i)));
+            if (c.workers == 0)
+                throw std::invalid_argument("--workers must be at least 1");
+        } else if (a == "--rounds") {
+            c.rounds = std::max(1, std::stoi(value(i)));
+        } else if (a == "--scale") {
+            c.scale = std::stod(value(i));
+            if (!(c.scale > 0))
+                throw std::invalid_argument("--scale must be positive");
+        } else if (a == "--only") {
+            std::stringstream list(value(i));
+            for (std::string item; std::getline(list, item, ',');) {
+                if (std::find(std::begin(group_names), std::end(group_names), item) == std::end(group_names))
+                    throw std::invalid_argument("--only: unknown group '" + item + "'");
+                c.only.push_back(item);
+            }
+        } else if (a == "--json") {
+            c.json_path = value(i);
+        } else if (a == "--markdown") {
+            c.markdown_stdout = true;
+        } else if (a == "--markdown-out") {
+            c.markdown_path = value(i);
+        } else if (a == "--python") {
+            c.python = config::python_mode::required;
+        } else if (a == "--no-python") {
+            c.python = config::python_mode::off;
+        } else if (a == "--python-exe") {
+            c.python_exe = value(i);
+        } else if (a == "--peer-script") {
+            c.peer_script = value(i);
+        } else if (a == "--check") {
+            c.check_targets = true;
+        } else if (a == "--quiet") {
+            c.quiet = true;
+        } else if (a == "--help" || a == "-h") {
+            std::fputs(usage_text, stdout);
+            std::exit(0);
+        } else {
+            throw std::invalid_argument("unknown option " + a);
+        }
+    }
+    return c;
+}
+
+// ---------------------------------------------------------------------------------------
+// The raw-pipe baseline: a child process that echoes messages ([u64 length][bytes]) from
+// one pipe to another, with nothing but read() and write(). It echoes every complete
+// message of a read() in one write(), so a batch of small messages costs two syscalls.
+
+void write_all(int fd, const void* data, std::size_t size)
+{
+    auto* p = static_cast<const char*>(data);
+    while (size) {
+        ssize_t n = ::write(fd, p, size);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            throw std::system_error(errno, std::generic_category(), "baseline write");
+        p += n;
+        size -= static_cast<std::size_t>(n);
+    }
+}
+
+void read_all(int fd, void* data, std::size_t size)
+{
+    auto* p = static_cast<char*>(data);
+    while (size) {
+        ssize_t n = ::read(fd, p, size);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            throw std::runtime_error("baseline read: the echo child is gone");
+        p += n;
+        size -= static_cast<std::size_t>(n);
+    }
+}
+
+/// The echo loop of the child; returns at end of input. Runs in a child forked before any
+/// thread exists, or in this program re-executed with --bench-echo-child.
+int echo_loop(int in, int out)
+{
+    std::vector<char> buf(1 << 16);
+    std::size_t have = 0;
+    for (;;) {
+        ssize_t n = ::read(in, buf.data() + have, buf.size() - have);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return 0;
+        have += static_cast<std::size_t>(n);
+        std::size_t pos = 0;
+        std::size_t need = 0;
+        while (have - pos >= 8) {
+            std::uint64_t len;
+            std::memcpy(&len, buf.data() + pos, 8);
+            if (have - pos - 8 < len) {
+                need = 8 + static_cast<std::size_t>(len);
+                break;
+            }
+            pos += 8 + static_cast<std::size_t>(len);
+        }
+        if (pos) {
+            for (std::size_t done = 0; done < pos;) {
+                ssize_t w = ::write(out, buf.data() + done, pos - done);
+                if (w < 0 && errno == EINTR)
+                    continue;
+                if (w <= 0)
+                    return 1;
+                done += static_cast<std::size_t>(w);
+            }
+            std::memmove(buf.data(), buf.data() + pos, have - pos);
+            have -= pos;
+        }
+        if (need > buf.size())
+            buf.resize(need);
+        else if (have == buf.size())
+            buf.resize(buf.size() * 2);
+    }
+}
+
+void make_pipe(int fds[2])
+{
+    if (::pipe2(fds, O_CLOEXEC) != 0)
+        throw std::system_error(errno, std::generic_category(), "pipe2");
+    // As the process pool does: a 1 MiB pipe moves a large payload in fewer wake-ups.
+    ::fcntl(fds[1], F_SETPIPE_SZ, pipe_size);
+}
+
+/// A forked echo child, started before the pools (and their threads) exist.
+class echo_child {
+public:
+    echo_child()
+    {
+        int down[2], up[2];
+        make_pipe(down);
+        make_pipe(up);
+        pid_ = ::fork();
+        if (pid_ < 0)
+            throw std::system_error(errno, std::generic_category(), "fork");
+        if (pid_ == 0) {
+            ::close(down[1]);
+            ::close(up[0]);
+            std::_Exit(echo_loop(down[0], up[1]));
+        }
+        ::close(down[0]);
+        ::close(up[1]);
+        to_ = down[1];
+        from_ = up[0];
+    }
+    echo_child(const echo_child&) = delete;
+    echo_child& operator=(const echo_child&) = delete;
+    ~echo_child()
+    {
+        ::close(to_);
+        ::close(from_);
+        int status = 0;
+        while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+        }
+    }
+
+    /// One small message there and back.
+    int trip(int value)
+    {
+        char msg[12];
+        std::uint64_t len = 4;
+        std::memcpy(msg, &len, 8);
+        std::memcpy(msg + 8, &value, 4);
+        write_all(to_, msg, sizeof msg);
+        read_all(from_, msg, sizeof msg);
+        std::memcpy(&value, msg + 8, 4);
+        return value;
+    }
+
+    /// n small messages, `batch` at a time (one write, then the replies); the sum of the echoed values.
+    long long batches(std::size_t n, std::size_t batch)
+    {
+        std::vector<char> out(batch * 12), in(batch * 12);
+        long long sum = 0;
+        for (std::size_t sent = 0; sent < n;) {
+            std::size_t k = std::min(batch, n - sent);
+            for (std::size_t i = 0; i < k; ++i) {
+                std::uint64_t len = 4;
+                int value = static_cast<int>(sent + i);
+                std::memcpy(out.data() + 12 * i, &len, 8);
+                std::memcpy(out.data() + 12 * i + 8, &value, 4);
+            }
+            write_all(to_, out.data(), 12 * k);
+            read_all(from_, in.data(), 12 * k);
+            for (std::size_t i = 0; i < k; ++i) {
+                int value;
+                std::memcpy(&value, in.data() + 12 * i + 8, 4);
+                sum += value;
+            }
+            sent += k;
+        }
+        return sum;
+    }
+
+    /// `payload` there and back into `back` (sized like payload).
+    void echo(const std::vector<std::uint8_t>& payload, std::vector<std::uint8_t>& back)
+    {
+        std::uint64_t len = payload.size();
+        iovec parts[2] = {{&len, 8}, {const_cast<std::uint8_t*>(payload.data()), payload.size()}};
+        std::size_t total = 8 + payload.size();
+        for (std::size_t done = 0; done < total;) {
+            ssize_t n = ::writev(to_, parts, 2);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                throw std::system_error(errno, std::generic_category(), "baseline writev");
+            done += static_cast<std::size_t>(n);
+            // Advance the two parts past what went out.
+            std::size_t skip = static_cast<std::size_t>(n);
+            for (auto& part : parts) {
+                std::size_t s = std::min(skip, part.iov_len);
+                part.iov_base = static_cast<char*>(part.iov_base) + s;
+                part.iov_len -= s;
+                skip -= s;
+            }
+        }
+        std::uint64_t back_len = 0;
+        read_all(from_, &back_len, 8);
+        check(back_len == payload.size(), "echo child length");
+        read_all(from_, back.data(), back.size());
+    }
+
+private:
+    pid_t pid_ = -1;
+    int to_ = -1;
+    int from_ = -1;
+};
+
+std::string self_executable()
+{
+    std::vector<char> buf(4096);
+    ssize_t n = ::readlink("/proc/self/exe", buf.data(), buf.size() - 1);
+    if (n <= 0)
+        throw std::system_error(errno, std::generic_category(), "readlink /proc/self/exe");
+    return std::string(buf.data(), static_cast<std::size_t>(n));
+}
+
+/// The start baseline: spawn this program (as the pool spawns its workers) as an echo
+/// child on two pipes, one small message there and back, close, wait for its exit.
+double spawn_trip_exit_ms(const std::string& self)
+{
+    auto start = bench_clock::now();
+    int down[2], up[2];
+    make_pipe(down);
+    make_pipe(up);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, down[0], 0);
+    posix_spawn_file_actions_adddup2(&actions, up[1], 1);
+    std::string arg0 = self, arg1 = echo_child_flag;
+    char* args[] = {arg0.data(), arg1.data(), nullptr};
+    pid_t pid = -1;
+    int rc = ::posix_spawn(&pid, self.c_str(), &actions, nullptr, args, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(down[0]);
+    ::close(up[1]);
+    if (rc != 0) {
+        ::close(down[1]);
+        ::close(up[0]);
+        throw std::system_error(rc, std::generic_category(), "posix_spawn");
+    }
+    char msg[12];
+    std::uint64_t len = 4;
+    int value = 7;
+    std::memcpy(msg, &len, 8);
+    std::memcpy(msg + 8, &value, 4);
+    write_all(down[1], msg, sizeof msg);
+    read_all(up[0], msg, sizeof msg);
+    ::close(down[1]);
+    ::close(up[0]);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    double ms = ns_since(start) / 1e6;
+    std::memcpy(&value, msg + 8, 4);
+    check(value == 7 && WIFEXITED(status) && WEXITSTATUS(status) == 0, "spawned echo child");
+    return ms;
+}
+
+// ---------------------------------------------------------------------------------------
+// The workloads. Each returns the figure of one run in its row's unit.
+
+using sink = std::map<std::string, double>;
+
+struct fixture {
+    explicit fixture(std::size_t workers) : pool(workers) {}
+    echo_child child;  // forked first, while this program has one thread
+    asyncjobs::process_pool_executor pool;
+};
+
+// -- 1. submit N no-op tasks, then get all: us per task --------------------------------
+
+double bulk_asyncjobs(fixture& f, std::size_t n)
+{
+    std::vector<asyncjobs::future<int>> futures;
+    futures.reserve(n);
+    auto start = bench_clock::now();
+    for (std::size_t i = 0; i < n; ++i)
+        futures.push_back(f.pool.submit(bench_tasks::noop_int, static_cast<int>(i)));
+    long long sum = 0;
+    for (auto& fut : futures)
+        sum += fut.get();
+    double ns = ns_since(start);
+    check(sum == static_cast<long long>(n) * static_cast<long long>(n - 1) / 2, "bulk sum");
+    return ns / 1000.0 / static_cast<double>(n);
+}
+
+double bulk_pipe(fixture& f, std::size_t n)
+{
+    auto start = bench_clock::now();
+    long long sum = f.child.batches(n, 64);
+    double ns = ns_since(start);
+    check(sum == static_cast<long long>(n) * static_cast<long long>(n - 1) / 2, "pipe batch sum");
+    return ns / 1000.0 / static_cast<double>(n);
+}
+
+// -- 2. one at a time: submit, get: median us per trip ---------------------------------
+// asyncjobs and the raw pipe alternate in batches of 100 trips; every trip is timed.
+
+void round_trips(fixture& f, std::size_t n, int round, sink& out)
+{
+    constexpr std::size_t batch = 100;
+    std::vector<double> ours, base;
+    auto run_ours = [&](std::size_t k) {
+        for (std::size_t i = 0; i < k; ++i) {
+            auto start = bench_clock::now();
+            int r = f.pool.submit(bench_tasks::noop_int, static_cast<int>(i)).get();
+            ours.push_back(ns_since(start) / 1000.0);
+            check(r == static_cast<int>(i), "round trip value");
+        }
+    };
+    auto run_base = [&](std::size_t k) {
+        for (std::size_t i = 0; i < k; ++i) {
+            auto start = bench_clock::now();
+            int r = f.child.trip(static_cast<int>(i));
+            base.push_back(ns_since(start) / 1000.0);
+            check(r == static_cast<int>(i), "pipe trip value");
+        }
+    };
+    for (std::size_t done = 0, b = 0; done < n; ++b) {
+        std::size_t k = std::min(batch, n - done);
+        if ((b + static_cast<std::size_t>(round)) % 2) {
+            run_ours(k);
+            run_base(k);
+        } else {
+            run_base(k);
+            run_ours(k);
+        }
+        done += k;
+    }
+    out["roundtrip.asyncjobs"] = median(ours);
+    out["roundtrip.pipe"] = median(base);
+    out["roundtrip.asyncjobs.mean"] = mean(ours);
+    out["roundtrip.pipe.mean"] = mean(base);
+}
+
+// -- 3. map over N no-op ints: us per item ---------------------------------------------
+
+double map_asyncjobs(fixture& f, const std::vector<int>& input, std::size_t chunksize)
+{
+    asyncjobs::map_options options;
+    options.chunksize = chunksize;
+    long long sum = 0;
+    auto start = bench_clock::now();
+    for (int r : f.pool.map(bench_tasks::noop_int, input, options))
+        sum += r;
+    double ns = ns_since(start);
+    check(sum == static_cast<long long>(input.size()) * static_cast<long long>(input.size() - 1) / 2, "map sum");
+    return ns / 1000.0 / static_cast<double>(input.size());
+}
+
+// -- 4. a 10 MiB argument echoed back: MB/s of payload (10^6 bytes) --------------------
+// The payload moves into the task and its echo becomes the next payload: no copy is made
+// outside the library. A round's figure is the median of its `reps` trips.
+
+double echo_asyncjobs(fixture& f, std::vector<std::uint8_t>& payload, std::size_t reps)
+{
+    std::vector<double> seconds;
+    for (std::size_t i = 0; i < reps; ++i) {
+        auto start = bench_clock::now();
+        payload = f.pool.submit(bench_tasks::echo_bytes, std::move(payload)).get();
+        seconds.push_back(ns_since(start) / 1e9);
+        check(payload.size() == echo_size && payload[12345] == static_cast<std::uint8_t>(12345 % 251),
+              "echoed payload");
+    }
+    return static_cast<double>(echo_size) / median(seconds) / 1e6;
+}
+
+double echo_pipe(fixture& f, std::vector<std::uint8_t>& payload, std::vector<std::uint8_t>& back, std::size_t reps)
+{
+    std::vector<double> seconds;
+    for (std::size_t i = 0; i < reps; ++i) {
+        auto start = bench_clock::now();
+        f.child.echo(payload, back);
+        seconds.push_back(ns_since(start) / 1e9);
+        check(back[12345] == payload[12345], "pipe-echoed payload");
+    }
+    return static_cast<double>(echo_size) / median(seconds) / 1e6;
+}
+
+/// Two copies of the payload (there and back) in this process: what moving it costs at
+/// the least without a process boundary.
+double echo_memcpy(std::vector<std::uint8_t>& payload, std::vector<std::uint8_t>& scratch, std::size_t reps)
+{
+    std::vector<double> seconds;
+    for (std::size_t i = 0; i < reps; ++i) {
+        auto start = bench_clock::now();
+        std::memcpy(scratch.data(), payload.data(), payload.size());
+        asm volatile("" ::"r"(scratch.data()) : "memory");
+        std::memcpy(payload.data(), scratch.data(), payload.size());
+        asm volatile("" ::"r"(payload.data()) : "memory");
+        seconds.push_back(ns_since(start) / 1e9);
+    }
+    return static_cast<double>(echo_size) / median(seconds) / 1e6;
+}
+
+// -- 5. pool start + first result + shutdown: ms ---------------------------------------
+// Measured in a fresh process (this program re-executed with --bench-lifecycle), not in
+// this one: the pool forks its workers, and a fork costs in proportion to the memory the
+// parent holds, here the payloads and map inputs of the other figures. The same child can
+// first fill some memory ("ballast") to show that cost. It alternates asyncjobs and the
+// posix_spawn baseline rep by rep and prints the two medians.
+
+double lifecycle_asyncjobs_once(std::size_t workers)
+{
+    auto start = bench_clock::now();
+    {
+        asyncjobs::process_pool_executor pool(workers);
+        check(pool.submit(bench_tasks::noop_int, 7).get() == 7, "first result");
+    }
+    return ns_since(start) / 1e6;
+}
+
+/// main() of the --bench-lifecycle child: REPS WORKERS BALLAST_MIB.
+int lifecycle_child_main(char** argv)
+{
+    std::size_t reps = std::strtoul(argv[2], nullptr, 10);
+    std::size_t workers = std::strtoul(argv[3], nullptr, 10);
+    std::size_t ballast_mib = std::strtoul(argv[4], nullptr, 10);
+    std::vector<char> ballast(ballast_mib << 20, 1);  // resident: every page written
+    asm volatile("" ::"r"(ballast.data()) : "memory");
+    const std::string self = self_executable();
+    std::vector<double> ours, base;
+    for (std::size_t i = 0; i < reps; ++i) {
+        if (i % 2) {
+            ours.push_back(lifecycle_asyncjobs_once(workers));
+            base.push_back(spawn_trip_exit_ms(self));
+        } else {
+            base.push_back(spawn_trip_exit_ms(self));
+            ours.push_back(lifecycle_asyncjobs_once(workers));
+        }
+    }
+    std::printf("%.6f %.6f\n", median(ours), median(base));
+    return 0;
+}
+
+/// Runs the --bench-lifecycle child; puts its two medians (ms) under `prefix`.asyncjobs / .spawn.
+void lifecycle(const std::string& self, std::size_t reps, std::size_t workers, std::size_t ballast_mib,
+               const std::string& prefix, sink& out)
+{
+    int up[2];
+    if (::pipe2(up, O_CLOEXEC) != 0)
+        throw std::system_error(errno, std::generic_category(), "pipe2");
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, up[1], 1);
+    std::string args_text[] = {self, lifecycle_flag, std::to_string(reps), std::to_string(workers),
+                               std::to_string(ballast_mib)};
+    char* args[] = {args_text[0].data(), args_text[1].data(), args_text[2].data(), args_text[3].data(),
+                    args_text[4].data(), nullptr};
+    pid_t pid = -1;
+    std::fflush(nullptr);
+    int rc = ::posix_spawn(&pid, self.c_str(), &actions, nullptr, args, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(up[1]);
+    if (rc != 0) {
+        ::close(up[0]);
+        throw std::system_error(rc, std::generic_category(), "posix_spawn");
+    }
+    std::string text;
+    char buf[256];
+    for (ssize_t n; (n = ::read(up[0], buf, sizeof buf)) != 0;) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            break;
+        text.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(up[0]);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    double ours = 0, base = 0;
+    check(WIFEXITED(status) && WEXITSTATUS(status) == 0 && std::sscanf(text.c_str(), "%lf %lf", &ours, &base) == 2,
+          "the lifecycle child's figures");
+    out[prefix + ".asyncjobs"] = ours;
+    out[prefix + ".spawn"] = base;
+}
+
+// ---------------------------------------------------------------------------------------
+// Python peer: run once per round, its figures become that round's samples.
+
+struct python_run {
+    std::string json;
+    std::string version;
+    std::map<std::string, double> figures;
+};
+
+const char* const python_keys[] = {"submit_bulk_us_per_task", "round_trip_us", "map_chunksize_1_us_per_item",
+                                   "map_chunked_us_per_item", "echo_mb_per_s", "start_task_stop_ms"};
+
+class python_peer {
+public:
+    explicit python_peer(const config& c) : c_(c)
+    {
+        if (c.python == config::python_mode::off) {
+            note_ = "Python peer skipped (--no-python)";
+            return;
+        }
+        auto exe = find_on_path(c.python_exe);
+        if (!exe) {
+            disable(c.python_exe + " not found on PATH");
+            return;
+        }
+        if (access(c.peer_script.c_str(), R_OK) != 0) {
+            disable("peer script " + c.peer_script + " not readable");
+            return;
+        }
+        std::ostringstream cmd;
+        cmd << shell_quote(*exe) << ' ' << shell_quote(c.peer_script) << " --workers " << c.workers
+            << " --rounds 1 --scale " << c.scale;
+        command_ = cmd.str();
+        enabled_ = true;
+    }
+
+    bool enabled() const noexcept { return enabled_; }
+    const std::string& note() const noexcept { return note_; }
+    const std::string& command() const noexcept { return command_; }
+    const std::string& version() const noexcept { return version_; }
+    const std::vector<std::string>& outputs() const noexcept { return outputs_; }
+
+    /// One run of the peer; its figures go to `out` under "python.<key>".
+    void run(sink& out)
+    {
+        if (!enabled_)
+            return;
+        int status = 0;
+        std::string json = run_capture(command_, status);
+        if (status != 0) {
+            disable("the Python peer failed (status " + std::to_string(status) + ")");
+            return;
+        }
+        auto figures_at = json.find("\"figures\"");
+        std::string figures = figures_at == std::string::npos ? std::string() : json.substr(figures_at);
+        bool any = false;
+        for (const char* key : python_keys)
+            if (auto v = json_number(figures, key)) {
+                out[std::string("python.") + key] = *v;
+                any = true;
+            }
+        if (!any) {
+            disable("the Python peer printed no figures");
+            return;
+        }
+        if (auto v = json_string(json, "python"))
+            version_ = *v;
+        outputs_.push_back(std::move(json));
+    }
+
+private:
+    void disable(const std::string& why)
+    {
+        enabled_ = false;
+        if (c_.python == config::python_mode::required)
+            throw std::runtime_error(why);
+        note_ = why + "; Python column left empty";
+    }
+
+    const config& c_;
+    bool enabled_ = false;
+    std::string command_, note_, version_;
+    std::vector<std::string> outputs_;
+};
+
+// ---------------------------------------------------------------------------------------
+// Rows
+
+enum class better { lower, higher };
+enum class target_kind { none, python_speedup_at_least, at_most, at_least };
+
+struct row_def {
+    std::string group;
+    std::string key;
+    std::string figure;
+    std::string unit;
+    better direction;
+    std::string ours;        // sample key of asyncjobs
+    std::string python;      // sample key of the Python peer; "" if none
+    std::string base;        // sample key of the C++ baseline; "" if none
+    std::string baseline;    // what the baseline is
+    target_kind target = target_kind::none;
+    double target_value = 0;
+    std::string target_text;
+};
+
+struct row {
+    row_def def;
+    double ours = 0, python = std::nan(""), base = std::nan("");
+    double speedup = std::nan(""), speedup_min = std::nan(""), speedup_max = std::nan("");
+    double cost = std::nan("");  // asyncjobs' cost relative to the baseline (time ratio, lower is better)
+    std::vector<double> ours_samples, python_samples, base_samples, speedup_samples, cost_samples;
+
+    bool has_target() const { return def.target != target_kind::none; }
+    /// nullopt: the target cannot be judged (no Python figure).
+    std::optional<bool> pass() const
+    {
+        switch (def.target) {
+        case target_kind::none: return true;
+        case target_kind::python_speedup_at_least:
+            if (std::isnan(speedup))
+                return std::nullopt;
+            return speedup >= def.target_value;
+        case target_kind::at_most: return ours <= def.target_value;
+        case target_kind::at_least: return ours >= def.target_value;
+        }
+        return true;
+    }
+};
+
+/// Per-round "how many times better asyncjobs is than `other`" for a figure of this direction.
+double times_better(better d, double ours, double other)
+{
+    return d == better::lower ? other / ours : ours / other;
+}
+
+std::string result_cell(const row& r)
+{
+    if (!r.has_target())
+        return "info";
+    auto p = r.pass();
+    if (!p)
+        return "n/a";
+    return *p ? "PASS" : "MISS";
+}
+
+std::string speedup_cell(double s)
+{
+    if (std::isnan(s))
+        return "-";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, s >= 10 ? "%.0fx" : "%.1fx", s);
+    return buf;
+}
+
+/// The 1-minute load average, NaN where /proc/loadavg cannot be read.
+double load_average()
+{
+    double load = std::nan("");
+    if (FILE* f = std::fopen("/proc/loadavg", "r")) {
+        if (std::fscanf(f, "%lf", &load) != 1)
+            load = std::nan("");
+        std::fclose(f);
+    }
+    return load;
+}
+
+/// "load average 0.3 at the start, 1.9 at the end": how busy the machine was (the figures
+/// of a loaded machine are slower, the ratios less so). Set by run().
+std::string machine_load;
+
+std::string describe_setup(const config& c, const python_peer& py)
+{
+    std::ostringstream s;
+    s << c.workers << (c.workers == 1 ? " worker" : " workers") << " per pool, median of " << c.rounds
+      << (c.rounds == 1 ? " round" : " rounds");
+    if (c.scale != 1.0)
+        s << ", scale " << c.scale;
+    s << "; " << compiler_text() << ", Boost " << BOOST_VERSION / 100000 << "." << BOOST_VERSION / 100 % 1000 << ", "
+      << std::thread::hardware_concurrency() << " hardware threads";
+    if (!py.version().empty())
+        s << "; Python " << py.version() << " (fork)";
+    if (!machine_load.empty())
+        s << "; " << machine_load;
+    return s.str();
+}
+
+void print_text(const std::vector<row>& rows, const config& c, const python_peer& py)
+{
+    std::printf("\nasyncjobs process_pool_executor vs Python ProcessPoolExecutor and raw pipes (%s)\n",
+                describe_setup(c, py).c_str());
+    std::printf("speedup = how many times faster than Python (median of per-round ratios; min-max in brackets);\n"
+                "vs baseline = asyncjobs' cost / the raw baseline's cost, lower is better\n\n");
+    const char* fmt = "%-60s %12s %12s %8s %-15s %-16s %-6s  %-44s %12s %8s\n";
+    std::printf(fmt, "figure", "asyncjobs", "Python", "speedup", "[min-max]", "target", "result", "C++ baseline (same run)",
+                "baseline", "vs base");
+    std::printf("%s\n", std::string(204, '-').c_str());
+    for (auto& r : rows) {
+        std::string spread = std::isnan(r.speedup_min) ? "" : "[" + speedup_cell(r.speedup_min) + "-" + speedup_cell(r.speedup_max) + "]";
+        std::printf(fmt, r.def.figure.c_str(), format_value(r.ours, r.def.unit).c_str(),
+                    format_value(r.python, r.def.unit).c_str(), speedup_cell(r.speedup).c_str(), spread.c_str(),
+                    r.def.target_text.empty() ? "-" : r.def.target_text.c_str(), result_cell(r).c_str(),
+                    r.def.baseline.empty() ? "-" : r.def.baseline.c_str(),
+                    r.def.base.empty() ? "" : format_value(r.base, r.def.unit).c_str(),
+                    r.def.base.empty() ? "" : format_ratio(r.cost).c_str());
+    }
+    if (!py.note().empty())
+        std::printf("\nnote: %s\n", py.note().c_str());
+    std::printf("\n");
+}
+
+std::string markdown_table(const std::vector<row>& rows, const config& c, const python_peer& py)
+{
+    std::ostringstream md;
+    md << "Measured by `apps/bench/update_readme_table.sh process` (`bench_process_pool`: " << describe_setup(c, py)
+       << "). Python's `ProcessPoolExecutor` (`apps/bench/process_peer.py`) runs once per round, and the C++ "
+          "baselines in the same run; speedup = how many times faster asyncjobs is than Python, "
+          "vs baseline = asyncjobs' cost / the baseline's, lower is better.\n\n";
+    md << "| figure | asyncjobs | Python ProcessPoolExecutor | speedup | target | result | C++ baseline | baseline | vs baseline |\n";
+    md << "|---|---:|---:|---:|---|---|---|---:|---:|\n";
+    for (auto& r : rows) {
+        md << "| " << r.def.figure << " | " << format_value(r.ours, r.def.unit) << " | "
+           << format_value(r.python, r.def.unit) << " | " << speedup_cell(r.speedup) << " | "
+           << (r.def.target_text.empty() ? "-" : r.def.target_text) << " | " << result_cell(r) << " | "
+           << (r.def.baseline.empty() ? "-" : r.def.baseline) << " | "
+           << (r.def.base.empty() ? "" : format_value(r.base, r.def.unit)) << " | "
+           << (r.def.base.empty() ? "" : format_ratio(r.cost)) << " |\n";
+    }
+    if (!py.note().empty())
+        md << "\n" << py.note() << ".\n";
+    return md.str();
+}
+
+void write_json(const std::string& path, const std::vector<row>& rows, const std::map<std::string, std::vector<double>>& samples,
+                const config& c, const python_peer& py)
+{
+    std::ostringstream j;
+    std::time_t now = std::time(nullptr);
+    char when[64];
+    std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+    j << "{\n  \"benchmark\": \"bench_process_pool\",\n  \"date\": \"" << when << "\",\n";
+    j << "  \"setup\": \"" << json_escape(describe_setup(c, py)) << "\",\n";
+    j << "  \"workers\": " << c.workers << ",\n  \"rounds\": " << c.rounds << ",\n  \"scale\": " << c.scale << ",\n";
+    j << "  \"hardware_concurrency\": " << std::thread::hardware_concurrency() << ",\n";
+    j << "  \"compiler\": \"" << json_escape(__VERSION__) << "\",\n  \"boost\": \"" << BOOST_LIB_VERSION << "\",\n";
+    j << "  \"figures\": [\n";
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        auto& r = rows[i];
+        auto p = r.pass();
+        j << "    {\"key\": \"" << r.def.key << "\", \"figure\": \"" << json_escape(r.def.figure) << "\", \"unit\": \""
+          << r.def.unit << "\", \"higher_is_better\": " << (r.def.direction == better::higher ? "true" : "false")
+          << ",\n     \"asyncjobs\": " << json_number_text(r.ours) << ", \"python\": " << json_number_text(r.python)
+          << ", \"speedup\": " << json_number_text(r.speedup) << ", \"baseline\": \"" << json_escape(r.def.baseline)
+          << "\", \"baseline_value\": " << json_number_text(r.base)
+          << ", \"cost_vs_baseline\": " << json_number_text(r.cost) << ",\n     \"target\": \""
+          << json_escape(r.def.target_text) << "\", \"result\": \"" << result_cell(r)
+          << "\", \"pass\": " << (p ? (*p ? "true" : "false") : "null") << ",\n     \"asyncjobs_samples\": "
+          << json_array(r.ours_samples) << ", \"python_samples\": " << json_array(r.python_samples)
+          << ", \"baseline_samples\": " << json_array(r.base_samples) << "}" << (i + 1 < rows.size() ? "," : "")
+          << "\n";
+    }
+    j << "  ],\n  \"samples\": {";
+    bool first = true;
+    for (auto& [key, values] : samples) {
+        j << (first ? "\n" : ",\n") << "    \"" << json_escape(key) << "\": " << json_array(values);
+        first = false;
+    }
+    j << "\n  },\n  \"python_note\": \"" << json_escape(py.note()) << "\",\n  \"python_runs\": [";
+    for (std::size_t i = 0; i < py.outputs().size(); ++i) {
+        std::string raw = py.outputs()[i];
+        while (!raw.empty() && (raw.back() == '\n' || raw.back() == ' '))
+            raw.pop_back();
+        j << (i ? ",\n" : "\n") << raw;
+    }
+    j << "]\n}\n";
+    FILE* f = std::fopen(path.c_str(), "w");
+    if (!f)
+        throw std::runtime_error("cannot write " + path);
+    std::fputs(j.str().c_str(), f);
+    std::fclose(f);
+}
+
+// ---------------------------------------------------------------------------------------
+
+struct variant {
+    std::string key;
+    std::function<double()> run;
+    std::function<void(int, sink&)> run_many;  // several samples at once; gets the round
+};
+
+struct group {
+    std::string name;
+    std::vector<variant> variants;
+};
+
+
+int run(const config& c)
+{
+    const std::size_t bulk_n = c.scaled(20000);
+    const std::size_t trips = c.scaled(2000);
+    const std::size_t map1_n = c.scaled(20000);
+    const std::size_t map_n = c.scaled(1000000);
+    const std::size_t echo_reps = c.scaled(10);
+    const std::size_t lifecycles = c.scaled(10);
+    const std::size_t ballast_mib = 256;
+    const std::string self = self_executable();
+
+    python_peer py(c);
+    if (py.enabled() && !c.quiet)
+        std::fprintf(stderr, "the Python peer runs once per round: %s\n", py.command().c_str());
+
+    fixture f(c.workers);
+    std::vector<int> map1_input(map1_n), map_input(map_n);
+    for (std::size_t i = 0; i < map_n; ++i)
+        map_input[i] = static_cast<int>(i);
+    for (std::size_t i = 0; i < map1_n; ++i)
+        map1_input[i] = static_cast<int>(i);
+    std::vector<std::uint8_t> payload(echo_size), pipe_back(echo_size), scratch(echo_size);
+    for (std::size_t i = 0; i < echo_size; ++i)
+        payload[i] = static_cast<std::uint8_t>(i % 251);
+
+    std::vector<group> groups = {
+        {"bulk",
+         {{"bulk.asyncjobs", [&] { return bulk_asyncjobs(f, bulk_n); }, {}},
+          {"bulk.pipe", [&] { return bulk_pipe(f, bulk_n); }, {}}}},
+        {"roundtrip", {{"", {}, [&](int round, sink& out) { round_trips(f, trips, round, out); }}}},
+        {"map",
+         {{"map1.asyncjobs", [&] { return map_asyncjobs(f, map1_input, 1); }, {}},
+          {"map.asyncjobs", [&] { return map_asyncjobs(f, map_input, 0); }, {}}}},
+        {"echo",
+         {{"echo.asyncjobs", [&] { return echo_asyncjobs(f, payload, echo_reps); }, {}},
+          {"echo.pipe", [&] { return echo_pipe(f, payload, pipe_back, echo_reps); }, {}},
+          {"echo.memcpy", [&] { return echo_memcpy(payload, scratch, echo_reps); }, {}}}},
+        {"lifecycle",
+         {{"", {}, [&](int, sink& out) { lifecycle(self, lifecycles, c.workers, 0, "lifecycle", out); }},
+          {"", {}, [&](int, sink& out) { lifecycle(self, lifecycles, c.workers, ballast_mib, "lifecycle_rss", out); }}}},
+    };
+
+    std::vector<row_def> defs = {
+        {"bulk", "submit_bulk", "submit " + with_commas(bulk_n) + " no-op tasks, then get all", "us/task",
+         better::lower, "bulk.asyncjobs", "python.submit_bulk_us_per_task", "bulk.pipe",
+         "raw pipes to a child, 64 messages per write", target_kind::python_speedup_at_least, 20, ">= 20x Python"},
+        {"roundtrip", "round_trip", "one at a time: submit, get (median trip)", "us", better::lower,
+         "roundtrip.asyncjobs", "python.round_trip_us", "roundtrip.pipe", "raw pipe round trip to a child",
+         target_kind::none, 0, ""},
+        {"map", "map_chunksize_1", "map over " + with_commas(map1_n) + " no-op ints, chunksize 1", "us/item",
+         better::lower, "map1.asyncjobs", "python.map_chunksize_1_us_per_item", "", "", target_kind::none, 0, ""},
+        {"map", "map_auto", "map over " + with_commas(map_n) + " no-op ints, auto chunksize (Python: 1000)",
+         "us/item", better::lower, "map.asyncjobs", "python.map_chunked_us_per_item", "", "",
+         target_kind::python_speedup_at_least, 3, ">= 3x Python"},
+        {"echo", "echo", "10 MiB std::vector<uint8_t> echoed (Python: bytes)", "MB/s", better::higher,
+         "echo.asyncjobs", "python.echo_mb_per_s", "echo.pipe", "raw pipes (1 MiB) to a child and back",
+         target_kind::at_least, 1500, ">= 1500 MB/s"},
+        {"echo", "echo_vs_memcpy", "  ... vs copying it in-process", "MB/s", better::higher, "echo.asyncjobs", "",
+         "echo.memcpy", "memcpy there and back (2 copies)", target_kind::none, 0, ""},
+        {"lifecycle", "start_task_stop", "pool start + first result + shutdown (fresh process)", "ms", better::lower,
+         "lifecycle.asyncjobs", "python.start_task_stop_ms", "lifecycle.spawn",
+         "posix_spawn this program, 1 pipe trip, exit", target_kind::at_most, 5, "<= 5 ms"},
+        {"lifecycle", "start_task_stop_rss", "  ... from a process with " + std::to_string(ballast_mib) + " MiB resident",
+         "ms", better::lower, "lifecycle_rss.asyncjobs", "", "lifecycle_rss.spawn",
+         "posix_spawn this program, 1 pipe trip, exit", target_kind::none, 0, ""},
+    };
+
+    std::vector<group*> active;
+    for (auto& g : groups)
+        if (c.wants(g.name))
+            active.push_back(&g);
+    if (active.empty())
+        throw std::invalid_argument("--only selects no figure group");
+
+    std::map<std::string, std::vector<double>> samples;
+    const double load_at_start = load_average();
+    auto start = bench_clock::now();
+    // Round 0 warms up (workers started, pages faulted in, code paged in) and is dropped;
+    // the Python peer warms itself up in each run and runs in measured rounds only.
+    for (int round = 0; round <= c.rounds; ++round) {
+        if (!c.quiet) {
+            if (round == 0)
+                std::fputs("warm-up round", stderr);
+            else
+                std::fprintf(stderr, "round %d/%d", round, c.rounds);
+        }
+        // The Python peer runs before our figures in odd rounds, after them in even ones.
+        auto run_python = [&] {
+            if (round == 0 || !py.enabled())
+                return;
+            sink out;
+            py.run(out);
+            for (auto& [key, value] : out)
+                samples[key].push_back(value);
+            if (!c.quiet)
+                std::fputs(" python", stderr);
+        };
+        if (round % 2)
+            run_python();
+        for (auto* g : active) {
+            auto n = g->variants.size();
+            for (std::size_t k = 0; k < n; ++k) {
+                auto& v = g->variants[(k + static_cast<std::size_t>(round)) % n];
+                sink out;
+                if (v.run_many)
+                    v.run_many(round, out);
+                else
+                    out[v.key] = v.run();
+                if (round > 0)
+                    for (auto& [key, value] : out)
+                        samples[key].push_back(value);
+            }
+            if (!c.quiet)
+                std::fprintf(stderr, " %s", g->name.c_str());
+        }
+        if (round % 2 == 0)
+            run_python();
+        if (!c.quiet)
+            std::fprintf(stderr, " (%.1f s)\n", ns_since(start) / 1e9);
+    }
+
+    if (double load_at_end = load_average(); !std::isnan(load_at_start) && !std::isnan(load_at_end)) {
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "load average %.1f at the start, %.1f at the end", load_at_start, load_at_end);
+        machine_load = buf;
+    }
+
+    std::vector<row> rows;
+    for (auto& d : defs) {
+        if (!c.wants(d.group))
+            continue;
+        row r;
+        r.def = d;
+        r.ours_samples = samples[d.ours];
+        if (!d.python.empty() && samples.count(d.python))
+            r.python_samples = samples[d.python];
+        if (!d.base.empty())
+            r.base_samples = samples[d.base];
+        r.ours = median(r.ours_samples);
+        r.python = median(r.python_samples);
+        r.base = median(r.base_samples);
+        // Python's run i pairs with our round i: the same stretch of the run.
+        for (std::size_t i = 0; i < r.ours_samples.size() && i < r.python_samples.size(); ++i)
+            r.speedup_samples.push_back(times_better(d.direction, r.ours_samples[i], r.python_samples[i]));
+        for (std::size_t i = 0; i < r.ours_samples.size() && i < r.base_samples.size(); ++i)
+            r.cost_samples.push_back(1.0 / times_better(d.direction, r.ours_samples[i], r.base_samples[i]));
+        r.speedup = median(r.speedup_samples);
+        if (!r.speedup_samples.empty()) {
+            r.speedup_min = *std::min_element(r.speedup_samples.begin(), r.speedup_samples.end());
+            r.speedup_max = *std::max_element(r.speedup_samples.begin(), r.speedup_samples.end());
+        }
+        r.cost = median(r.cost_samples);
+        rows.push_back(std::move(r));
+    }
+
+    if (c.markdown_stdout)
+        std::fputs(markdown_table(rows, c, py).c_str(), stdout);
+    else
+        print_text(rows, c, py);
+    if (c.markdown_path) {
+        FILE* out = std::fopen(c.markdown_path->c_str(), "w");
+        if (!out)
+            throw std::runtime_error("cannot write " + *c.markdown_path);
+        std::fputs(markdown_table(rows, c, py).c_str(), out);
+        std::fclose(out);
+    }
+    if (c.json_path)
+        write_json(*c.json_path, rows, samples, c, py);
+    if (!c.quiet)
+        std::fprintf(stderr, "total %.1f s\n", ns_since(start) / 1e9);
+
+    bool all_pass = std::all_of(rows.begin(), rows.end(), [](const row& r) { return r.pass().value_or(true); });
+    return c.check_targets && !all_pass ? 1 : 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    // The pool's workers are this program re-executed: this line makes them workers.
+    if (auto code = asyncjobs::run_worker_if_requested(argc, argv))
+        return *code;
+    // The start baseline's child: this program re-executed as a raw-pipe echo loop.
+    if (argc == 2 && std::strcmp(argv[1], echo_child_flag) == 0)
+        return echo_loop(0, 1);
+    // The start figure's fresh process.
+    if (argc == 5 && std::strcmp(argv[1], lifecycle_flag) == 0) {
+        try {
+            return lifecycle_child_main(argv);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "bench_process_pool %s: %s\n", lifecycle_flag, e.what());
+            return 1;
+        }
+    }
+    try {
+        return run(parse_args(argc, argv));
+    } catch (const std::invalid_argument& e) {
+        std::fprintf(stderr, "bench_process_pool: %s\n%s", e.what(), usage_text);
+        return 2;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "bench_process_pool: %s\n", e.what());
+        return 1;
+    }
+}
