@@ -29,7 +29,7 @@ T get_le(std::span<const std::byte> in, std::size_t offset) noexcept
 
 bool is_known_frame_kind(std::uint8_t kind) noexcept
 {
-    return kind >= static_cast<std::uint8_t>(frame_kind::hello) && kind <= static_cast<std::uint8_t>(frame_kind::shared);
+    return kind >= static_cast<std::uint8_t>(frame_kind::hello) && kind <= static_cast<std::uint8_t>(frame_kind::started);
 }
 
 const char* frame_kind_name(frame_kind kind) noexcept
@@ -51,6 +51,8 @@ const char* frame_kind_name(frame_kind kind) noexcept
         return "map_call";
     case frame_kind::shared:
         return "shared";
+    case frame_kind::started:
+        return "started";
     }
     return "unknown";
 }

@@ -90,6 +90,8 @@ struct call {
     bool initializer = false;
     bool abandoned = false;  ///< cancelled by cancel_and_kill while queued in a worker: drop its reply
     bool delivered = false;  ///< its whole frame reached the worker's pipe (the worker may have read it)
+    bool running = false;    ///< the worker said it started running it (a `started` frame)
+    unsigned lost_workers = 0;  ///< workers that died holding it before it started
 
 private:
     frame_buffer_pool* frames_ = nullptr;
@@ -451,6 +453,7 @@ private:
     void send(worker& w, call_ptr c)
     {
         c->delivered = false;
+        c->running = false;
         w.in_flight.push_back(c);
         if (w.in_flight.size() == 1)
             arm_timer(w);
@@ -569,6 +572,8 @@ private:
             return handle_reply(w, frame);
         case frame_kind::shared:
             return handle_shared_reply(w, frame);
+        case frame_kind::started:
+            return handle_started(w, frame);
         default:
             kill_worker(w, kill_reason::protocol,
                         std::string("the worker sent an unexpected ") + frame_kind_name(frame.header.kind) + " frame");
@@ -606,6 +611,20 @@ private:
             killed_starts_ = 0;
             dispatch();
         }
+        return true;
+    }
+
+    /// The worker runs the oldest call it holds: from now on, its death fails that call.
+    bool handle_started(worker& w, const decode_result& frame)
+    {
+        if (w.in_flight.empty() || w.in_flight.front()->initializer || w.in_flight.front()->id != frame.header.task_id ||
+            !frame.payload.empty()) {
+            kill_worker(w, kill_reason::protocol,
+                        "the worker said it started task id " + std::to_string(frame.header.task_id) +
+                            ", which is not the next call it holds");
+            return false;
+        }
+        w.in_flight.front()->running = true;
         return true;
     }
 
@@ -795,10 +814,18 @@ private:
         std::deque<call_ptr> held = std::move(w.in_flight);
         if (!held.empty() && held.front()->initializer)
             held.pop_front();
-        // The first call was running: it fails, unless its frame never reached the worker (a
-        // worker that died idle, before the call was written). The rest had not started:
-        // re-dispatch them.
-        if (!held.empty() && w.ready && !(w.reason == kill_reason::none && !held.front()->delivered)) {
+        // The first call fails if it was running (the worker said so), or if the pool killed
+        // the worker while it held it (a timeout, a cancel, a protocol error). Calls not
+        // started yet go to another worker, unless workers keep dying before they start one:
+        // that call fails rather than go round forever.
+        bool blame_first = false;
+        if (!held.empty() && w.ready) {
+            const call& first = *held.front();
+            bool killed_by_pool = w.reason != kill_reason::none && w.reason != kill_reason::shutdown;
+            blame_first = first.running || (killed_by_pool && first.delivered) ||
+                          (first.delivered && ++held.front()->lost_workers >= max_lost_workers);
+        }
+        if (blame_first) {
             call_ptr running = std::move(held.front());
             held.pop_front();
             if (!running->abandoned) {
@@ -946,6 +973,7 @@ private:
     std::size_t start_failures_ = 0;
     std::size_t killed_starts_ = 0;  ///< in a row, SIGKILLed from outside before ready
     static constexpr std::size_t max_killed_starts = 100;
+    static constexpr unsigned max_lost_workers = 3;  ///< deaths of workers holding a call not started, before it fails
     std::string last_start_error_;
     std::string last_start_reason_;
     bool shutting_down_ = false;

@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <span>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -99,19 +100,39 @@ public:
         return out_;
     }
 
+    /// Tells the parent that the call `task_id` runs now, unless the last flush already did.
+    /// Until then, the parent sends the call to another worker if this one dies.
+    void announce_start(std::uint64_t task_id)
+    {
+        if (announced_ == task_id)
+            return;
+        std::string started;
+        append_frame(started, frame_kind::started, task_id, {});
+        write_all(std::as_bytes(std::span<const char>(started.data(), started.size())));
+        announced_ = task_id;
+    }
+
     /// Sends the reply: a large one left in the shared region is only announced on the
-    /// pipe; anything else goes through the pipe.
+    /// pipe; anything else goes through the pipe. When the next call has already arrived,
+    /// its start is announced in the same write.
     void flush()
     {
         if (out_.size() == 0)
             return;
+        std::string tail;
+        if (auto next = next_call_id()) {
+            append_frame(tail, frame_kind::started, *next, {});
+            announced_ = *next;
+        }
         if (out_.in_region() && out_.size() >= shared_region::min_frame) {
             auto header = decode_frame(out_.bytes().first(frame_header_size), max_payload_);
             reply_region_.publish();
             std::string announcement;
             append_shared_frame(announcement, header.header.task_id, out_.size());
+            announcement += tail;
             write_all(std::as_bytes(std::span<const char>(announcement.data(), announcement.size())));
         } else {
+            out_.append(tail.data(), tail.size());
             write_all(out_.bytes());
         }
         out_.clear();
@@ -140,6 +161,25 @@ private:
             protocol_failure(inner.error ? inner.error : "a shared call that is not one whole frame");
         region_frame_size_ = bytes.size();
         return inner;
+    }
+
+    /// The task id of the call after the current frame, if it is already in the buffer.
+    std::optional<std::uint64_t> next_call_id() const noexcept
+    {
+        auto rest = input_.unread();
+        if (rest.size() < pending_consume_)
+            return std::nullopt;
+        auto frame = decode_frame(rest.subspan(pending_consume_), max_payload_);
+        if (frame.status != decode_status::complete)
+            return std::nullopt;
+        switch (frame.header.kind) {
+        case frame_kind::call:
+        case frame_kind::map_call:
+        case frame_kind::shared:
+            return frame.header.task_id;
+        default:
+            return std::nullopt;
+        }
     }
 
     void write_all(std::span<const std::byte> bytes)
@@ -178,6 +218,7 @@ private:
     shared_region call_region_;
     shared_region reply_region_;
     std::size_t region_frame_size_ = 0;  ///< size of the call frame read from the region, until it has run
+    std::uint64_t announced_ = 0;        ///< the last call whose start the parent was told of (ids start at 1)
     reply_buffer out_;  // after reply_region_: it may point into it
 };
 
@@ -271,6 +312,7 @@ int run_worker_loop(int call_fd, int reply_fd, long parent_pid, std::size_t max_
         switch (frame.header.kind) {
         case frame_kind::call:
         case frame_kind::map_call:
+            channel.announce_start(frame.header.task_id);
             run_call(frame, channel.begin_reply());
             channel.done_with_frame();
             break;

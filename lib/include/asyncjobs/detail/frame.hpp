@@ -34,6 +34,8 @@ enum class frame_kind : std::uint8_t {
     initialize = 6, ///< parent -> worker: run the pool's initializer task once
     map_call = 7,   ///< parent -> worker: run a registered one-argument task on each of a chunk of inputs
     shared = 8,     ///< either way: the next frame is in the sender's shared region; payload: its size (8 bytes)
+    started = 9,    ///< worker -> parent: it begins running this call (a call not started yet is sent again
+                    ///< elsewhere if the worker dies); no payload
 };
 
 bool is_known_frame_kind(std::uint8_t kind) noexcept;
