@@ -71,6 +71,13 @@ std::vector<std::uint64_t> make_block(std::uint64_t count)
     return block;
 }
 
+int abort_on_5(int x)
+{
+    if (x == 5)
+        std::abort();
+    return x;
+}
+
 } // namespace process_tasks
 
 ASYNCJOBS_TASK(process_tasks::add);
@@ -97,3 +104,4 @@ ASYNCJOBS_TASK(process_tasks::quiet_initializer);
 ASYNCJOBS_TASK(process_tasks::misbehave);
 ASYNCJOBS_TASK(process_tasks::misbehave_text);
 ASYNCJOBS_TASK(process_tasks::make_block);
+ASYNCJOBS_TASK(process_tasks::abort_on_5);

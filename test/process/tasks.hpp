@@ -49,6 +49,9 @@ std::string misbehave_text(int mode);
 /// A block of `count` values 0, 1, 2, ... made in the worker: a large result from a small call.
 std::vector<std::uint64_t> make_block(std::uint64_t count);
 
+/// Returns x, except that the worker aborts on 5.
+int abort_on_5(int x);
+
 } // namespace process_tasks
 
 #endif

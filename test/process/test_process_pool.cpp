@@ -341,6 +341,30 @@ BOOST_AUTO_TEST_CASE(a_call_or_result_over_max_payload_is_a_clear_error)
     BOOST_TEST(pool.submit(pt::add, 1, 2).get() == 3);
 }
 
+// A chunk whose worker dies fails as a whole: each of its elements rethrows worker_crashed
+// when read, and the elements of the other chunks keep their places.
+BOOST_AUTO_TEST_CASE(map_keeps_every_element_when_a_chunk_crashes_its_worker)
+{
+    process_pool_executor pool(options(2));
+    std::vector<int> inputs(12);
+    std::iota(inputs.begin(), inputs.end(), 0);
+    auto results = pool.map(pt::abort_on_5, inputs, {.chunksize = 4});
+    std::size_t read = 0;
+    std::size_t crashed = 0;
+    for (auto it = results.begin(); it != results.end(); ++it, ++read) {
+        try {
+            int value = *it;
+            BOOST_TEST(value == inputs[read]);
+            BOOST_TEST((read < 4 || read >= 8), "element " << read << " shared a chunk with the crash");
+        } catch (const asyncjobs::worker_crashed& e) {
+            ++crashed;
+            BOOST_TEST((read >= 4 && read < 8), "element " << read << " failed: " << e.what());
+        }
+    }
+    BOOST_TEST(read == inputs.size());
+    BOOST_TEST(crashed == 4u);
+}
+
 BOOST_AUTO_TEST_CASE(max_tasks_per_child_replaces_workers_after_that_many_tasks)
 {
     auto o = options(2);

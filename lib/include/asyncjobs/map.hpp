@@ -183,13 +183,21 @@ struct single_parameter<R (*)(P) noexcept> {
     using type = std::decay_t<P>;
 };
 
+/// One submitted chunk: its results to come, and how many inputs it took (so that a chunk
+/// whose task failed as a whole still gives each of its elements that error).
+template <class R>
+struct submitted_chunk {
+    future<map_chunk<R>> results;
+    std::size_t count = 0;
+};
+
 /// The input side of a map, type-erased so that map_result<R> names only the result type.
 template <class R>
 class map_source {
 public:
     virtual ~map_source() = default;
     /// Reads the next chunk of input and submits it; nullopt at the end of the input.
-    virtual std::optional<future<map_chunk<R>>> submit_next() = 0;
+    virtual std::optional<submitted_chunk<R>> submit_next() = 0;
 };
 
 /// Holds map()'s input: a pointer to an lvalue range (which must outlive the result), or
@@ -239,7 +247,7 @@ public:
             remaining_ = static_cast<std::size_t>(std::ranges::size(range_.get()));
     }
 
-    std::optional<future<map_chunk<R>>> submit_next() override
+    std::optional<submitted_chunk<R>> submit_next() override
     {
         auto end = std::ranges::end(range_.get());
         if (it_ == end)
@@ -253,10 +261,11 @@ public:
         }
         if (remaining_)
             *remaining_ -= inputs.size();
+        std::size_t count = inputs.size();
         typed_state_ptr<map_chunk<R>> task = make_chunk(std::move(inputs));
         task->set_continuation_scheduler(sched_);
         sched_->submit(task);
-        return future_access::make<map_chunk<R>>(std::move(task));
+        return submitted_chunk<R>{future_access::make<map_chunk<R>>(std::move(task)), count};
     }
 
 private:
@@ -327,8 +336,8 @@ public:
     map_result& operator=(map_result&&) noexcept = default;
     ~map_result()
     {
-        for (auto& f : in_flight_)
-            f.cancel();
+        for (auto& chunk : in_flight_)
+            chunk.results.cancel();
     }
 
     /// Starts reading; blocks until the first result is there.
@@ -388,7 +397,7 @@ private:
             return;
         }
         auto& front = in_flight_.front();
-        if (deadline_ && front.wait_until(*deadline_) == std::future_status::timeout)
+        if (deadline_ && front.results.wait_until(*deadline_) == std::future_status::timeout)
             throw timeout_error("asyncjobs: map() ran past its timeout; the results not read yet are still being computed");
         auto next = std::move(front);
         in_flight_.pop_front();
@@ -398,7 +407,17 @@ private:
             input_error_ = std::current_exception();
             input_done_ = true;
         }
-        chunk_ = next.get();
+        try {
+            chunk_ = next.results.get();
+        } catch (...) {
+            // The chunk's task failed as a whole (its worker died, the pool shut down): each
+            // of its elements rethrows that when it is read, and the next chunks stay readable.
+            auto failure = std::current_exception();
+            chunk_.clear();
+            chunk_.reserve(next.count);
+            for (std::size_t i = 0; i < next.count; ++i)
+                chunk_.emplace_back(std::in_place_index<1>, failure);
+        }
     }
 
     bool at_end() const noexcept { return pos_ >= chunk_.size() && in_flight_.empty() && !input_error_; }
@@ -414,7 +433,7 @@ private:
     std::unique_ptr<detail::map_source<R>> source_;
     std::size_t window_;
     std::optional<std::chrono::steady_clock::time_point> deadline_;
-    std::deque<future<detail::map_chunk<R>>> in_flight_;
+    std::deque<detail::submitted_chunk<R>> in_flight_;
     detail::map_chunk<R> chunk_;
     std::size_t pos_ = 0;
     bool started_ = false;

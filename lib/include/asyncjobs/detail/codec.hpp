@@ -140,6 +140,17 @@ public:
         if (length)
             this->load_binary(s.data(), length);
     }
+    // A bool byte other than 0 or 1 (a map() chunk's outcome flags, an optional's) is
+    // undefined behaviour to read as a bool, and Boost's own load asserts on it.
+    void load(bool& b)
+    {
+        static_assert(sizeof(bool) == 1);
+        unsigned char byte = 0;
+        this->load_binary(&byte, 1);
+        if (byte > 1)
+            throw std::invalid_argument("asyncjobs: corrupt encoding: a bool is " + std::to_string(byte));
+        b = byte == 1;
+    }
 
     template <class T>
     void load_override(T& t)
@@ -153,9 +164,14 @@ public:
     }
 
 private:
+    // Elements may take no bytes at all (empty structs), and an unordered container
+    // announces its bucket count, which may exceed its elements: a fixed allowance keeps
+    // those valid while a hostile count still cannot reach a large allocation.
+    static constexpr std::size_t allowance = std::size_t{1} << 16;
+
     void require(std::size_t count) const
     {
-        if (count > source_.remaining())
+        if (count > source_.remaining() + allowance)
             throw std::length_error("asyncjobs: corrupt encoding: " + std::to_string(count) +
                                     " elements announced, " + std::to_string(source_.remaining()) + " bytes left");
     }

@@ -177,7 +177,9 @@ private:
             std::uint64_t count = 0;
             archive >> count;
             chunk.clear();
-            chunk.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(count, 1 << 20)));
+            // Every outcome takes at least a byte (its flag): a count beyond the input is
+            // corrupt, and must not reserve 2^20 results (gigabytes for a large result type).
+            chunk.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(count, std::min<std::size_t>(in.size(), 1 << 20))));
             for (std::uint64_t i = 0; i < count; ++i) {
                 bool ok = false;
                 archive >> ok;

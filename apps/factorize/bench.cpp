@@ -1,0 +1,283 @@
+// Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
+#include "bench.hpp"
+
+#include "drivers.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <unistd.h>
+
+namespace factorize {
+
+namespace {
+
+struct timed {
+    double seconds = 0;
+    u64 checksum = 0;
+    std::size_t failed = 0;
+};
+
+/// Best (shortest) of `repeat` runs; the checksum and failures of the last one.
+timed measure(const pool_config& pool, const std::vector<u64>& numbers, const run_options& options, std::size_t repeat)
+{
+    timed best;
+    best.seconds = 1e300;
+    for (std::size_t i = 0; i < std::max<std::size_t>(1, repeat); ++i) {
+        auto start = std::chrono::steady_clock::now();
+        // The pool is made and shut down inside the timed region, as Python's `with` does.
+        auto results = run(pool, numbers, options);
+        double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        best.seconds = std::min(best.seconds, seconds);
+        best.checksum = checksum(results);
+        best.failed = static_cast<std::size_t>(std::count_if(results.begin(), results.end(), [](auto& r) { return !r.ok(); }));
+    }
+    return best;
+}
+
+std::string fixed(double value, int digits)
+{
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%.*f", digits, value);
+    return buffer;
+}
+
+void print_row(const std::string& run, const std::string& executor, std::size_t workers, const std::string& chunksize,
+               double seconds, double baseline, const std::string& check)
+{
+    double speedup = seconds > 0 ? baseline / seconds : 0;
+    std::printf("| %-26s | %-9s | %7zu | %-9s | %8s | %7sx | %10s | %s |\n", run.c_str(), executor.c_str(), workers,
+                chunksize.c_str(), fixed(seconds, 3).c_str(), fixed(speedup, 2).c_str(),
+                fixed(speedup / static_cast<double>(workers), 2).c_str(), check.c_str());
+    std::fflush(stdout);
+}
+
+bool on_path(const std::string& program)
+{
+    const char* path = std::getenv("PATH");
+    if (!path)
+        return false;
+    std::string dirs = path;
+    std::size_t start = 0;
+    while (start <= dirs.size()) {
+        std::size_t end = dirs.find(':', start);
+        if (end == std::string::npos)
+            end = dirs.size();
+        std::string dir = dirs.substr(start, end - start);
+        std::string candidate = (dir.empty() ? "." : dir) + "/" + program;
+        if (::access(candidate.c_str(), X_OK) == 0)
+            return true;
+        start = end + 1;
+    }
+    return false;
+}
+
+std::string shell_quote(const std::string& s)
+{
+    std::string out = "'";
+    for (char c : s) {
+        if (c == '\'')
+            out += "'\\''";
+        else
+            out += c;
+    }
+    return out + "'";
+}
+
+struct bench_row {
+    std::string run;
+    executor_kind kind;
+    mode driver;
+    std::size_t chunksize;
+};
+
+} // namespace
+
+random_spec default_bench_workload() noexcept
+{
+    random_spec spec;
+    spec.count = 4000;
+    spec.min = 5'000'000'000'000ULL;
+    spec.max = 50'000'000'000'000ULL;
+    spec.seed = 1;
+    return spec;
+}
+
+random_spec default_python_workload() noexcept
+{
+    random_spec spec;
+    spec.count = 4000;
+    spec.min = 1'000'000'000ULL;
+    spec.max = 10'000'000'000ULL;
+    spec.seed = 1;
+    return spec;
+}
+
+int run_bench(const bench_config& config)
+{
+    const auto& numbers = config.numbers;
+    std::size_t workers = config.workers ? config.workers : std::max(1u, std::thread::hardware_concurrency());
+    std::size_t repeat = std::max<std::size_t>(1, config.repeat);
+    int status = 0;
+
+    std::printf("factorize --bench: %zu numbers (%s), %s, %zu workers, best of %zu run%s per row; %u hardware threads\n\n",
+                numbers.size(), config.workload.c_str(), config.algo == algorithm::trial ? "trial division" : "Pollard rho",
+                workers, repeat, repeat == 1 ? "" : "s", std::thread::hardware_concurrency());
+    std::printf("| %-26s | %-9s | %7s | %-9s | %8s | %8s | %10s | %s |\n", "run", "executor", "workers", "chunksize",
+                "wall s", "speedup", "efficiency", "checksum");
+    std::printf("|----------------------------|-----------|--------:|-----------|---------:|---------:|-----------:|---|\n");
+
+    run_options options;
+    options.algo = config.algo;
+    auto serial = measure({executor_kind::serial, 1, {}, {}}, numbers, options, repeat);
+    print_row("serial", "serial", 1, "-", serial.seconds, serial.seconds, std::to_string(serial.checksum));
+
+    const bench_row rows[] = {
+        {"map, auto chunksize", executor_kind::threads, mode::map, 0},
+        {"map, chunksize 1", executor_kind::threads, mode::map, 1},
+        {"chunked (one per worker)", executor_kind::threads, mode::chunked, 0},
+        {"as-completed", executor_kind::threads, mode::as_completed, 0},
+        {"then (factor/verify/agg.)", executor_kind::threads, mode::then, 0},
+        {"map, auto chunksize", executor_kind::processes, mode::map, 0},
+        {"map, chunksize 1", executor_kind::processes, mode::map, 1},
+        {"chunked (one per worker)", executor_kind::processes, mode::chunked, 0},
+        {"as-completed", executor_kind::processes, mode::as_completed, 0},
+        {"then (factor/verify/agg.)", executor_kind::processes, mode::then, 0},
+    };
+    double map_seconds[2] = {0, 0};
+    std::vector<std::pair<const bench_row*, double>> measured;
+    for (const auto& row : rows) {
+        run_options o = options;
+        o.driver = row.driver;
+        o.chunksize = row.chunksize;
+        auto t = measure({row.kind, workers, {}, {}}, numbers, o, repeat);
+        std::string check = t.checksum == serial.checksum ? "same" : "MISMATCH " + std::to_string(t.checksum);
+        if (t.failed)
+            check += ", " + std::to_string(t.failed) + " failed";
+        if (t.checksum != serial.checksum || t.failed)
+            status = 1;
+        std::string chunk = row.driver == mode::map     ? (row.chunksize ? std::to_string(row.chunksize) : "auto")
+                            : row.driver == mode::chunked ? std::to_string((numbers.size() + workers - 1) / workers)
+                                                          : "1";
+        print_row(row.run, to_string(row.kind), workers, chunk, t.seconds, serial.seconds, check);
+        int k = row.kind == executor_kind::threads ? 0 : 1;
+        if (row.driver == mode::map && row.chunksize == 0)
+            map_seconds[k] = t.seconds;
+        measured.emplace_back(&row, t.seconds);
+    }
+
+    // The Python peer: the study's own drivers on a workload of its own, which the C++
+    // side also factorizes, with the same drivers on the process pool, to compare.
+    if (config.python && config.python_workload.count > 0) {
+        if (!on_path("python3")) {
+            std::printf("\nPython peer: skipped (no python3 on PATH)\n");
+        } else {
+            const random_spec& spec = config.python_workload;
+            auto py_numbers = random_workload(spec);
+            std::string py_workload = "--random " + std::to_string(spec.count) + " --min " + std::to_string(spec.min) +
+                                      " --max " + std::to_string(spec.max) + " --seed " + std::to_string(spec.seed);
+            std::printf("\nThe study in Python (%s): ProcessPoolExecutor, trial division, on a workload of its own, %zu "
+                        "numbers (%s), which C++ also runs here; speedups over each language's own serial run\n\n",
+                        config.peer_script.c_str(), spec.count, py_workload.c_str());
+            std::printf("| %-26s | %-9s | %7s | %-9s | %8s | %8s | %10s | %s |\n", "run", "executor", "workers",
+                        "chunksize", "wall s", "speedup", "efficiency", "checksum");
+            std::printf("|----------------------------|-----------|--------:|-----------|---------:|---------:|-----------:|---|\n");
+            auto cxx = measure({executor_kind::serial, 1, {}, {}}, py_numbers, options, repeat);
+            print_row("C++ serial", "serial", 1, "-", cxx.seconds, cxx.seconds, std::to_string(cxx.checksum));
+            const bench_row cxx_rows[] = {
+                {"C++ chunked", executor_kind::processes, mode::chunked, 0},
+                {"C++ map", executor_kind::processes, mode::map, 1},
+                {"C++ map", executor_kind::processes, mode::map, 1024},
+                {"C++ map", executor_kind::processes, mode::map, 0},
+            };
+            for (const auto& row : cxx_rows) {
+                run_options o = options;
+                o.driver = row.driver;
+                o.chunksize = row.chunksize;
+                auto t = measure({row.kind, workers, {}, {}}, py_numbers, o, repeat);
+                std::string check = t.checksum == cxx.checksum && !t.failed ? "same" : "MISMATCH " + std::to_string(t.checksum);
+                if (t.checksum != cxx.checksum || t.failed)
+                    status = 1;
+                std::string chunk = row.driver == mode::chunked ? std::to_string((spec.count + workers - 1) / workers)
+                                    : row.chunksize            ? std::to_string(row.chunksize)
+                                                               : "auto";
+                print_row(row.run, "processes", workers, chunk, t.seconds, cxx.seconds, check);
+            }
+
+            std::string command = "python3 " + shell_quote(config.peer_script) + " --count " + std::to_string(spec.count) +
+                                  " --min " + std::to_string(spec.min) + " --max " + std::to_string(spec.max) +
+                                  " --seed " + std::to_string(spec.seed) + " --workers " + std::to_string(workers) +
+                                  " --chunksizes 1,1024";
+            std::FILE* pipe = ::popen(command.c_str(), "r");
+            if (!pipe) {
+                std::printf("Python peer: could not start: %s\n", command.c_str());
+                status = 1;
+            } else {
+                char line[4096];
+                double python_serial = 0;
+                int rows_read = 0;
+                while (std::fgets(line, sizeof line, pipe)) {
+                    boost::system::error_code ec;
+                    auto value = boost::json::parse(line, ec);
+                    if (ec || !value.is_object())
+                        continue;
+                    const auto& o = value.as_object();
+                    try {
+                        std::string driver(o.at("driver").as_string());
+                        double seconds = o.at("seconds").to_number<double>();
+                        u64 sum = o.at("checksum").to_number<u64>();
+                        auto chunksize = o.at("chunksize").to_number<std::size_t>();
+                        auto peer_workers = o.at("workers").to_number<std::size_t>();
+                        if (driver == "serial")
+                            python_serial = seconds;
+                        std::string check = sum == cxx.checksum ? "same" : "MISMATCH " + std::to_string(sum);
+                        if (sum != cxx.checksum)
+                            status = 1;
+                        std::string chunk = driver == "map"       ? std::to_string(chunksize)
+                                            : driver == "chunked" ? std::to_string((spec.count + peer_workers - 1) / peer_workers)
+                                                                  : "-";
+                        print_row("Python " + driver, driver == "serial" ? "serial" : "processes", peer_workers, chunk,
+                                  seconds, python_serial > 0 ? python_serial : seconds, check);
+                        ++rows_read;
+                    } catch (const std::exception&) {
+                        continue;
+                    }
+                }
+                int rc = ::pclose(pipe);
+                if (rc != 0 || rows_read == 0) {
+                    std::printf("Python peer: failed (exit status %d, %d rows read)\n", rc, rows_read);
+                    status = 1;
+                }
+                if (python_serial > 0 && cxx.seconds > 0)
+                    std::printf("\nSerial trial division of the same %zu numbers: Python %.3f s, C++ %.3f s (C++ %.0fx "
+                                "faster)\n",
+                                spec.count, python_serial, cxx.seconds, python_serial / cxx.seconds);
+            }
+        }
+    }
+
+    std::printf("\nTargets (2 cores): map with auto chunksize >= 1.9x over serial; chunked and as-completed within 5%% of map\n");
+    for (int k = 0; k < 2; ++k) {
+        const char* kind = k == 0 ? "threads" : "processes";
+        double speedup = serial.seconds / map_seconds[k];
+        std::printf("  %-9s map auto      %.2fx  %s\n", kind, speedup, speedup >= 1.9 ? "PASS" : "MISS");
+        for (auto& [row, seconds] : measured) {
+            if ((row->kind == executor_kind::threads) != (k == 0))
+                continue;
+            if (row->driver != mode::chunked && row->driver != mode::as_completed)
+                continue;
+            double ratio = seconds / map_seconds[k];
+            std::printf("  %-9s %-13s %.3f of map's time  %s\n", kind, to_string(row->driver), ratio,
+                        ratio <= 1.05 ? "PASS" : "MISS");
+        }
+    }
+    std::printf("(timings on a shared machine are noisy; a MISS is reported, not an error)\n");
+    return status;
+}
+
+} // namespace factorize

@@ -1,0 +1,332 @@
+// Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
+// factorize: prime factorization of 64-bit numbers on a serial loop, a thread pool or a
+// process pool, driven the study's two ways (map, chunked) or two more (as-completed,
+// then). `factorize --help` says everything; `factorize --bench` compares them all.
+#include "bench.hpp"
+#include "drivers.hpp"
+#include "output.hpp"
+#include "workload.hpp"
+
+#include <asyncjobs/worker.hpp>
+
+#include <boost/program_options.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+namespace po = boost::program_options;
+using namespace factorize;
+
+namespace {
+
+constexpr int exit_ok = 0;
+constexpr int exit_failed = 1;  // some numbers failed (crash, timeout, verification) or the bench disagreed
+constexpr int exit_usage = 2;   // bad options or bad input: nothing was factorized
+
+const char* const usage_text = R"TXT(Usage: factorize [options] [NUMBER...]
+
+Prints the prime factors of 64-bit unsigned numbers (0 to 18446744073709551615), in
+input order, one line a number: "n: p1 p2 ..." in ascending order with multiplicity.
+0 and 1 have no prime factors and print as "0:" and "1:". A number whose task failed
+prints "n: error: <why>" (e.g. "worker crashed (signal 6)") and the others still print.
+
+Input (exactly one source):
+  NUMBER...                 numbers as arguments; "-" reads numbers from stdin
+  -i FILE, --input FILE     or from a file ("-" for stdin): one number a line, blank
+                            lines and "#" comments allowed
+  --random N                or N pseudo-random numbers in [--min, --max] from --seed
+                            (splitmix64: the same numbers on every platform)
+All input is validated before anything is factorized or printed.
+)TXT";
+
+const char* const exit_text = R"TXT(
+Exit status: 0 all numbers factorized; 1 some numbers failed (crash, timeout,
+verification) or, with --bench, a checksum disagreed; 2 bad options or bad input.
+
+Examples:
+  factorize 12 18446744073709551615 4294967291
+  factorize --random 100000 --executor processes --mode map --format json > out.json
+  seq 1 1000 | factorize - --executor threads --mode then --verify
+  factorize --bench                 # every executor and driver on one workload
+)TXT";
+
+std::size_t parse_count(const std::string& option, const std::string& text, std::size_t min_value)
+{
+    u64 value = parse_number(text, "--" + option);
+    if (value < min_value)
+        throw input_error("--" + option + ": must be at least " + std::to_string(min_value));
+    return static_cast<std::size_t>(value);
+}
+
+template <class T>
+std::optional<T> given(const po::variables_map& vm, const char* name)
+{
+    if (vm.count(name) && !vm[name].defaulted())
+        return vm[name].as<T>();
+    return std::nullopt;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    // A process pool re-runs this program as its workers; this line makes them workers.
+    if (auto code = asyncjobs::run_worker_if_requested(argc, argv))
+        return *code;
+
+    const random_spec study_defaults;  // --random: the study's range, [1e9, 1e10], seed 1
+    const random_spec bench_defaults = default_bench_workload();
+    const random_spec python_defaults = default_python_workload();
+    po::options_description input_options("Input", 100, 50);
+    input_options.add_options()
+        ("input,i", po::value<std::string>()->value_name("FILE"), "read numbers from FILE (\"-\": stdin), one a line")
+        ("random", po::value<std::string>()->value_name("N"), "factorize N pseudo-random numbers (splitmix64)")
+        ("min", po::value<std::string>()->value_name("A"),
+         "smallest random number (default 1000000000; with --bench 5000000000000)")
+        ("max", po::value<std::string>()->value_name("B"),
+         "largest random number (default 10000000000; with --bench 50000000000000)")
+        ("seed", po::value<std::string>()->value_name("S"), "seed of the random numbers (default 1)");
+    po::options_description run_options_desc("Execution", 100, 50);
+    run_options_desc.add_options()
+        ("executor,e", po::value<std::string>()->value_name("KIND")->default_value("threads"),
+         "serial (a loop on the main thread), threads (thread_pool_executor) or processes "
+         "(process_pool_executor: this program re-executed as workers)")
+        ("workers,w", po::value<std::string>()->value_name("N"), "pool size (default: the number of hardware threads)")
+        ("mode,m", po::value<std::string>()->value_name("MODE")->default_value("map"),
+         "map: executor.map over the numbers; chunked: one equal chunk per worker, submitted, merged with "
+         "as_completed (the study's two drivers); as-completed: one task per number, consumed in completion "
+         "order; then: one task per number with .then continuations (factor, verify, aggregate), no thread "
+         "blocked per number. Ignored by --executor serial")
+        ("chunksize,c", po::value<std::string>()->value_name("K|auto")->default_value("auto"),
+         "numbers per task: for map, auto lets asyncjobs size chunks from measured call times; for chunked, "
+         "auto is one equal chunk per worker. as-completed and then always send one number a task")
+        ("algorithm,a", po::value<std::string>()->value_name("ALG"),
+         "trial (the study's trial division; slow for large primes: ~2^31 divisions near 2^64) or rho "
+         "(Pollard's rho, Brent, with deterministic Miller-Rabin: fast for any 64-bit number). "
+         "Default: rho, and trial for --bench")
+        ("verify", "check every result: ascending primes whose product is n; a failed check is an error")
+        ("task-timeout", po::value<std::string>()->value_name("MS"),
+         "processes only: a task running longer than MS milliseconds has its worker killed and fails; "
+         "the numbers of a failed chunk (map, chunked) are retried one a task, and a number that times out "
+         "on its own is reported");
+    po::options_description output_options("Output", 100, 50);
+    output_options.add_options()
+        ("format,f", po::value<std::string>()->value_name("FMT")->default_value("text"),
+         "text (\"n: p1 p2 ...\") or json (one document: run details and a results array of {\"n\", "
+         "\"factors\"} or {\"n\", \"error\"})")
+        ("progress", "show a progress bar on stderr even when stderr is not a terminal")
+        ("no-progress", "never show a progress bar (default: shown on a terminal for runs over 0.5 s)")
+        ("quiet,q", "no summary on stderr (count, wall time, numbers per second)");
+    po::options_description bench_options("Benchmark", 100, 50);
+    bench_options.add_options()
+        ("bench", "run one workload serially and on every executor and mode and print a table: wall time, "
+         "speedup over serial, efficiency (speedup / workers), checksum (sum of all factors mod 2^64; every run "
+         "must agree); then the study's Python peer next to the same C++ drivers on the peer's own workload. "
+         "Default workload: --random 4000 --min 5000000000000 --max 50000000000000 --seed 1 (about 2.6 s "
+         "serially); input options replace it")
+        ("bench-repeat", po::value<std::string>()->value_name("K")->default_value("1"), "best of K runs per row")
+        ("python-count", po::value<std::string>()->value_name("M")->default_value(std::to_string(python_defaults.count)),
+         "numbers in the Python peer's workload (Python is 15-50x slower than C++, so it gets a workload of "
+         "its own, with the same --seed); 0 skips it")
+        ("python-min", po::value<std::string>()->value_name("A")->default_value(std::to_string(python_defaults.min)),
+         "smallest number of the Python peer's workload")
+        ("python-max", po::value<std::string>()->value_name("B")->default_value(std::to_string(python_defaults.max)),
+         "largest number of the Python peer's workload")
+        ("no-python", "skip the Python peer")
+        ("peer-script", po::value<std::string>()->value_name("PATH")->default_value(FACTORIZE_PEER_SCRIPT),
+         "the Python peer");
+    po::options_description testing_options("Testing aids", 100, 50);
+    testing_options.add_options()
+        ("crash-on", po::value<std::string>()->value_name("N"),
+         "processes only: the task for the number N calls abort() in its worker, to see the crash reported "
+         "for N while the rest completes (numbers that shared N's chunk are retried one a task)");
+    po::options_description general("General", 100, 50);
+    general.add_options()("help,h", "print this help and exit");
+
+    po::options_description visible(100, 50);
+    visible.add(input_options).add(run_options_desc).add(output_options).add(bench_options).add(testing_options).add(general);
+    po::options_description all = visible;
+    all.add_options()("numbers", po::value<std::vector<std::string>>(), "numbers");
+    po::positional_options_description positional;
+    positional.add("numbers", -1);
+
+    // "-5" is a negative number to report, not an unknown option: such tokens go to the
+    // positional list before Boost.Program_options sees them.
+    auto negative_numbers = [](std::vector<std::string>& args) {
+        std::vector<po::option> result;
+        const std::string& token = args.front();
+        if (token.size() > 1 && token[0] == '-' && token[1] >= '0' && token[1] <= '9') {
+            po::option opt;
+            opt.string_key = "numbers";
+            opt.value.push_back(token);
+            opt.original_tokens.push_back(token);
+            opt.position_key = 0;
+            result.push_back(std::move(opt));
+            args.erase(args.begin());
+        }
+        return result;
+    };
+
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv)
+                      .options(all)
+                      .positional(positional)
+                      .extra_style_parser(negative_numbers)
+                      .run(),
+                  vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::fprintf(stderr, "factorize: %s\nTry 'factorize --help'.\n", e.what());
+        return exit_usage;
+    }
+
+    if (vm.count("help")) {
+        std::cout << usage_text << visible << exit_text;
+        return exit_ok;
+    }
+
+    try {
+        // Options first, so a typo is reported before any input is read.
+        bool bench = vm.count("bench") > 0;
+        auto kind = parse_executor(vm["executor"].as<std::string>());
+        if (!kind)
+            throw input_error("--executor: \"" + vm["executor"].as<std::string>() + "\" is not one of serial, threads, processes");
+        auto driver = parse_mode(vm["mode"].as<std::string>());
+        if (!driver)
+            throw input_error("--mode: \"" + vm["mode"].as<std::string>() + "\" is not one of map, chunked, as-completed, then");
+        algorithm algo = bench ? algorithm::trial : algorithm::rho;
+        if (auto name = given<std::string>(vm, "algorithm")) {
+            auto a = parse_algorithm(*name);
+            if (!a)
+                throw input_error("--algorithm: \"" + *name + "\" is not one of trial, rho");
+            algo = *a;
+        }
+        std::string format = vm["format"].as<std::string>();
+        if (format != "text" && format != "json")
+            throw input_error("--format: \"" + format + "\" is not one of text, json");
+        std::size_t chunksize = 0;
+        if (auto text = vm["chunksize"].as<std::string>(); text != "auto")
+            chunksize = parse_count("chunksize", text, 1);
+        std::size_t workers = 0;
+        if (vm.count("workers"))
+            workers = parse_count("workers", vm["workers"].as<std::string>(), 1);
+        std::optional<u64> crash_on;
+        if (vm.count("crash-on")) {
+            crash_on = parse_number(vm["crash-on"].as<std::string>(), "--crash-on");
+            if (*kind != executor_kind::processes)
+                throw input_error("--crash-on needs --executor processes: a crash would take this program down with it");
+        }
+        std::optional<std::chrono::milliseconds> task_timeout;
+        if (vm.count("task-timeout")) {
+            task_timeout = std::chrono::milliseconds(parse_count("task-timeout", vm["task-timeout"].as<std::string>(), 1));
+            if (*kind != executor_kind::processes)
+                throw input_error("--task-timeout needs --executor processes: only a worker process can be killed");
+        }
+        if (vm.count("progress") && vm.count("no-progress"))
+            throw input_error("--progress and --no-progress contradict each other");
+
+        // Exactly one input source.
+        std::vector<std::string> tokens;
+        if (vm.count("numbers"))
+            tokens = vm["numbers"].as<std::vector<std::string>>();
+        int sources = (tokens.empty() ? 0 : 1) + (vm.count("input") ? 1 : 0) + (vm.count("random") ? 1 : 0);
+        if (sources > 1)
+            throw input_error("give numbers one way only: as arguments, with --input, or with --random");
+        bool random_range_given = vm.count("min") || vm.count("max") || vm.count("seed");
+        if (random_range_given && !vm.count("random") && !(bench && sources == 0))
+            throw input_error("--min, --max and --seed go with --random");
+
+        std::vector<u64> numbers;
+        u64 seed = study_defaults.seed;
+        std::string workload_text;
+        if (vm.count("random") || (bench && sources == 0)) {
+            random_spec s = bench ? bench_defaults : study_defaults;
+            if (vm.count("random"))
+                s.count = parse_count("random", vm["random"].as<std::string>(), 1);
+            if (vm.count("min"))
+                s.min = parse_number(vm["min"].as<std::string>(), "--min");
+            if (vm.count("max"))
+                s.max = parse_number(vm["max"].as<std::string>(), "--max");
+            if (vm.count("seed"))
+                s.seed = parse_number(vm["seed"].as<std::string>(), "--seed");
+            numbers = random_workload(s);
+            seed = s.seed;
+            workload_text = "--random " + std::to_string(s.count) + " --min " + std::to_string(s.min) + " --max " +
+                            std::to_string(s.max) + " --seed " + std::to_string(s.seed);
+        } else if (vm.count("input")) {
+            std::string path = vm["input"].as<std::string>();
+            numbers = read_numbers_from(path);
+            require_numbers(numbers, path == "-" ? " (stdin holds none)" : " (\"" + path + "\" holds none)");
+            workload_text = "--input " + path;
+        } else if (!tokens.empty()) {
+            numbers = numbers_from_arguments(tokens);
+            require_numbers(numbers, " (stdin holds none)");
+            workload_text = "numbers from the command line";
+        } else {
+            throw input_error("no numbers to factorize: give them as arguments, with --input FILE, - for stdin, or "
+                              "--random N (see factorize --help)");
+        }
+
+        if (bench) {
+            bench_config config;
+            config.numbers = std::move(numbers);
+            config.workload = workload_text;
+            config.algo = algo;
+            config.workers = workers;
+            config.repeat = parse_count("bench-repeat", vm["bench-repeat"].as<std::string>(), 1);
+            config.python = !vm.count("no-python");
+            config.python_workload.count = parse_count("python-count", vm["python-count"].as<std::string>(), 0);
+            config.python_workload.min = parse_number(vm["python-min"].as<std::string>(), "--python-min");
+            config.python_workload.max = parse_number(vm["python-max"].as<std::string>(), "--python-max");
+            config.python_workload.seed = seed;
+            if (config.python_workload.min > config.python_workload.max)
+                throw input_error("--python-min is larger than --python-max");
+            config.peer_script = vm["peer-script"].as<std::string>();
+            return run_bench(config);
+        }
+
+        run_options options;
+        options.algo = algo;
+        options.driver = *driver;
+        options.chunksize = chunksize;
+        options.verify = vm.count("verify") > 0;
+        options.crash_on = crash_on;
+        options.task_timeout = task_timeout;
+        bool show_progress = vm.count("progress") || (!vm.count("no-progress") && ::isatty(STDERR_FILENO));
+        progress_bar bar(numbers.size(), show_progress);
+        options.on_progress = [&bar](std::size_t done) { bar.add(done); };
+
+        pool_config pool{*kind, workers, task_timeout, {}};
+        std::size_t pool_size = *kind == executor_kind::serial ? 1
+                                : workers                     ? workers
+                                                              : std::max(1u, std::thread::hardware_concurrency());
+        auto start = std::chrono::steady_clock::now();
+        auto results = run(pool, numbers, options);
+        double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        bar.finish();
+
+        run_description described{to_string(*kind), to_string(*driver), to_string(algo), pool_size, seconds};
+        std::string out = format == "json" ? format_json(numbers, results, described) : format_text(numbers, results);
+        std::fwrite(out.data(), 1, out.size(), stdout);
+        std::fflush(stdout);
+        if (!vm.count("quiet"))
+            std::fputs(format_summary(results, described).c_str(), stderr);
+        for (const auto& r : results)
+            if (!r.ok())
+                return exit_failed;
+        return exit_ok;
+    } catch (const input_error& e) {
+        std::fprintf(stderr, "factorize: %s\n", e.what());
+        return exit_usage;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "factorize: %s\n", e.what());
+        return exit_failed;
+    }
+}

@@ -1,0 +1,54 @@
+// Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
+// The registered tasks of the factorize app and the types that cross to worker processes.
+// tasks.cpp registers them with ASYNCJOBS_TASK; it is part of factorize_lib, and the drivers
+// that submit them pull it into every program that runs a pool.
+#ifndef FACTORIZE_TASKS_HPP
+#define FACTORIZE_TASKS_HPP
+
+#include "factorize_core.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace factorize {
+
+/// One number to factorize, with its position in the input so that results can be put
+/// back in input order (and a lost chunk's numbers named) whatever order they arrive in.
+struct work_item {
+    enum flag : std::uint8_t {
+        use_rho = 1,   ///< Pollard's rho instead of trial division
+        crash_me = 2,  ///< abort() the process that runs this item (--crash-on, a testing aid)
+    };
+    u64 index = 0;
+    u64 n = 0;
+    std::uint8_t flags = 0;
+
+    template <class Archive>
+    void serialize(Archive& archive, unsigned)
+    {
+        archive & index & n & flags;
+    }
+};
+
+struct item_result {
+    u64 index = 0;
+    std::vector<u64> factors;
+
+    template <class Archive>
+    void serialize(Archive& archive, unsigned)
+    {
+        archive & index & factors;
+    }
+};
+
+/// Factorizes one number (the task of map, as-completed and then).
+item_result factor_item(work_item item);
+
+/// Factorizes a chunk of numbers (the task of the chunked driver): the study's
+/// chunked_worker, returning results keyed by input position rather than a {n: factors} map,
+/// so that repeated numbers are kept.
+std::vector<item_result> factor_chunk(std::vector<work_item> items);
+
+} // namespace factorize
+
+#endif

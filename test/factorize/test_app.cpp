@@ -1,0 +1,355 @@
+// Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
+// The factorize binary end to end: spawned through the shell with its stdin, stdout and
+// stderr in files, its path handed over by CTest (test_factorize -- <factorize>).
+#include <boost/test/unit_test.hpp>
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct outcome {
+    int code = -1;
+    std::string out;
+    std::string err;
+};
+
+std::string binary()
+{
+    auto& suite = boost::unit_test::framework::master_test_suite();
+    BOOST_TEST_REQUIRE(suite.argc > 1, "run as: test_factorize -- <path to the factorize binary>");
+    return suite.argv[1];
+}
+
+/// Appends ` 's'` (shell-quoted). Appending in place also keeps g++ 12 -O3 from a
+/// -Wrestrict false positive on `" " + std::string`.
+void append_quoted(std::string& out, const std::string& s)
+{
+    out += " '";
+    for (char c : s) {
+        if (c == '\'')
+            out += "'\\''";
+        else
+            out += c;
+    }
+    out += '\'';
+}
+
+std::string slurp(const fs::path& p)
+{
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+/// A scratch directory for one test, removed afterwards.
+struct scratch {
+    fs::path dir;
+    scratch()
+    {
+        std::string pattern = (fs::temp_directory_path() / "factorize-test-XXXXXX").string();
+        BOOST_TEST_REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+        dir = pattern;
+    }
+    ~scratch()
+    {
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+    }
+    fs::path write(const std::string& name, const std::string& content) const
+    {
+        std::ofstream(dir / name, std::ios::binary) << content;
+        return dir / name;
+    }
+};
+
+/// Runs factorize with `args` (and --no-progress unless they say --progress); `input` (if
+/// any) is its stdin, otherwise /dev/null.
+outcome run(const std::vector<std::string>& args, const std::optional<std::string>& input = std::nullopt)
+{
+    scratch s;
+    std::string command;
+    append_quoted(command, binary());
+    for (const auto& a : args)
+        append_quoted(command, a);
+    if (std::find(args.begin(), args.end(), "--progress") == args.end())
+        command += " --no-progress";
+    fs::path in = input ? s.write("stdin", *input) : fs::path("/dev/null");
+    command += " <";
+    append_quoted(command, in.string());
+    command += " >";
+    append_quoted(command, (s.dir / "out").string());
+    command += " 2>";
+    append_quoted(command, (s.dir / "err").string());
+    int status = std::system(command.c_str());
+    outcome o;
+    o.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    o.out = slurp(s.dir / "out");
+    o.err = slurp(s.dir / "err");
+    return o;
+}
+
+std::vector<std::string> lines(const std::string& text)
+{
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);)
+        out.push_back(line);
+    return out;
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(app)
+
+BOOST_AUTO_TEST_CASE(known_factorizations)
+{
+    const std::string expected = "0:\n"
+                                 "1:\n"
+                                 "2: 2\n"
+                                 "12: 2 2 3\n"
+                                 "4294967291: 4294967291\n"
+                                 "18446744073709551615: 3 5 17 257 641 65537 6700417\n"
+                                 "1000006000009: 1000003 1000003\n";
+    std::vector<std::string> numbers{"0", "1", "2", "12", "4294967291", "18446744073709551615", "1000006000009"};
+    for (const char* algorithm : {"trial", "rho"}) {
+        for (const char* executor : {"serial", "threads", "processes"}) {
+            BOOST_TEST_CONTEXT(algorithm << " on " << executor)
+            {
+                std::vector<std::string> args{"--algorithm", algorithm, "--executor", executor, "--verify"};
+                args.insert(args.end(), numbers.begin(), numbers.end());
+                auto o = run(args);
+                BOOST_TEST(o.code == 0);
+                BOOST_TEST(o.out == expected);
+                BOOST_TEST(contains(o.err, "7 numbers in"));
+            }
+        }
+    }
+    // Near 2^64 only rho is quick.
+    auto o = run({"--algorithm", "rho", "--executor", "processes", "--verify", "18446744030759878681",
+                  "18446744073709551557", "18446743979220271189", "9223372036854775783"});
+    BOOST_TEST(o.code == 0);
+    BOOST_TEST(o.out == "18446744030759878681: 4294967291 4294967291\n"
+                        "18446744073709551557: 18446744073709551557\n"
+                        "18446743979220271189: 4294967279 4294967291\n"
+                        "9223372036854775783: 9223372036854775783\n");
+}
+
+BOOST_AUTO_TEST_CASE(every_executor_and_mode_agrees)
+{
+    struct workload {
+        std::vector<std::string> args;
+    };
+    const workload workloads[] = {
+        {{"--random", "150", "--min", "0", "--max", "1000000000000", "--seed", "3", "--algorithm", "trial"}},
+        {{"--random", "150", "--min", "0", "--max", "18446744073709551615", "--seed", "4", "--algorithm", "rho"}},
+    };
+    for (const auto& w : workloads) {
+        auto reference_args = w.args;
+        reference_args.insert(reference_args.end(), {"--executor", "serial", "--verify"});
+        auto reference = run(reference_args);
+        BOOST_TEST_REQUIRE(reference.code == 0);
+        BOOST_TEST_REQUIRE(lines(reference.out).size() == 150u);
+        for (const char* executor : {"threads", "processes"}) {
+            for (const char* mode : {"map", "chunked", "as-completed", "then"}) {
+                for (const char* chunksize : {"auto", "7"}) {
+                    if (std::string(chunksize) != "auto" && std::string(mode) != "map" && std::string(mode) != "chunked")
+                        continue;
+                    BOOST_TEST_CONTEXT(w.args[9] << ", " << executor << ", " << mode << ", chunksize " << chunksize)
+                    {
+                        auto args = w.args;
+                        args.insert(args.end(), {"--executor", executor, "--mode", mode, "--chunksize", chunksize,
+                                                 "--workers", "2", "--verify"});
+                        auto o = run(args);
+                        BOOST_TEST(o.code == 0);
+                        BOOST_TEST(o.out == reference.out);
+                    }
+                }
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(input_from_files_and_stdin)
+{
+    scratch s;
+    auto file = s.write("numbers.txt", "# numbers to factorize\n12\n\n   7   \n42 # the answer\n");
+    auto o = run({"--input", file.string()});
+    BOOST_TEST(o.code == 0);
+    BOOST_TEST(o.out == "12: 2 2 3\n7: 7\n42: 2 3 7\n");
+    o = run({"-"}, std::string("10\n# c\n11\n"));
+    BOOST_TEST(o.code == 0);
+    BOOST_TEST(o.out == "10: 2 5\n11: 11\n");
+    o = run({"--input", "-"}, std::string("9\n"));
+    BOOST_TEST(o.out == "9: 3 3\n");
+    o = run({"--random", "5", "--min", "6", "--max", "6", "--quiet"});
+    BOOST_TEST(o.code == 0);
+    BOOST_TEST(o.out == "6: 2 3\n6: 2 3\n6: 2 3\n6: 2 3\n6: 2 3\n");
+    BOOST_TEST(o.err.empty());
+}
+
+BOOST_AUTO_TEST_CASE(json_output_parses)
+{
+    auto o = run({"--format", "json", "--executor", "processes", "--mode", "as-completed", "--crash-on", "15", "0", "1",
+                  "18446744073709551615", "15", "12"});
+    BOOST_TEST(o.code == 1);
+    boost::system::error_code ec;
+    auto value = boost::json::parse(o.out, ec);
+    BOOST_TEST_REQUIRE(!ec, "not JSON: " << o.out);
+    auto& doc = value.as_object();
+    BOOST_TEST(doc.at("executor").as_string() == "processes");
+    BOOST_TEST(doc.at("mode").as_string() == "as-completed");
+    BOOST_TEST(doc.at("count").to_number<int>() == 5);
+    BOOST_TEST(doc.at("failed").to_number<int>() == 1);
+    auto& results = doc.at("results").as_array();
+    BOOST_TEST_REQUIRE(results.size() == 5u);
+    BOOST_TEST(results[0].at("n").to_number<std::uint64_t>() == 0u);
+    BOOST_TEST(results[0].at("factors").as_array().empty());
+    BOOST_TEST(results[1].at("factors").as_array().empty());
+    BOOST_TEST(results[2].at("n").to_number<std::uint64_t>() == 18446744073709551615ULL);
+    std::vector<std::uint64_t> f;
+    for (auto& v : results[2].at("factors").as_array())
+        f.push_back(v.to_number<std::uint64_t>());
+    BOOST_TEST(f == (std::vector<std::uint64_t>{3, 5, 17, 257, 641, 65537, 6700417}), boost::test_tools::per_element());
+    BOOST_TEST(results[3].at("error").as_string() == "worker crashed (signal 6)");
+    BOOST_TEST(results[4].at("factors").as_array().size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(bad_input_is_reported_before_anything_is_printed)
+{
+    scratch s;
+    auto bad_line = s.write("bad.txt", "12\n13\n\nx1\n14\n");
+    auto empty = s.write("empty.txt", "# only a comment\n\n");
+    auto negative = s.write("negative.txt", "5\n-7\n");
+    auto huge = s.write("huge.txt", "18446744073709551616\n");
+    struct bad_case {
+        std::vector<std::string> args;
+        std::optional<std::string> input;
+        std::string message;
+    };
+    const std::vector<bad_case> cases = {
+        {{"12", "abc", "13"}, {}, "factorize: argument 2: \"abc\" is not a number"},
+        {{"12", "-5"}, {}, "factorize: argument 2: \"-5\" is negative"},
+        {{"18446744073709551616"}, {}, "factorize: argument 1: \"18446744073709551616\" is larger than 2^64-1"},
+        {{"99999999999999999999999999"}, {}, "is larger than 2^64-1"},
+        {{"1.5"}, {}, "\"1.5\" is not a number"},
+        {{"--input", bad_line.string()}, {}, "factorize: " + bad_line.string() + " line 4: \"x1\" is not a number"},
+        {{"--input", negative.string()}, {}, negative.string() + " line 2: \"-7\" is negative"},
+        {{"--input", huge.string()}, {}, huge.string() + " line 1: \"18446744073709551616\" is larger than 2^64-1"},
+        {{"--input", empty.string()}, {}, "factorize: no numbers to factorize (\"" + empty.string() + "\" holds none)"},
+        {{"--input", (s.dir / "missing.txt").string()}, {}, "cannot read \"" + (s.dir / "missing.txt").string() + "\": No such file"},
+        {{"--input", s.dir.string()}, {}, "cannot read"},
+        {{"-"}, std::string(""), "no numbers to factorize (stdin holds none)"},
+        {{"-"}, std::string("1\n2\nthree\n"), "stdin line 3: \"three\" is not a number"},
+        {{}, {}, "no numbers to factorize"},
+        {{"--random", "0"}, {}, "--random: must be at least 1"},
+        {{"--random", "5", "--min", "9", "--max", "3"}, {}, "--min 9 is larger than --max 3"},
+        {{"--random", "-5"}, {}, "--random: \"-5\" is negative"},
+        {{"--min", "5", "12"}, {}, "--min, --max and --seed go with --random"},
+        {{"--random", "5", "12"}, {}, "give numbers one way only"},
+        {{"--executor", "gpu", "12"}, {}, "--executor: \"gpu\" is not one of serial, threads, processes"},
+        {{"--mode", "fast", "12"}, {}, "--mode: \"fast\" is not one of map, chunked, as-completed, then"},
+        {{"--algorithm", "ecm", "12"}, {}, "--algorithm: \"ecm\" is not one of trial, rho"},
+        {{"--format", "xml", "12"}, {}, "--format: \"xml\" is not one of text, json"},
+        {{"--chunksize", "0", "12"}, {}, "--chunksize: must be at least 1"},
+        {{"--workers", "two", "12"}, {}, "--workers: \"two\" is not a number"},
+        {{"--crash-on", "12", "12"}, {}, "--crash-on needs --executor processes"},
+        {{"--task-timeout", "5", "12"}, {}, "--task-timeout needs --executor processes"},
+        {{"--no-such-option"}, {}, "unrecognised option '--no-such-option'"},
+    };
+    for (const auto& c : cases) {
+        std::string shown;
+        for (const auto& a : c.args)
+            shown += a + " ";
+        BOOST_TEST_CONTEXT("factorize " << shown)
+        {
+            auto o = run(c.args, c.input);
+            BOOST_TEST(o.code == 2);
+            BOOST_TEST(o.out.empty(), "stdout: " << o.out);
+            BOOST_TEST(contains(o.err, c.message), "stderr: " << o.err);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_crashed_worker_fails_only_its_number)
+{
+    for (const char* mode : {"map", "chunked", "as-completed", "then"}) {
+        BOOST_TEST_CONTEXT(mode)
+        {
+            auto o = run({"--executor", "processes", "--workers", "2", "--mode", mode, "--chunksize", "auto",
+                          "--crash-on", "15", "10", "12", "15", "21", "22", "15", "24"});
+            BOOST_TEST(o.code == 1);
+            BOOST_TEST(o.out == "10: 2 5\n12: 2 2 3\n15: error: worker crashed (signal 6)\n21: 3 7\n22: 2 11\n"
+                                "15: error: worker crashed (signal 6)\n24: 2 2 2 3\n");
+            BOOST_TEST(contains(o.err, "7 numbers in"));
+            BOOST_TEST(contains(o.err, "2 failed"));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_task_past_its_timeout_fails_only_its_number)
+{
+    // Trial division of the largest 64-bit prime takes minutes; 200 ms is all it gets.
+    auto o = run({"--executor", "processes", "--algorithm", "trial", "--task-timeout", "200", "12",
+                  "18446744073709551557", "13"});
+    BOOST_TEST(o.code == 1);
+    BOOST_TEST(o.out == "12: 2 2 3\n18446744073709551557: error: timed out after 200 ms\n13: 13\n");
+}
+
+BOOST_AUTO_TEST_CASE(help_explains_every_option)
+{
+    auto o = run({"--help"});
+    BOOST_TEST(o.code == 0);
+    for (const char* option : {"--input", "--random", "--min", "--max", "--seed", "--executor", "--workers", "--mode",
+                               "--chunksize", "--algorithm", "--verify", "--task-timeout", "--format", "--progress",
+                               "--no-progress", "--quiet", "--bench", "--bench-repeat", "--python-count",
+                               "--crash-on", "Exit status"})
+        BOOST_TEST(contains(o.out, option), option);
+}
+
+BOOST_AUTO_TEST_CASE(progress_bar_goes_to_stderr_only)
+{
+    // --progress forces the bar; the run is short, so it may or may not have been drawn,
+    // but stdout must hold only the results.
+    auto o = run({"--progress", "--random", "2000", "--executor", "threads"});
+    BOOST_TEST(o.code == 0);
+    BOOST_TEST(lines(o.out).size() == 2000u);
+    BOOST_TEST(!contains(o.out, "["));
+    BOOST_TEST(run({"--progress", "--no-progress", "12"}).code == 2);
+}
+
+BOOST_AUTO_TEST_CASE(bench_smoke)
+{
+    // A tiny workload: checks that every row runs and that every checksum agrees, the Python
+    // peer's included when python3 is there. Its timings mean nothing.
+    auto o = run({"--bench", "--random", "60", "--min", "1000", "--max", "1000000", "--python-count", "40",
+                  "--python-min", "1000", "--python-max", "100000"});
+    BOOST_TEST(o.code == 0, o.out << o.err);
+    BOOST_TEST(!contains(o.out, "MISMATCH"));
+    for (const char* row : {"serial", "map, auto chunksize", "chunked", "as-completed", "then"})
+        BOOST_TEST(contains(o.out, row), row);
+    BOOST_TEST(contains(o.out, "threads"));
+    BOOST_TEST(contains(o.out, "processes"));
+    if (contains(o.out, "Python serial"))
+        BOOST_TEST(contains(o.out, "Python map"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,242 @@
+// Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
+// Chaos: a process pool runs tens of thousands of tasks with known answers while another
+// thread SIGKILLs random workers at random moments, and some tasks crash themselves.
+// Afterwards every future is ready and completed exactly once; every task not killed
+// under it returned its answer, every other failed with worker_crashed; no task ran twice
+// (the workers log each execution); the pool still runs work on all its workers; and no
+// zombie or descriptor is left. Run as: test_chaos -- <reliability_worker>.
+#define BOOST_TEST_MODULE chaos
+#include <boost/test/unit_test.hpp>
+
+#include "support.hpp"
+#include "tasks.hpp"
+
+#include <asyncjobs/asyncjobs.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <random>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include <unistd.h>
+
+using namespace std::chrono_literals;
+namespace rt = reliability_tasks;
+using reliability::scaled;
+
+namespace {
+
+std::string worker_path()
+{
+    auto& suite = boost::unit_test::framework::master_test_suite();
+    BOOST_TEST_REQUIRE(suite.argc > 1, "run as: test_chaos -- <reliability_worker>");
+    return suite.argv[1];
+}
+
+enum outcome : int { pending = 0, right_answer, wrong_answer, crashed, other_error };
+
+/// What each task's then() callback saw. Written by the completion thread, read after the
+/// continuation futures are ready (their completion orders the accesses).
+struct record {
+    std::atomic<int> calls{0};
+    int mode = rt::normal;
+    int result = pending;
+    int signal = 0;
+    int exit_code = 0;
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(random_sigkills_and_self_crashes_lose_nothing)
+{
+    const std::size_t min_tasks = scaled(20000, 2500);
+    const std::size_t min_kills = scaled(200, 40);
+    const std::size_t wave = 500;
+    const std::size_t capacity = 4 * min_tasks;
+    const std::size_t workers = 3;
+    const std::uint64_t seed = reliability::seed();
+    std::printf("chaos: seed %llu, %zu workers\n", static_cast<unsigned long long>(seed), workers);
+
+    const std::size_t fds_before = reliability::open_fds();
+    BOOST_TEST_REQUIRE(reliability::no_children());
+    const std::string log = (std::filesystem::temp_directory_path() /
+                             ("asyncjobs-chaos-" + std::to_string(::getpid()) + ".log"))
+                                .string();
+    std::filesystem::remove(log);
+    const std::string rendezvous_dir = log + ".rendezvous";
+    std::filesystem::remove_all(rendezvous_dir);
+    std::filesystem::create_directory(rendezvous_dir);
+
+    auto records = std::make_unique<record[]>(capacity);
+    std::size_t submitted = 0;
+    std::atomic<std::size_t> kills{0};
+    std::atomic<bool> stop{false};
+    std::vector<long> killed;  // by the killer thread; read after it is joined
+    std::size_t peak_fds = 0;
+    {
+        asyncjobs::process_pool_options options;
+        options.max_workers = workers;
+        options.worker_executable = worker_path();
+        asyncjobs::process_pool_executor pool(options);
+
+        std::thread killer([&] {
+            std::mt19937_64 rng(seed ^ 0x5bd1e995);
+            const long self = static_cast<long>(::getpid());
+            while (!stop.load()) {
+                // Slower under sanitizers, whose workers take far longer to start: a pool whose
+                // workers are all killed before they are ready cannot run anything.
+                std::this_thread::sleep_for(std::chrono::microseconds(rng() % scaled(20000, 300000)));
+                auto pids = pool.worker_pids();
+                if (pids.empty())
+                    continue;
+                long pid = pids[rng() % pids.size()];
+                // A pid the pool reaped a moment ago could in theory be reused: kill only our child.
+                if (reliability::parent_of(pid) == self && ::kill(static_cast<pid_t>(pid), SIGKILL) == 0) {
+                    kills.fetch_add(1);
+                    killed.push_back(pid);
+                }
+            }
+        });
+
+        // Stops the killer also when an assertion or an exception leaves this scope early.
+        struct stop_killer {
+            std::atomic<bool>& stop;
+            std::thread& killer;
+            ~stop_killer()
+            {
+                stop = true;
+                if (killer.joinable())
+                    killer.join();
+            }
+        } stopper{stop, killer};
+
+        std::mt19937_64 rng(seed);
+        std::vector<asyncjobs::future<void>> continuations;
+        continuations.reserve(capacity);
+        while ((submitted < min_tasks || kills.load() < min_kills) && submitted + wave <= capacity) {
+            for (std::size_t i = 0; i < wave; ++i, ++submitted) {
+                const std::uint64_t id = submitted;
+                record& r = records[id];
+                auto dice = rng() % 1000;
+                r.mode = dice < 8 ? rt::self_abort : dice < 16 ? rt::self_exit : rt::normal;
+                int spin_us = static_cast<int>(rng() % 4 == 0 ? 0 : rng() % 600);
+                continuations.push_back(pool.submit(rt::chaos_step, id, r.mode, spin_us, log)
+                                            .then([&r, id](asyncjobs::future<std::uint64_t> f) {
+                                                r.calls.fetch_add(1);
+                                                try {
+                                                    r.result = f.get() == rt::answer(id) ? right_answer : wrong_answer;
+                                                } catch (const asyncjobs::worker_crashed& e) {
+                                                    r.result = crashed;
+                                                    r.signal = e.signal();
+                                                    r.exit_code = e.exit_code();
+                                                } catch (...) {
+                                                    r.result = other_error;
+                                                }
+                                            }));
+            }
+            // Each wave completes before the next: the killer always finds work running.
+            bool hang = false;
+            for (auto& c : continuations)
+                hang = hang || c.wait_for(60s) != std::future_status::ready;
+            continuations.clear();
+            if (hang) {
+                BOOST_ERROR("a continuation did not complete within 60 s: a future hangs");
+                break;
+            }
+            peak_fds = std::max(peak_fds, reliability::open_fds());
+        }
+        stop = true;
+        killer.join();
+        // kill() returns before its target is dead: a call written to a worker that is
+        // about to die could be read by it (and fail with it). Let the last kills land.
+        for (auto give_up = std::chrono::steady_clock::now() + 10s; std::chrono::steady_clock::now() < give_up;) {
+            std::erase_if(killed, [](long pid) { return !reliability::alive(pid); });
+            if (killed.empty())
+                break;
+            std::this_thread::sleep_for(1ms);
+        }
+
+        // The pool still serves work, on all its workers at once.
+        std::vector<asyncjobs::future<long>> meet;
+        for (std::size_t i = 0; i < workers; ++i)
+            meet.push_back(pool.submit(rt::rendezvous, rendezvous_dir, static_cast<int>(workers)));
+        std::set<long> distinct;
+        for (auto& f : meet) {
+            BOOST_TEST_REQUIRE((f.wait_for(60s) == std::future_status::ready));
+            long pid = f.get();
+            BOOST_TEST(pid > 0);
+            distinct.insert(pid);
+        }
+        BOOST_TEST(distinct.size() == workers);
+        BOOST_TEST(pool.worker_pids().size() == workers);
+        // Descriptors while running: a few per live worker (two pipes, a pidfd), never a leak per kill.
+        BOOST_TEST(peak_fds <= fds_before + 4 * workers + 8);
+    }
+
+    // Executions, as the workers logged them.
+    std::vector<int> executions(submitted, 0);
+    {
+        std::ifstream in(log, std::ios::binary);
+        std::uint64_t id = 0;
+        while (in.read(reinterpret_cast<char*>(&id), sizeof id)) {
+            BOOST_TEST_REQUIRE(id < submitted);
+            ++executions[id];
+        }
+    }
+    std::filesystem::remove(log);
+    std::filesystem::remove_all(rendezvous_dir);
+
+    std::size_t succeeded = 0, crashed_by_kill = 0, self_crashes = 0, self_crashes_killed = 0;
+    std::size_t never_ran = 0, bad = 0;
+    for (std::size_t id = 0; id < submitted; ++id) {
+        const record& r = records[id];
+        if (r.calls.load() != 1 || executions[id] > 1) {
+            if (bad++ < 10)
+                BOOST_ERROR("task " << id << ": completed " << r.calls.load() << " times, executed " << executions[id]
+                                    << " times");
+            continue;
+        }
+        if (r.mode == rt::normal) {
+            if (r.result == right_answer && executions[id] == 1) {
+                ++succeeded;
+            } else if (r.result == crashed && r.signal == SIGKILL) {
+                ++crashed_by_kill;
+                never_ran += executions[id] == 0;
+            } else if (bad++ < 10) {
+                BOOST_ERROR("normal task " << id << ": outcome " << r.result << " (signal " << r.signal
+                                           << ", exit code " << r.exit_code << "), executed " << executions[id]);
+            }
+        } else {
+            bool own = r.result == crashed && (r.mode == rt::self_abort ? r.signal == SIGABRT
+                                                                          : r.exit_code == rt::self_exit_code);
+            bool killed = r.result == crashed && r.signal == SIGKILL;
+            if (own || killed) {
+                ++self_crashes;
+                self_crashes_killed += killed;
+            } else if (bad++ < 10) {
+                BOOST_ERROR("self-crashing task " << id << " (mode " << r.mode << "): outcome " << r.result
+                                                  << " (signal " << r.signal << ", exit code " << r.exit_code << ")");
+            }
+        }
+    }
+    std::printf("chaos: %zu tasks, %zu kills, %zu crashed by a kill (%zu of them before they started), "
+                "%zu self-crashes (%zu of them killed first), %zu succeeded, %zu bad\n",
+                submitted, kills.load(), crashed_by_kill, never_ran, self_crashes, self_crashes_killed, succeeded, bad);
+    BOOST_TEST(bad == 0u);
+    BOOST_TEST(submitted >= min_tasks);
+    BOOST_TEST(kills.load() >= min_kills);
+    BOOST_TEST(succeeded + crashed_by_kill + self_crashes == submitted);
+    // A kill fails at most the one task its worker was running.
+    BOOST_TEST(crashed_by_kill + self_crashes_killed <= kills.load());
+    BOOST_TEST(self_crashes > 0u);
+
+    BOOST_TEST(reliability::no_children(), "a worker was left behind (or a zombie)");
+    BOOST_TEST(reliability::open_fds() == fds_before);
+}
