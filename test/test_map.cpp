@@ -380,8 +380,9 @@ BOOST_AUTO_TEST_CASE(default_window_is_bounded)
         auto r = pool.map([](long x) { return x; }, input, options(10, 0));
         auto it = r.begin();
         BOOST_TEST(*it == 0);
-        // Default window: 4 x max_workers chunks, plus the one being read.
-        BOOST_TEST(input.pulled() <= (4 * 2 + 1) * 10);
+        // Default window: 16 x max_workers chunks, plus the one being read.
+        BOOST_TEST(aj::default_map_window(2) == 32u);
+        BOOST_TEST(input.pulled() <= (aj::default_map_window(2) + 1) * 10);
     }
 }
 

@@ -57,7 +57,7 @@ public:
             deadline = detail::deadline_from_now(*options.timeout);
         auto source = std::make_unique<detail::map_source_impl<result, Range, fn_type>>(
             engine_, std::forward<Range>(inputs), fn_type(std::forward<F>(fn)), options.chunksize);
-        std::size_t window = options.window ? options.window : 4 * std::max<std::size_t>(1, max_workers());
+        std::size_t window = options.window ? options.window : default_map_window(max_workers());
         return map_result<result>(std::move(source), window, deadline);
     }
 
