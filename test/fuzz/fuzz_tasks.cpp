@@ -5,13 +5,14 @@
 
 namespace fuzz_tasks {
 
-int add(int a, int b) { return a + b; }
+// The fuzzer calls it with any two ints: wrap around instead of overflowing (UB).
+int add(int a, int b) { return static_cast<int>(static_cast<unsigned>(a) + static_cast<unsigned>(b)); }
 std::string greet(std::string name) { return "hello, " + name; }
 std::vector<std::uint64_t> echo_block(std::vector<std::uint64_t> block) { return block; }
 std::string tag(int id, std::string name) { return std::to_string(id) + ":" + name; }
 record touch(record r)
 {
-    ++r.id;
+    r.id = static_cast<int>(static_cast<unsigned>(r.id) + 1u);  // any id: wraps, no overflow
     return r;
 }
 std::vector<record> records(std::vector<record> rs) { return rs; }
