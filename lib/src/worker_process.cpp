@@ -15,6 +15,7 @@
 
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -123,6 +124,7 @@ worker_process::worker_process(boost::asio::io_context& io, const std::string& e
     , call_region_(shared_region::create("asyncjobs-calls", frame_header_size + max_payload))
     , reply_region_(shared_region::create("asyncjobs-replies", frame_header_size + max_payload))
     , process_(io)
+    , exit_watch_(io)
 {
     pipe_fds call_pipe;
     pipe_fds reply_pipe;
@@ -139,6 +141,12 @@ worker_process::worker_process(boost::asio::io_context& io, const std::string& e
         ::waitpid(pid, nullptr, 0);
         throw;
     }
+    // A pidfd of our own, so that the wait is ours (see async_wait) while process_ still owns
+    // the child: it kills and reaps it if this object goes first. (Boost 1.81's
+    // basic_process::native_handle() does not compile, so it is not a duplicate of
+    // process_'s.) Without pidfd_open, async_wait falls back to Boost.Process's own wait.
+    if (long pidfd = ::syscall(SYS_pidfd_open, pid, 0); pidfd >= 0)
+        exit_watch_.assign(static_cast<int>(pidfd));
     calls_.assign(call_pipe.release_write());
     replies_.assign(reply_pipe.release_read());
 }

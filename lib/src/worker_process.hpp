@@ -5,6 +5,7 @@
 #include <asyncjobs/detail/shared_region.hpp>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/readable_pipe.hpp>
 #include <boost/asio/writable_pipe.hpp>
 #include <boost/process/v2/process.hpp>
@@ -22,6 +23,8 @@ namespace asyncjobs::detail {
 class worker_process {
 public:
     worker_process(boost::asio::io_context& io, const std::string& executable, std::size_t max_payload);
+    worker_process(const worker_process&) = delete;  // async_wait's handler holds `this`
+    worker_process& operator=(const worker_process&) = delete;
 
     boost::asio::writable_pipe& calls() noexcept { return calls_; }
     boost::asio::readable_pipe& replies() noexcept { return replies_; }
@@ -34,15 +37,37 @@ public:
     /// Sends `signal` to the worker's whole process group: the worker and what its task started.
     void signal_group(int signal) noexcept;
 
-    /// Calls `handler(raw wait status)` once the worker has exited and been reaped.
+    /// Calls `handler(raw wait status)` once the worker has exited and been reaped, or
+    /// `handler(-1)` if the wait fails or is cancelled.
+    ///
+    /// Not Boost.Process's async_wait: after its pidfd wakes it calls a blocking
+    /// waitpid(), and Asio can wake a descriptor spuriously (an epoll event collected for a
+    /// descriptor that a handler then closes is delivered to the next descriptor given the
+    /// same reactor slot: here, a new worker's pidfd while the io thread replaces a worker).
+    /// A spurious wake then blocked the io thread in waitpid() on a live, idle worker and
+    /// hung the pool. This wait reaps without blocking and re-arms when the worker lives.
     template <class Handler>
     void async_wait(Handler handler)
     {
-        process_.handle().async_wait([handler = std::move(handler)](boost::system::error_code ec, int status) mutable {
-            handler(ec ? -1 : status);
-        });
+        if (!exit_watch_.is_open()) {  // no pidfd: Boost.Process waits by SIGCHLD
+            process_.handle().async_wait([handler = std::move(handler)](boost::system::error_code ec, int status) mutable {
+                handler(ec ? -1 : status);
+            });
+            return;
+        }
+        exit_watch_.async_wait(boost::asio::posix::descriptor_base::wait_read,
+                               [this, handler = std::move(handler)](boost::system::error_code ec) mutable {
+                                   if (ec) {  // cancelled or closed: `this` may be gone
+                                       handler(-1);
+                                       return;
+                                   }
+                                   if (process_.running(ec) && !ec) {
+                                       async_wait(std::move(handler));
+                                       return;
+                                   }
+                                   handler(ec ? -1 : process_.native_exit_code());
+                               });
     }
-
     /// "exit code 3", "signal 9 (Killed)".
     static std::string describe_status(int status);
 
@@ -52,6 +77,7 @@ private:
     shared_region call_region_;
     shared_region reply_region_;
     boost::process::v2::process process_;
+    boost::asio::posix::stream_descriptor exit_watch_;  ///< the worker's pidfd, for async_wait
     long pid_ = 0;
 };
 

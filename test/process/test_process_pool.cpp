@@ -386,6 +386,27 @@ BOOST_AUTO_TEST_CASE(max_tasks_per_child_replaces_workers_after_that_many_tasks)
     BOOST_TEST(eventually([&] { return pool.worker_pids().size() <= 2; }));
 }
 
+BOOST_AUTO_TEST_CASE(replacing_workers_over_and_over_never_stalls_the_ones_that_wait)
+{
+    // Each task retires its worker while a third one waits idle, so the io thread keeps
+    // closing and opening descriptors. That once woke an idle worker's exit watch for
+    // another's exit, and Boost.Process's wait then blocked the io thread in waitpid() on
+    // the live worker: the pool hung (the test above, 1 run in 25).
+    auto o = options(3);
+    o.max_tasks_per_child = 1;
+    process_pool_executor pool(o);
+    std::set<long> pids;
+    for (int round = 0; round < 200; ++round) {
+        auto first = pool.submit(pt::self_pid, 2 * round);
+        auto second = pool.submit(pt::self_pid, 2 * round + 1);
+        require_ready(first);
+        require_ready(second);
+        pids.insert(first.get());
+        pids.insert(second.get());
+    }
+    BOOST_TEST(pids.size() == 400u, "400 tasks at 1 per worker need 400 workers, saw " << pids.size());
+}
+
 BOOST_AUTO_TEST_CASE(what_tasks_print_never_corrupts_the_protocol)
 {
     process_pool_executor pool(options(2));
