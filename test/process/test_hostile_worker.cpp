@@ -8,6 +8,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "hostile_worker.hpp"
+#include "support.hpp"
 #include "tasks.hpp"
 
 #include <asyncjobs/asyncjobs.hpp>
@@ -29,61 +30,19 @@ using asyncjobs::future;
 using asyncjobs::process_pool_executor;
 using asyncjobs::process_pool_options;
 
+using process_test::alive;
+using process_test::eventually;
+using process_test::has_zombie_children;
+using process_test::require_ready;
+
 namespace {
 
 std::string argument(int index)
 {
-    auto& suite = boost::unit_test::framework::master_test_suite();
-    BOOST_TEST_REQUIRE(suite.argc > index, "run as: test_hostile_worker -- <hostile_worker> <test_worker>");
-    return suite.argv[index];
+    return process_test::argument(index, "run as: test_hostile_worker -- <hostile_worker> <test_worker>");
 }
 
-process_pool_options hostile_options(std::size_t workers)
-{
-    process_pool_options o;
-    o.max_workers = workers;
-    o.worker_executable = argument(1);
-    return o;
-}
-
-template <class T>
-void require_ready(const future<T>& f)
-{
-    BOOST_TEST_REQUIRE((f.wait_for(60s) == std::future_status::ready), "a future did not complete within 60 s");
-}
-
-template <class Predicate>
-bool eventually(Predicate p, std::chrono::seconds limit = 60s)
-{
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (p())
-            return true;
-        std::this_thread::sleep_for(10ms);
-    }
-    return p();
-}
-
-bool alive(long pid) { return ::kill(static_cast<pid_t>(pid), 0) == 0; }
-
-bool has_zombie_children()
-{
-    for (auto& entry : std::filesystem::directory_iterator("/proc")) {
-        std::ifstream status(entry.path() / "status");
-        std::string line;
-        bool zombie = false;
-        bool mine = false;
-        while (std::getline(status, line)) {
-            if (line.rfind("State:", 0) == 0 && line.find('Z') != std::string::npos)
-                zombie = true;
-            if (line.rfind("PPid:", 0) == 0 && std::stol(line.substr(5)) == ::getpid())
-                mine = true;
-        }
-        if (zombie && mine)
-            return true;
-    }
-    return false;
-}
+process_pool_options hostile_options(std::size_t workers) { return process_test::pool_options(argument(1), workers); }
 
 enum class expect { protocol_error, worker_crashed, task_timeout };
 

@@ -4,6 +4,7 @@
 #define BOOST_TEST_MODULE process_pool
 #include <boost/test/unit_test.hpp>
 
+#include "support.hpp"
 #include "tasks.hpp"
 
 #include <asyncjobs/asyncjobs.hpp>
@@ -31,72 +32,19 @@ using asyncjobs::future;
 using asyncjobs::process_pool_executor;
 using asyncjobs::process_pool_options;
 
+using process_test::alive;
+using process_test::eventually;
+using process_test::has_zombie_children;
+using process_test::open_fds;
+using process_test::require_ready;
+
 namespace {
 
-std::string argument(int index)
-{
-    auto& suite = boost::unit_test::framework::master_test_suite();
-    BOOST_TEST_REQUIRE(suite.argc > index, "run as: test_process_pool -- <test_worker> <other_worker>");
-    return suite.argv[index];
-}
+const char* const usage = "run as: test_process_pool -- <test_worker> <other_worker>";
 
-process_pool_options options(std::size_t workers = 2)
-{
-    process_pool_options o;
-    o.max_workers = workers;
-    o.worker_executable = argument(1);
-    return o;
-}
+std::string argument(int index) { return process_test::argument(index, usage); }
 
-template <class T>
-void require_ready(const future<T>& f)
-{
-    BOOST_TEST_REQUIRE((f.wait_for(60s) == std::future_status::ready), "a future did not complete within 60 s");
-}
-
-std::size_t open_fds()
-{
-    std::size_t n = 0;
-    for ([[maybe_unused]] auto& entry : std::filesystem::directory_iterator("/proc/self/fd"))
-        ++n;
-    return n;
-}
-
-bool alive(long pid) { return ::kill(static_cast<pid_t>(pid), 0) == 0; }
-
-/// Children of this process that exited and were not reaped would show up here.
-bool has_zombie_children()
-{
-    std::string self = std::to_string(::getpid());
-    for (auto& entry : std::filesystem::directory_iterator("/proc")) {
-        std::ifstream status(entry.path() / "status");
-        std::string line;
-        bool zombie = false;
-        bool mine = false;
-        while (std::getline(status, line)) {
-            if (line.rfind("State:", 0) == 0 && line.find('Z') != std::string::npos)
-                zombie = true;
-            if (line.rfind("PPid:", 0) == 0 && line.substr(5).find(self) != std::string::npos &&
-                std::stol(line.substr(5)) == ::getpid())
-                mine = true;
-        }
-        if (zombie && mine)
-            return true;
-    }
-    return false;
-}
-
-template <class Predicate>
-bool eventually(Predicate p, std::chrono::seconds limit = 30s)
-{
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (p())
-            return true;
-        std::this_thread::sleep_for(10ms);
-    }
-    return p();
-}
+process_pool_options options(std::size_t workers = 2) { return process_test::pool_options(argument(1), workers); }
 
 } // namespace
 
