@@ -203,18 +203,31 @@ std::mt19937_64 rng_for(const char* race)
     return std::mt19937_64(s);
 }
 
+/// Runs one race on fresh pools, `reps` times: `round(pool, rng, problems, tally)` once per
+/// pool; then prints the tally and reports every problem seen.
+template <class Kind, class Round>
+void run_race(const char* race, Round round, std::size_t reps = Kind::repetitions())
+{
+    auto rng = rng_for(race);
+    problems p;
+    tally t;
+    for (std::size_t rep = 0; rep < reps; ++rep) {
+        auto pool = Kind::make();
+        round(pool, rng, p, t);
+        pool.reset();
+    }
+    t.print(race, Kind::name, reps);
+    p.report(race, Kind::name);
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(submit_races_shutdown, Kind, pool_kinds)
 {
     const char* race = "submit racing shutdown";
-    auto rng = rng_for(race);
-    problems p;
-    tally t;
     std::size_t refused = 0;
     const int max_submits = static_cast<int>(Kind::process ? scaled(1500, 300) : scaled(5000, 1000));
-    for (std::size_t rep = 0; rep < Kind::repetitions(); ++rep) {
-        auto pool = Kind::make();
+    run_race<Kind>(race, [&](auto& pool, std::mt19937_64& rng, problems& p, tally& t) {
         const bool wait = rng() & 1, cancel = rng() & 1;
         std::vector<future<int>> fs;
         fs.reserve(static_cast<std::size_t>(max_submits));
@@ -248,23 +261,16 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(submit_races_shutdown, Kind, pool_kinds)
         }
         for (std::size_t i = 0; i < fs.size(); ++i)
             check(fs[i], static_cast<int>(i) + 1, cancel, false, t, p, race);
-        pool.reset();
-    }
-    t.print(race, Kind::name, Kind::repetitions());
+    });
     std::printf("  (submit refused with shutdown_error in %zu runs)\n", refused);
-    p.report(race, Kind::name);
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(cancel_races_completion, Kind, pool_kinds)
 {
     const char* race = "cancel racing completion";
-    auto rng = rng_for(race);
-    problems p;
-    tally t;
     constexpr std::size_t n = 24;
     std::size_t untouched = 0, collateral = 0;
-    for (std::size_t rep = 0; rep < Kind::repetitions(); ++rep) {
-        auto pool = Kind::make();
+    run_race<Kind>(race, [&](auto& pool, std::mt19937_64& rng, problems& p, tally& t) {
         std::vector<future<int>> fs;
         for (std::size_t i = 0; i < n; ++i)
             fs.push_back(i % 3 == 0 ? pool->submit(rt::sleep_ms, static_cast<int>(rng() % 2))
@@ -337,23 +343,16 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(cancel_races_completion, Kind, pool_kinds)
                       asked[i] == 0 ? "a task nobody cancelled" : "a task whose cancel returned false");
             }
         }
-        pool.reset();
-    }
-    t.print(race, Kind::name, Kind::repetitions());
+    });
     std::printf("  (%zu tasks not cancelled at all; %zu tasks failed with worker_crashed next to a cancel_and_kill)\n",
                 untouched, collateral);
-    p.report(race, Kind::name);
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(then_while_the_pool_drains, Kind, pool_kinds)
 {
     const char* race = "then() while the pool drains";
-    auto rng = rng_for(race);
-    problems p;
-    tally t;
     constexpr std::size_t n = 32;
-    for (std::size_t rep = 0; rep < Kind::repetitions(); ++rep) {
-        auto pool = Kind::make();
+    run_race<Kind>(race, [&](auto& pool, std::mt19937_64& rng, problems& p, tally& t) {
         std::vector<future<int>> fs;
         for (std::size_t i = 0; i < n; ++i)
             fs.push_back(pool->submit(rt::add, static_cast<int>(i), 1));
@@ -380,21 +379,14 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(then_while_the_pool_drains, Kind, pool_kinds)
         for (std::size_t i = 0; i < n; ++i)
             if (chained[i].valid())
                 check(chained[i], static_cast<int>(i) + 2, false, true, t, p, race);
-        pool.reset();
-    }
-    t.print(race, Kind::name, Kind::repetitions());
-    p.report(race, Kind::name);
+    });
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(shutdown_from_a_continuation, Kind, pool_kinds)
 {
     const char* race = "shutdown() from a continuation";
-    auto rng = rng_for(race);
-    problems p;
-    tally t;
     constexpr std::size_t n = 16;
-    for (std::size_t rep = 0; rep < Kind::repetitions(); ++rep) {
-        auto pool = Kind::make();
+    run_race<Kind>(race, [&](auto& pool, std::mt19937_64& rng, problems& p, tally& t) {
         const bool wait = rng() & 1, cancel = rng() & 1;
         const std::size_t trigger = rng() % n;
         auto& executor = *pool;
@@ -415,21 +407,14 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(shutdown_from_a_continuation, Kind, pool_kinds)
             p.add("submit after a continuation's shutdown() did not throw");
         } catch (const asyncjobs::shutdown_error&) {
         }
-        pool.reset();
-    }
-    t.print(race, Kind::name, Kind::repetitions());
-    p.report(race, Kind::name);
+    });
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(destruction_while_as_completed_iterates, Kind, pool_kinds)
 {
     const char* race = "destruction while as_completed() iterates";
-    auto rng = rng_for(race);
-    problems p;
-    tally t;
     constexpr std::size_t n = 24;
-    for (std::size_t rep = 0; rep < Kind::repetitions(); ++rep) {
-        auto pool = Kind::make();
+    run_race<Kind>(race, [&](auto& pool, std::mt19937_64& rng, problems& p, tally& t) {
         std::vector<future<int>> fs;
         for (std::size_t i = 0; i < n; ++i)
             fs.push_back(i % 4 == 0 ? pool->submit(rt::sleep_ms, 1) : pool->submit(rt::add, 0, 1));
@@ -450,20 +435,14 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(destruction_while_as_completed_iterates, Kind, poo
         jitter(rng, 800);
         pool.reset();
         join_bounded(reader, done, race);
-    }
-    t.print(race, Kind::name, Kind::repetitions());
-    p.report(race, Kind::name);
+    });
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(wait_races_cancelling_shutdown, Kind, pool_kinds)
 {
     const char* race = "wait() racing shutdown(cancel_futures)";
-    auto rng = rng_for(race);
-    problems p;
-    tally t;
     constexpr std::size_t n = 32;
-    for (std::size_t rep = 0; rep < Kind::repetitions(); ++rep) {
-        auto pool = Kind::make();
+    run_race<Kind>(race, [&](auto& pool, std::mt19937_64& rng, problems& p, tally& t) {
         std::vector<future<int>> fs;
         for (std::size_t i = 0; i < n; ++i)
             fs.push_back(pool->submit(rt::add, static_cast<int>(i), 1));
@@ -485,24 +464,17 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(wait_races_cancelling_shutdown, Kind, pool_kinds)
         join_bounded(waiter, done, race);
         for (std::size_t i = 0; i < n; ++i)
             check(fs[i], static_cast<int>(i) + 1, true, false, t, p, race);
-        pool.reset();
-    }
-    t.print(race, Kind::name, Kind::repetitions());
-    p.report(race, Kind::name);
+    });
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(map_consumed_while_the_pool_shuts_down, Kind, pool_kinds)
 {
     const char* race = "map() consumed while the pool shuts down";
-    auto rng = rng_for(race);
-    problems p;
-    tally t;
     std::size_t complete = 0, stopped = 0;
     const std::size_t n = Kind::process ? scaled(2000, 400) : scaled(20000, 4000);
     std::vector<int> inputs(n);
     std::iota(inputs.begin(), inputs.end(), 0);
-    for (std::size_t rep = 0; rep < Kind::repetitions(); ++rep) {
-        auto pool = Kind::make();
+    run_race<Kind>(race, [&](auto& pool, std::mt19937_64& rng, problems& p, tally& t) {
         asyncjobs::map_options o;
         o.chunksize = rng() % 2 ? 0 : 1 + rng() % 16;
         const int how = static_cast<int>(rng() % 3);  // 0 shutdown(wait), 1 shutdown(no wait, cancel), 2 destroy
@@ -541,11 +513,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(map_consumed_while_the_pool_shuts_down, Kind, pool
             ++stopped;
         }
         t.values += read.load();
-        pool.reset();
-    }
-    t.print(race, Kind::name, Kind::repetitions());
+    });
     std::printf("  (%zu maps read to the end, %zu stopped by a typed error)\n", complete, stopped);
-    p.report(race, Kind::name);
 }
 
 // cancel_and_kill(f) must stop f's task only. The kill is aimed at f's worker while f runs
@@ -554,14 +523,10 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(map_consumed_while_the_pool_shuts_down, Kind, pool
 BOOST_AUTO_TEST_CASE(cancel_and_kill_races_completion)
 {
     const char* race = "cancel_and_kill racing completion";
-    auto rng = rng_for(race);
-    problems p;
-    tally t;
     constexpr std::size_t n = 48;
     std::size_t kills_asked = 0, collateral = 0;
     const std::size_t reps = scaled(100, 15);
-    for (std::size_t rep = 0; rep < reps; ++rep) {
-        auto pool = process_kind::make();
+    run_race<process_kind>(race, [&](auto& pool, std::mt19937_64& rng, problems& p, tally& t) {
         std::vector<future<int>> fs;
         for (std::size_t i = 0; i < n; ++i)
             fs.push_back(pool->submit(rt::add, static_cast<int>(i), 1));
@@ -578,10 +543,7 @@ BOOST_AUTO_TEST_CASE(cancel_and_kill_races_completion)
             else
                 check(fs[i], static_cast<int>(i) + 1, i == target, false, t, p,
                   i == target ? "the task cancel_and_kill was aimed at" : "a task next to a cancel_and_kill");
-        pool.reset();
-    }
-    t.print(race, process_kind::name, reps);
+    }, reps);
     std::printf("  (cancel_and_kill returned true %zu times; %zu other tasks failed with worker_crashed)\n",
                 kills_asked, collateral);
-    p.report(race, process_kind::name);
 }
