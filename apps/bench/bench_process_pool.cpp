@@ -10,11 +10,12 @@
 // A figure is the median over rounds; a speedup or a ratio is the median of the per-round
 // ones. Progress goes to stderr, the table to stdout.
 
+#include "bench_options.hpp"
 #include "harness.hpp"
+#include "report.hpp"
 
 #include <asyncjobs/asyncjobs.hpp>
 
-#include <boost/version.hpp>
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -29,15 +30,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <ctime>
-#include <functional>
-#include <map>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <system_error>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -77,101 +74,23 @@ constexpr const char* lifecycle_flag = "--bench-lifecycle";  // REPS WORKERS BAL
 // ---------------------------------------------------------------------------------------
 // Configuration
 
-struct config {
+struct config : bench_options {
+    config() : bench_options(7, ASYNCJOBS_BENCH_PROCESS_PEER_SCRIPT) {}
     std::size_t workers = 2;
-    int rounds = 7;
-    double scale = 1.0;
-    std::vector<std::string> only;  // figure groups to run; empty = all
-    std::optional<std::string> json_path;
-    std::optional<std::string> markdown_path;
-    bool markdown_stdout = false;
-    enum class python_mode { automatic, required, off } python = python_mode::automatic;
-    std::string python_exe = "python3";
-    std::string peer_script = ASYNCJOBS_BENCH_PROCESS_PEER_SCRIPT;
-    bool check_targets = false;
-    bool quiet = false;
-
-    std::size_t scaled(std::size_t n) const
-    {
-        return std::max<std::size_t>(1, static_cast<std::size_t>(std::llround(static_cast<double>(n) * scale)));
-    }
-    bool wants(const std::string& group) const
-    {
-        return only.empty() || std::find(only.begin(), only.end(), group) != only.end();
-    }
 };
 
-const char* const group_names[] = {"bulk", "roundtrip", "map", "echo", "lifecycle"};
-
-const char* usage_text =
-    "usage: bench_process_pool [options]\n"
-    "  --workers N        workers in every pool, ours and Python's (default 2)\n"
-    "  --rounds N         measured rounds; figures are medians over them (default 7)\n"
-    "  --scale X          multiply every task count by X (default 1; the payload stays 10 MiB)\n"
-    "  --only LIST        comma-separated groups: bulk,roundtrip,map,echo,lifecycle\n"
-    "  --json FILE        write every figure, sample and ratio as JSON\n"
-    "  --markdown         print the table as Markdown (for the README) instead of text\n"
-    "  --markdown-out FILE  also write the Markdown table to FILE\n"
-    "  --python           require the Python peer (fail if python3 is missing)\n"
-    "  --no-python        skip the Python peer (default: run it when python3 is on PATH)\n"
-    "  --python-exe PATH  interpreter for the peer (default python3)\n"
-    "  --peer-script PATH process_peer.py to run (default: the one in the source tree)\n"
-    "  --check            exit with status 1 if a figure misses its target\n"
-    "  --quiet            no progress on stderr\n";
-
-config parse_args(int argc, char** argv)
+/// The command line: the options every bench has and --workers.
+po::options_description options(config& c)
 {
-    config c;
-    auto value = [&](int& i) -> std::string {
-        if (i + 1 >= argc)
-            throw std::invalid_argument(std::string(argv[i]) + " needs a value");
-        return argv[++i];
-    };
-    for (int i = 1; i < argc; ++i) {
-        std::string a = argv[i];
-        if (a == "--workers") {
-            c.workers = static_cast<std::size_t>(std::stoul(value(i)));
-            if (c.workers == 0)
-                throw std::invalid_argument("--workers must be at least 1");
-        } else if (a == "--rounds") {
-            c.rounds = std::max(1, std::stoi(value(i)));
-        } else if (a == "--scale") {
-            c.scale = std::stod(value(i));
-            if (!(c.scale > 0))
-                throw std::invalid_argument("--scale must be positive");
-        } else if (a == "--only") {
-            std::stringstream list(value(i));
-            for (std::string item; std::getline(list, item, ',');) {
-                if (std::find(std::begin(group_names), std::end(group_names), item) == std::end(group_names))
-                    throw std::invalid_argument("--only: unknown group '" + item + "'");
-                c.only.push_back(item);
-            }
-        } else if (a == "--json") {
-            c.json_path = value(i);
-        } else if (a == "--markdown") {
-            c.markdown_stdout = true;
-        } else if (a == "--markdown-out") {
-            c.markdown_path = value(i);
-        } else if (a == "--python") {
-            c.python = config::python_mode::required;
-        } else if (a == "--no-python") {
-            c.python = config::python_mode::off;
-        } else if (a == "--python-exe") {
-            c.python_exe = value(i);
-        } else if (a == "--peer-script") {
-            c.peer_script = value(i);
-        } else if (a == "--check") {
-            c.check_targets = true;
-        } else if (a == "--quiet") {
-            c.quiet = true;
-        } else if (a == "--help" || a == "-h") {
-            std::fputs(usage_text, stdout);
-            std::exit(0);
-        } else {
-            throw std::invalid_argument("unknown option " + a);
-        }
-    }
-    return c;
+    po::options_description pool;
+    pool.add_options()("workers", po::value(&c.workers)->value_name("N")->notifier(at_least_one("--workers")),
+                       "workers in every pool, ours and Python's (default 2)");
+    po::options_description all;
+    all.add(pool)
+        .add(figure_options(c, {"bulk", "roundtrip", "map", "echo", "lifecycle"}, "; the payload stays 10 MiB"))
+        .add(python_options(c))
+        .add(run_options(c));
+    return all;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -416,8 +335,6 @@ double spawn_trip_exit_ms(const std::string& self)
 // ---------------------------------------------------------------------------------------
 // The workloads. Each returns the figure of one run in its row's unit.
 
-using sink = std::map<std::string, double>;
-
 struct fixture {
     explicit fixture(std::size_t workers) : pool(workers) {}
     echo_child child;  // forked first, while this program has one thread
@@ -636,87 +553,8 @@ void lifecycle(const std::string& self, std::size_t reps, std::size_t workers, s
 // ---------------------------------------------------------------------------------------
 // Python peer: run once per round, its figures become that round's samples.
 
-struct python_run {
-    std::string json;
-    std::string version;
-    std::map<std::string, double> figures;
-};
-
 const char* const python_keys[] = {"submit_bulk_us_per_task", "round_trip_us", "map_chunksize_1_us_per_item",
                                    "map_chunked_us_per_item", "echo_mb_per_s", "start_task_stop_ms"};
-
-class python_peer {
-public:
-    explicit python_peer(const config& c) : c_(c)
-    {
-        if (c.python == config::python_mode::off) {
-            note_ = "Python peer skipped (--no-python)";
-            return;
-        }
-        auto exe = find_on_path(c.python_exe);
-        if (!exe) {
-            disable(c.python_exe + " not found on PATH");
-            return;
-        }
-        if (access(c.peer_script.c_str(), R_OK) != 0) {
-            disable("peer script " + c.peer_script + " not readable");
-            return;
-        }
-        std::ostringstream cmd;
-        cmd << shell_quote(*exe) << ' ' << shell_quote(c.peer_script) << " --workers " << c.workers
-            << " --rounds 1 --scale " << c.scale;
-        command_ = cmd.str();
-        enabled_ = true;
-    }
-
-    bool enabled() const noexcept { return enabled_; }
-    const std::string& note() const noexcept { return note_; }
-    const std::string& command() const noexcept { return command_; }
-    const std::string& version() const noexcept { return version_; }
-    const std::vector<std::string>& outputs() const noexcept { return outputs_; }
-
-    /// One run of the peer; its figures go to `out` under "python.<key>".
-    void run(sink& out)
-    {
-        if (!enabled_)
-            return;
-        int status = 0;
-        std::string json = run_capture(command_, status);
-        if (status != 0) {
-            disable("the Python peer failed (status " + std::to_string(status) + ")");
-            return;
-        }
-        auto figures_at = json.find("\"figures\"");
-        std::string figures = figures_at == std::string::npos ? std::string() : json.substr(figures_at);
-        bool any = false;
-        for (const char* key : python_keys)
-            if (auto v = json_number(figures, key)) {
-                out[std::string("python.") + key] = *v;
-                any = true;
-            }
-        if (!any) {
-            disable("the Python peer printed no figures");
-            return;
-        }
-        if (auto v = json_string(json, "python"))
-            version_ = *v;
-        outputs_.push_back(std::move(json));
-    }
-
-private:
-    void disable(const std::string& why)
-    {
-        enabled_ = false;
-        if (c_.python == config::python_mode::required)
-            throw std::runtime_error(why);
-        note_ = why + "; Python column left empty";
-    }
-
-    const config& c_;
-    bool enabled_ = false;
-    std::string command_, note_, version_;
-    std::vector<std::string> outputs_;
-};
 
 // ---------------------------------------------------------------------------------------
 // Rows
@@ -742,9 +580,9 @@ struct row_def {
 struct row {
     row_def def;
     double ours = 0, python = std::nan(""), base = std::nan("");
-    double speedup = std::nan(""), speedup_min = std::nan(""), speedup_max = std::nan("");
-    double cost = std::nan("");  // asyncjobs' cost relative to the baseline (time ratio, lower is better)
-    std::vector<double> ours_samples, python_samples, base_samples, speedup_samples, cost_samples;
+    paired_ratios speedup;  // how many times better than Python
+    paired_ratios cost;     // asyncjobs' cost relative to the baseline (time ratio, lower is better)
+    std::vector<double> ours_samples, python_samples, base_samples;
 
     bool has_target() const { return def.target != target_kind::none; }
     /// nullopt: the target cannot be judged (no Python figure).
@@ -753,9 +591,9 @@ struct row {
         switch (def.target) {
         case target_kind::none: return true;
         case target_kind::python_speedup_at_least:
-            if (std::isnan(speedup))
+            if (std::isnan(speedup.median))
                 return std::nullopt;
-            return speedup >= def.target_value;
+            return speedup.median >= def.target_value;
         case target_kind::at_most: return ours <= def.target_value;
         case target_kind::at_least: return ours >= def.target_value;
         }
@@ -806,20 +644,15 @@ std::string machine_load;
 
 std::string describe_setup(const config& c, const python_peer& py)
 {
-    std::ostringstream s;
-    s << c.workers << (c.workers == 1 ? " worker" : " workers") << " per pool, median of " << c.rounds
-      << (c.rounds == 1 ? " round" : " rounds");
-    if (c.scale != 1.0)
-        s << ", scale " << c.scale;
-    s << "; " << compiler_text() << ", Boost " << BOOST_VERSION / 100000 << "." << BOOST_VERSION / 100 % 1000 << ", "
-      << std::thread::hardware_concurrency() << " hardware threads";
+    std::string s = setup_text(c, c.workers, "worker");
     if (!py.version().empty())
-        s << "; Python " << py.version() << " (fork)";
+        s += "; Python " + py.version() + " (fork)";
     if (!machine_load.empty())
-        s << "; " << machine_load;
-    return s.str();
+        s += "; " + machine_load;
+    return s;
 }
 
+/// The text table (write_outputs adds the Python note under it).
 void print_text(const std::vector<row>& rows, const config& c, const python_peer& py)
 {
     std::printf("\nasyncjobs process_pool_executor vs Python ProcessPoolExecutor and raw pipes (%s)\n",
@@ -831,19 +664,17 @@ void print_text(const std::vector<row>& rows, const config& c, const python_peer
                 "baseline", "vs base");
     std::printf("%s\n", std::string(204, '-').c_str());
     for (auto& r : rows) {
-        std::string spread = std::isnan(r.speedup_min) ? "" : "[" + speedup_cell(r.speedup_min) + "-" + speedup_cell(r.speedup_max) + "]";
+        std::string spread = std::isnan(r.speedup.min) ? "" : "[" + speedup_cell(r.speedup.min) + "-" + speedup_cell(r.speedup.max) + "]";
         std::printf(fmt, r.def.figure.c_str(), format_value(r.ours, r.def.unit).c_str(),
-                    format_value(r.python, r.def.unit).c_str(), speedup_cell(r.speedup).c_str(), spread.c_str(),
+                    format_value(r.python, r.def.unit).c_str(), speedup_cell(r.speedup.median).c_str(), spread.c_str(),
                     r.def.target_text.empty() ? "-" : r.def.target_text.c_str(), result_cell(r).c_str(),
                     r.def.baseline.empty() ? "-" : r.def.baseline.c_str(),
                     r.def.base.empty() ? "" : format_value(r.base, r.def.unit).c_str(),
-                    r.def.base.empty() ? "" : format_ratio(r.cost).c_str());
+                    r.def.base.empty() ? "" : format_ratio(r.cost.median).c_str());
     }
-    if (!py.note().empty())
-        std::printf("\nnote: %s\n", py.note().c_str());
-    std::printf("\n");
 }
 
+/// The Markdown table, for the README (write_outputs adds the Python note under it).
 std::string markdown_table(const std::vector<row>& rows, const config& c, const python_peer& py)
 {
     std::ostringstream md;
@@ -855,79 +686,42 @@ std::string markdown_table(const std::vector<row>& rows, const config& c, const 
     md << "|---|---:|---:|---:|---|---|---|---:|---:|\n";
     for (auto& r : rows) {
         md << "| " << r.def.figure << " | " << format_value(r.ours, r.def.unit) << " | "
-           << format_value(r.python, r.def.unit) << " | " << speedup_cell(r.speedup) << " | "
+           << format_value(r.python, r.def.unit) << " | " << speedup_cell(r.speedup.median) << " | "
            << (r.def.target_text.empty() ? "-" : r.def.target_text) << " | " << result_cell(r) << " | "
            << (r.def.baseline.empty() ? "-" : r.def.baseline) << " | "
            << (r.def.base.empty() ? "" : format_value(r.base, r.def.unit)) << " | "
-           << (r.def.base.empty() ? "" : format_ratio(r.cost)) << " |\n";
+           << (r.def.base.empty() ? "" : format_ratio(r.cost.median)) << " |\n";
     }
-    if (!py.note().empty())
-        md << "\n" << py.note() << ".\n";
     return md.str();
 }
 
-void write_json(const std::string& path, const std::vector<row>& rows, const std::map<std::string, std::vector<double>>& samples,
-                const config& c, const python_peer& py)
+std::string json_report(const std::vector<row>& rows, const sample_map& samples, const config& c, const python_peer& py)
 {
     std::ostringstream j;
-    std::time_t now = std::time(nullptr);
-    char when[64];
-    std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-    j << "{\n  \"benchmark\": \"bench_process_pool\",\n  \"date\": \"" << when << "\",\n";
-    j << "  \"setup\": \"" << json_escape(describe_setup(c, py)) << "\",\n";
-    j << "  \"workers\": " << c.workers << ",\n  \"rounds\": " << c.rounds << ",\n  \"scale\": " << c.scale << ",\n";
-    j << "  \"hardware_concurrency\": " << std::thread::hardware_concurrency() << ",\n";
-    j << "  \"compiler\": \"" << json_escape(__VERSION__) << "\",\n  \"boost\": \"" << BOOST_LIB_VERSION << "\",\n";
-    j << "  \"figures\": [\n";
+    j << json_preamble("bench_process_pool", describe_setup(c, py), "workers", c.workers, c);
     for (std::size_t i = 0; i < rows.size(); ++i) {
         auto& r = rows[i];
         auto p = r.pass();
         j << "    {\"key\": \"" << r.def.key << "\", \"figure\": \"" << json_escape(r.def.figure) << "\", \"unit\": \""
           << r.def.unit << "\", \"higher_is_better\": " << (r.def.direction == better::higher ? "true" : "false")
           << ",\n     \"asyncjobs\": " << json_number_text(r.ours) << ", \"python\": " << json_number_text(r.python)
-          << ", \"speedup\": " << json_number_text(r.speedup) << ", \"baseline\": \"" << json_escape(r.def.baseline)
+          << ", \"speedup\": " << json_number_text(r.speedup.median) << ", \"baseline\": \"" << json_escape(r.def.baseline)
           << "\", \"baseline_value\": " << json_number_text(r.base)
-          << ", \"cost_vs_baseline\": " << json_number_text(r.cost) << ",\n     \"target\": \""
+          << ", \"cost_vs_baseline\": " << json_number_text(r.cost.median) << ",\n     \"target\": \""
           << json_escape(r.def.target_text) << "\", \"result\": \"" << result_cell(r)
           << "\", \"pass\": " << (p ? (*p ? "true" : "false") : "null") << ",\n     \"asyncjobs_samples\": "
           << json_array(r.ours_samples) << ", \"python_samples\": " << json_array(r.python_samples)
           << ", \"baseline_samples\": " << json_array(r.base_samples) << "}" << (i + 1 < rows.size() ? "," : "")
           << "\n";
     }
-    j << "  ],\n  \"samples\": {";
-    bool first = true;
-    for (auto& [key, values] : samples) {
-        j << (first ? "\n" : ",\n") << "    \"" << json_escape(key) << "\": " << json_array(values);
-        first = false;
-    }
-    j << "\n  },\n  \"python_note\": \"" << json_escape(py.note()) << "\",\n  \"python_runs\": [";
-    for (std::size_t i = 0; i < py.outputs().size(); ++i) {
-        std::string raw = py.outputs()[i];
-        while (!raw.empty() && (raw.back() == '\n' || raw.back() == ' '))
-            raw.pop_back();
-        j << (i ? ",\n" : "\n") << raw;
-    }
+    j << json_samples(samples, py.note()) << "  \"python_runs\": [";
+    for (std::size_t i = 0; i < py.outputs().size(); ++i)
+        j << (i ? ",\n" : "\n") << nested_json(py.outputs()[i]);
     j << "]\n}\n";
-    FILE* f = std::fopen(path.c_str(), "w");
-    if (!f)
-        throw std::runtime_error("cannot write " + path);
-    std::fputs(j.str().c_str(), f);
-    std::fclose(f);
+    return j.str();
 }
 
 // ---------------------------------------------------------------------------------------
-
-struct variant {
-    std::string key;
-    std::function<double()> run;
-    std::function<void(int, sink&)> run_many;  // several samples at once; gets the round
-};
-
-struct group {
-    std::string name;
-    std::vector<variant> variants;
-};
-
 
 int run(const config& c)
 {
@@ -940,7 +734,7 @@ int run(const config& c)
     const std::size_t ballast_mib = 256;
     const std::string self = self_executable();
 
-    python_peer py(c);
+    python_peer py(c, c.workers, 1);
     if (py.enabled() && !c.quiet)
         std::fprintf(stderr, "the Python peer runs once per round: %s\n", py.command().c_str());
 
@@ -956,19 +750,19 @@ int run(const config& c)
 
     std::vector<group> groups = {
         {"bulk",
-         {{"bulk.asyncjobs", [&] { return bulk_asyncjobs(f, bulk_n); }, {}},
-          {"bulk.pipe", [&] { return bulk_pipe(f, bulk_n); }, {}}}},
-        {"roundtrip", {{"", {}, [&](int round, sink& out) { round_trips(f, trips, round, out); }}}},
+         {{"bulk.asyncjobs", [&] { return bulk_asyncjobs(f, bulk_n); }},
+          {"bulk.pipe", [&] { return bulk_pipe(f, bulk_n); }}}},
+        {"roundtrip", {variant([&](int round, sink& out) { round_trips(f, trips, round, out); })}},
         {"map",
-         {{"map1.asyncjobs", [&] { return map_asyncjobs(f, map1_input, 1); }, {}},
-          {"map.asyncjobs", [&] { return map_asyncjobs(f, map_input, 0); }, {}}}},
+         {{"map1.asyncjobs", [&] { return map_asyncjobs(f, map1_input, 1); }},
+          {"map.asyncjobs", [&] { return map_asyncjobs(f, map_input, 0); }}}},
         {"echo",
-         {{"echo.asyncjobs", [&] { return echo_asyncjobs(f, payload, echo_reps); }, {}},
-          {"echo.pipe", [&] { return echo_pipe(f, payload, pipe_back, echo_reps); }, {}},
-          {"echo.memcpy", [&] { return echo_memcpy(payload, scratch, echo_reps); }, {}}}},
+         {{"echo.asyncjobs", [&] { return echo_asyncjobs(f, payload, echo_reps); }},
+          {"echo.pipe", [&] { return echo_pipe(f, payload, pipe_back, echo_reps); }},
+          {"echo.memcpy", [&] { return echo_memcpy(payload, scratch, echo_reps); }}}},
         {"lifecycle",
-         {{"", {}, [&](int, sink& out) { lifecycle(self, lifecycles, c.workers, 0, "lifecycle", out); }},
-          {"", {}, [&](int, sink& out) { lifecycle(self, lifecycles, c.workers, ballast_mib, "lifecycle_rss", out); }}}},
+         {variant([&](int, sink& out) { lifecycle(self, lifecycles, c.workers, 0, "lifecycle", out); }),
+          variant([&](int, sink& out) { lifecycle(self, lifecycles, c.workers, ballast_mib, "lifecycle_rss", out); })}},
     };
 
     std::vector<row_def> defs = {
@@ -996,59 +790,20 @@ int run(const config& c)
          "posix_spawn this program, 1 pipe trip, exit", target_kind::none, 0, ""},
     };
 
-    std::vector<group*> active;
-    for (auto& g : groups)
-        if (c.wants(g.name))
-            active.push_back(&g);
-    if (active.empty())
-        throw std::invalid_argument("--only selects no figure group");
-
-    std::map<std::string, std::vector<double>> samples;
     const double load_at_start = load_average();
     auto start = bench_clock::now();
-    // Round 0 warms up (workers started, pages faulted in, code paged in) and is dropped;
-    // the Python peer warms itself up in each run and runs in measured rounds only.
-    for (int round = 0; round <= c.rounds; ++round) {
-        if (!c.quiet) {
-            if (round == 0)
-                std::fputs("warm-up round", stderr);
-            else
-                std::fprintf(stderr, "round %d/%d", round, c.rounds);
-        }
-        // The Python peer runs before our figures in odd rounds, after them in even ones.
-        auto run_python = [&] {
-            if (round == 0 || !py.enabled())
-                return;
-            sink out;
-            py.run(out);
-            for (auto& [key, value] : out)
-                samples[key].push_back(value);
-            if (!c.quiet)
-                std::fputs(" python", stderr);
-        };
-        if (round % 2)
-            run_python();
-        for (auto* g : active) {
-            auto n = g->variants.size();
-            for (std::size_t k = 0; k < n; ++k) {
-                auto& v = g->variants[(k + static_cast<std::size_t>(round)) % n];
-                sink out;
-                if (v.run_many)
-                    v.run_many(round, out);
-                else
-                    out[v.key] = v.run();
-                if (round > 0)
-                    for (auto& [key, value] : out)
-                        samples[key].push_back(value);
-            }
-            if (!c.quiet)
-                std::fprintf(stderr, " %s", g->name.c_str());
-        }
-        if (round % 2 == 0)
-            run_python();
+    // The Python peer warms itself up in each run and runs in measured rounds only: before
+    // our figures in odd rounds, after them in even ones.
+    auto run_python = [&](int round, bool before, sample_map& samples) {
+        if (round == 0 || before != (round % 2 == 1) || !py.enabled())
+            return;
+        if (auto figures = py.run(python_keys))
+            for (auto& [key, value] : *figures)
+                samples["python." + key].push_back(value);
         if (!c.quiet)
-            std::fprintf(stderr, " (%.1f s)\n", ns_since(start) / 1e9);
-    }
+            std::fputs(" python", stderr);
+    };
+    sample_map samples = run_rounds(groups, c, start, run_python);
 
     if (double load_at_end = load_average(); !std::isnan(load_at_start) && !std::isnan(load_at_end)) {
         char buf[96];
@@ -1071,34 +826,16 @@ int run(const config& c)
         r.python = median(r.python_samples);
         r.base = median(r.base_samples);
         // Python's run i pairs with our round i: the same stretch of the run.
-        for (std::size_t i = 0; i < r.ours_samples.size() && i < r.python_samples.size(); ++i)
-            r.speedup_samples.push_back(times_better(d.direction, r.ours_samples[i], r.python_samples[i]));
-        for (std::size_t i = 0; i < r.ours_samples.size() && i < r.base_samples.size(); ++i)
-            r.cost_samples.push_back(1.0 / times_better(d.direction, r.ours_samples[i], r.base_samples[i]));
-        r.speedup = median(r.speedup_samples);
-        if (!r.speedup_samples.empty()) {
-            r.speedup_min = *std::min_element(r.speedup_samples.begin(), r.speedup_samples.end());
-            r.speedup_max = *std::max_element(r.speedup_samples.begin(), r.speedup_samples.end());
-        }
-        r.cost = median(r.cost_samples);
+        r.speedup = pair_up(r.ours_samples, r.python_samples,
+                            [&](double ours, double python) { return times_better(d.direction, ours, python); });
+        r.cost = pair_up(r.ours_samples, r.base_samples,
+                         [&](double ours, double base) { return 1.0 / times_better(d.direction, ours, base); });
         rows.push_back(std::move(r));
     }
 
-    if (c.markdown_stdout)
-        std::fputs(markdown_table(rows, c, py).c_str(), stdout);
-    else
-        print_text(rows, c, py);
-    if (c.markdown_path) {
-        FILE* out = std::fopen(c.markdown_path->c_str(), "w");
-        if (!out)
-            throw std::runtime_error("cannot write " + *c.markdown_path);
-        std::fputs(markdown_table(rows, c, py).c_str(), out);
-        std::fclose(out);
-    }
-    if (c.json_path)
-        write_json(*c.json_path, rows, samples, c, py);
-    if (!c.quiet)
-        std::fprintf(stderr, "total %.1f s\n", ns_since(start) / 1e9);
+    write_outputs(
+        c, markdown_table(rows, c, py), [&] { print_text(rows, c, py); },
+        [&] { return json_report(rows, samples, c, py); }, py.note(), start);
 
     bool all_pass = std::all_of(rows.begin(), rows.end(), [](const row& r) { return r.pass().value_or(true); });
     return c.check_targets && !all_pass ? 1 : 0;
@@ -1123,13 +860,6 @@ int main(int argc, char** argv)
             return 1;
         }
     }
-    try {
-        return run(parse_args(argc, argv));
-    } catch (const std::invalid_argument& e) {
-        std::fprintf(stderr, "bench_process_pool: %s\n%s", e.what(), usage_text);
-        return 2;
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "bench_process_pool: %s\n", e.what());
-        return 1;
-    }
+    config c;
+    return bench_main(argc, argv, "bench_process_pool", options(c), [&] { return run(c); });
 }

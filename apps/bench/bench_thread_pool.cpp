@@ -18,7 +18,9 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
+#include "bench_options.hpp"
 #include "harness.hpp"
+#include "report.hpp"
 
 #include <asyncjobs/asyncjobs.hpp>
 
@@ -26,27 +28,18 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/thread/executors/work.hpp>
 #include <boost/thread/future.hpp>
-#include <boost/version.hpp>
 
 #include <sched.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <ctime>
-#include <functional>
 #include <future>
-#include <map>
 #include <optional>
 #include <sstream>
-#include <stdexcept>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -67,104 +60,29 @@ inline void keep(int& value)
 // ---------------------------------------------------------------------------------------
 // Configuration
 
-struct config {
+struct config : bench_options {
+    config() : bench_options(11, ASYNCJOBS_BENCH_PEER_SCRIPT) {}
     std::size_t threads = 2;
-    int rounds = 11;
-    double scale = 1.0;
-    std::vector<std::string> only;  // figure groups to run; empty = all
-    std::optional<std::string> json_path;
-    std::optional<std::string> markdown_path;
-    bool markdown_stdout = false;
-    enum class python_mode { automatic, required, off } python = python_mode::automatic;
-    std::string python_exe = "python3";
-    std::string peer_script = ASYNCJOBS_BENCH_PEER_SCRIPT;
     int python_rounds = 3;
-    bool check_targets = false;
-    bool quiet = false;
-
-    std::size_t scaled(std::size_t n) const
-    {
-        return std::max<std::size_t>(1, static_cast<std::size_t>(std::llround(static_cast<double>(n) * scale)));
-    }
-    bool wants(const std::string& group) const
-    {
-        return only.empty() || std::find(only.begin(), only.end(), group) != only.end();
-    }
 };
 
-const char* usage_text =
-    "usage: bench_thread_pool [options]\n"
-    "  --threads N        threads in every pool (default 2)\n"
-    "  --rounds N         measured rounds; figures are medians over them (default 11)\n"
-    "  --scale X          multiply every task count by X (default 1)\n"
-    "  --only LIST        comma-separated groups: bulk,roundtrip,chain,fan,when_all,map\n"
-    "  --json FILE        write every figure, sample and ratio as JSON\n"
-    "  --markdown         print the table as Markdown (for the README) instead of text\n"
-    "  --markdown-out FILE  also write the Markdown table to FILE\n"
-    "  --python           require the Python peer (fail if python3 is missing)\n"
-    "  --no-python        skip the Python peer (default: run it when python3 is on PATH)\n"
-    "  --python-exe PATH  interpreter for the peer (default python3)\n"
-    "  --peer-script PATH thread_peer.py to run (default: the one in the source tree)\n"
-    "  --python-rounds N  rounds of the Python peer (default 3)\n"
-    "  --check            exit with status 1 if a figure misses its target\n"
-    "  --quiet            no progress on stderr\n";
-
-config parse_args(int argc, char** argv)
+/// The command line: the options every bench has, --threads and --python-rounds.
+po::options_description options(config& c)
 {
-    config c;
-    auto value = [&](int& i) -> std::string {
-        if (i + 1 >= argc)
-            throw std::invalid_argument(std::string(argv[i]) + " needs a value");
-        return argv[++i];
-    };
-    for (int i = 1; i < argc; ++i) {
-        std::string a = argv[i];
-        if (a == "--threads") {
-            c.threads = static_cast<std::size_t>(std::stoul(value(i)));
-            if (c.threads == 0)
-                throw std::invalid_argument("--threads must be at least 1");
-        } else if (a == "--rounds") {
-            c.rounds = std::max(1, std::stoi(value(i)));
-        } else if (a == "--scale") {
-            c.scale = std::stod(value(i));
-            if (!(c.scale > 0))
-                throw std::invalid_argument("--scale must be positive");
-        } else if (a == "--only") {
-            std::stringstream list(value(i));
-            for (std::string item; std::getline(list, item, ',');) {
-                static const char* const groups[] = {"bulk", "roundtrip", "chain", "fan", "when_all", "map"};
-                if (std::find(std::begin(groups), std::end(groups), item) == std::end(groups))
-                    throw std::invalid_argument("--only: unknown group '" + item + "'");
-                c.only.push_back(item);
-            }
-        } else if (a == "--json") {
-            c.json_path = value(i);
-        } else if (a == "--markdown") {
-            c.markdown_stdout = true;
-        } else if (a == "--markdown-out") {
-            c.markdown_path = value(i);
-        } else if (a == "--python") {
-            c.python = config::python_mode::required;
-        } else if (a == "--no-python") {
-            c.python = config::python_mode::off;
-        } else if (a == "--python-exe") {
-            c.python_exe = value(i);
-        } else if (a == "--peer-script") {
-            c.peer_script = value(i);
-        } else if (a == "--python-rounds") {
-            c.python_rounds = std::max(1, std::stoi(value(i)));
-        } else if (a == "--check") {
-            c.check_targets = true;
-        } else if (a == "--quiet") {
-            c.quiet = true;
-        } else if (a == "--help" || a == "-h") {
-            std::fputs(usage_text, stdout);
-            std::exit(0);
-        } else {
-            throw std::invalid_argument("unknown option " + a);
-        }
-    }
-    return c;
+    po::options_description pool, python;
+    pool.add_options()("threads", po::value(&c.threads)->value_name("N")->notifier(at_least_one("--threads")),
+                       "threads in every pool (default 2)");
+    python.add_options()(
+        "python-rounds",
+        po::value(&c.python_rounds)->value_name("N")->notifier([&c](int n) { c.python_rounds = std::max(1, n); }),
+        "rounds of the Python peer (default 3)");
+    po::options_description all;
+    all.add(pool)
+        .add(figure_options(c, {"bulk", "roundtrip", "chain", "fan", "when_all", "map"}))
+        .add(python_options(c))
+        .add(python)
+        .add(run_options(c));
+    return all;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -223,33 +141,16 @@ double bulk_asio_counter(pools& p, std::size_t n)
     return ns_since(start) / static_cast<double>(n);
 }
 
-double bulk_asio_std_promise(pools& p, std::size_t n)
+/// asio::post of n tasks that each set a `Promise` (std:: or boost::promise<void>), then
+/// get every future.
+template <class Promise>
+double bulk_asio_promise(pools& p, std::size_t n)
 {
-    std::vector<std::future<void>> futures;
+    std::vector<decltype(Promise().get_future())> futures;
     futures.reserve(n);
     auto start = bench_clock::now();
     for (std::size_t i = 0; i < n; ++i) {
-        std::promise<void> promise;
-        futures.push_back(promise.get_future());
-        boost::asio::post(p.asio, [promise = std::move(promise)]() mutable {
-            try {
-                promise.set_value();
-            } catch (...) {
-            }
-        });
-    }
-    for (auto& f : futures)
-        f.get();
-    return ns_since(start) / static_cast<double>(n);
-}
-
-double bulk_asio_boost_promise(pools& p, std::size_t n)
-{
-    std::vector<boost::future<void>> futures;
-    futures.reserve(n);
-    auto start = bench_clock::now();
-    for (std::size_t i = 0; i < n; ++i) {
-        boost::promise<void> promise;
+        Promise promise;
         futures.push_back(promise.get_future());
         boost::asio::post(p.asio, [promise = std::move(promise)]() mutable {
             try {
@@ -305,8 +206,6 @@ struct trip_samples {
         (caller_cpu == worker_cpu ? same_cpu : other_cpu).push_back(us);
     }
 };
-
-using sink = std::map<std::string, double>;
 
 void round_trips(pools& p, std::size_t n, int round, sink& out)
 {
@@ -534,23 +433,7 @@ double map_asyncjobs(pools& p, const std::vector<int>& input)
 }
 
 // ---------------------------------------------------------------------------------------
-// Rounds, samples, statistics
-
-struct variant {
-    /// One sample under `key`: the figure `run` returns.
-    variant(std::string k, std::function<double()> r) : key(std::move(k)), run(std::move(r)) {}
-    /// Several samples at once (round trips); gets the round number.
-    explicit variant(std::function<void(int, sink&)> r) : run_many(std::move(r)) {}
-
-    std::string key;
-    std::function<double()> run;
-    std::function<void(int, sink&)> run_many;
-};
-
-struct group {
-    std::string name;
-    std::vector<variant> variants;
-};
+// Rows
 
 struct row_def {
     std::string group;
@@ -568,71 +451,15 @@ struct row_def {
 struct row {
     row_def def;
     double ours = 0, base = 0;
-    double ratio = 0, ratio_min = 0, ratio_max = 0;
-    std::vector<double> ours_samples, base_samples, ratio_samples;
+    paired_ratios ratio;  // asyncjobs / baseline
+    std::vector<double> ours_samples, base_samples;
     std::optional<double> python;
     bool has_target() const { return def.target > 0; }
-    bool pass() const { return !has_target() || ratio <= def.target; }
+    bool pass() const { return !has_target() || ratio.median <= def.target; }
 };
 
-// ---------------------------------------------------------------------------------------
-// Python peer
-
-struct python_result {
-    std::string json;
-    std::string version;
-    std::map<std::string, double> figures;
-};
-
-std::optional<python_result> run_python_peer(const config& c, std::string& note)
-{
-    if (c.python == config::python_mode::off) {
-        note = "Python peer skipped (--no-python)";
-        return std::nullopt;
-    }
-    auto fail = [&](const std::string& why) -> std::optional<python_result> {
-        if (c.python == config::python_mode::required)
-            throw std::runtime_error(why);
-        note = why + "; Python column left empty";
-        return std::nullopt;
-    };
-    auto exe = find_on_path(c.python_exe);
-    if (!exe)
-        return fail(c.python_exe + " not found on PATH");
-    if (access(c.peer_script.c_str(), R_OK) != 0)
-        return fail("peer script " + c.peer_script + " not readable");
-    std::ostringstream cmd;
-    cmd << shell_quote(*exe) << ' ' << shell_quote(c.peer_script) << " --workers " << c.threads << " --rounds "
-        << c.python_rounds << " --scale " << c.scale;
-    if (!c.quiet)
-        std::fprintf(stderr, "running the Python peer: %s\n", cmd.str().c_str());
-    std::fflush(nullptr);
-    FILE* pipe = popen(cmd.str().c_str(), "r");
-    if (!pipe)
-        return fail("could not start " + *exe);
-    python_result r;
-    char buf[4096];
-    for (std::size_t got; (got = std::fread(buf, 1, sizeof buf, pipe)) > 0;)
-        r.json.append(buf, got);
-    int status = pclose(pipe);
-    if (status != 0)
-        return fail("the Python peer failed (status " + std::to_string(status) + ")");
-    auto figures_at = r.json.find("\"figures\"");
-    std::string figures = figures_at == std::string::npos ? std::string() : r.json.substr(figures_at);
-    for (const char* key : {"submit_bulk_ns_per_task", "round_trip_us", "map_ns_per_item"})
-        if (auto v = json_number(figures, key))
-            r.figures[key] = *v;
-    if (r.figures.empty())
-        return fail("the Python peer printed no figures");
-    auto v = r.json.find("\"python\"");
-    if (v != std::string::npos) {
-        auto q1 = r.json.find('"', r.json.find(':', v) + 1);
-        auto q2 = q1 == std::string::npos ? q1 : r.json.find('"', q1 + 1);
-        if (q2 != std::string::npos)
-            r.version = r.json.substr(q1 + 1, q2 - q1 - 1);
-    }
-    return r;
-}
+/// The figures of thread_peer.py in the units of our rows.
+const char* const python_keys[] = {"submit_bulk_ns_per_task", "round_trip_us", "map_ns_per_item"};
 
 // ---------------------------------------------------------------------------------------
 // Output
@@ -656,33 +483,21 @@ std::string result_cell(const row& r)
 
 std::string spread_cell(const row& r)
 {
-    if (std::isnan(r.ratio_min))
+    if (std::isnan(r.ratio.min))
         return "-";
-    return format_ratio(r.ratio_min) + "-" + format_ratio(r.ratio_max);
+    return format_ratio(r.ratio.min) + "-" + format_ratio(r.ratio.max);
 }
 
-std::string describe_setup(const config& c, const std::optional<python_result>& py)
+std::string describe_setup(const config& c, const python_peer& py)
 {
-    std::ostringstream s;
-    s << c.threads << (c.threads == 1 ? " thread" : " threads") << " per pool, median of " << c.rounds
-      << (c.rounds == 1 ? " round" : " rounds");
-    if (c.scale != 1.0)
-        s << ", scale " << c.scale;
-    s << "; " <<
-#if defined(__clang__)
-        "clang++ " << __clang_major__ << "." << __clang_minor__
-#else
-        "g++ " << __GNUC__ << "." << __GNUC_MINOR__
-#endif
-      << ", Boost " << BOOST_VERSION / 100000 << "." << BOOST_VERSION / 100 % 1000 << ", "
-      << std::thread::hardware_concurrency() << " hardware threads";
-    if (py)
-        s << "; Python " << py->version;
-    return s.str();
+    std::string s = setup_text(c, c.threads, "thread");
+    if (!py.version().empty())
+        s += "; Python " + py.version();
+    return s;
 }
 
-void print_text(const std::vector<row>& rows, const config& c, const std::optional<python_result>& py,
-                const std::string& python_note)
+/// The text table (write_outputs adds the Python note under it).
+void print_text(const std::vector<row>& rows, const config& c, const python_peer& py)
 {
     std::printf("\nasyncjobs thread_pool_executor vs baselines (%s)\n", describe_setup(c, py).c_str());
     std::printf("ratio = asyncjobs / baseline, lower is better (median of per-round ratios; min-max in brackets)\n\n");
@@ -692,16 +507,13 @@ void print_text(const std::vector<row>& rows, const config& c, const std::option
     for (auto& r : rows) {
         std::printf("%-46s %-35s %12s %12s %9s %-15s %-8s %-6s  %s\n", r.def.figure.c_str(), r.def.baseline.c_str(),
                     format_value(r.ours, r.def.unit).c_str(), format_value(r.base, r.def.unit).c_str(),
-                    format_ratio(r.ratio).c_str(), ("[" + spread_cell(r) + "]").c_str(),
+                    format_ratio(r.ratio.median).c_str(), ("[" + spread_cell(r) + "]").c_str(),
                     r.def.target_text.c_str(), result_cell(r).c_str(), python_cell(r).c_str());
     }
-    if (!python_note.empty())
-        std::printf("\nnote: %s\n", python_note.c_str());
-    std::printf("\n");
 }
 
-std::string markdown_table(const std::vector<row>& rows, const config& c, const std::optional<python_result>& py,
-                           const std::string& python_note)
+/// The Markdown table, for the README (write_outputs adds the Python note under it).
+std::string markdown_table(const std::vector<row>& rows, const config& c, const python_peer& py)
 {
     std::ostringstream md;
     md << "Measured by `apps/bench/update_readme_table.sh` (`bench_thread_pool`: " << describe_setup(c, py)
@@ -711,35 +523,24 @@ std::string markdown_table(const std::vector<row>& rows, const config& c, const 
     md << "|---|---|---:|---:|---:|---|---|---|\n";
     for (auto& r : rows) {
         md << "| " << r.def.figure << " | " << r.def.baseline << " | " << format_value(r.ours, r.def.unit) << " | "
-           << format_value(r.base, r.def.unit) << " | " << format_ratio(r.ratio) << " | "
+           << format_value(r.base, r.def.unit) << " | " << format_ratio(r.ratio.median) << " | "
            << (r.def.target_text.empty() ? "-" : r.def.target_text) << " | " << result_cell(r) << " | "
            << (python_cell(r).empty() ? "" : python_cell(r)) << " |\n";
     }
-    if (!python_note.empty())
-        md << "\n" << python_note << ".\n";
     return md.str();
 }
 
-void write_json(const std::string& path, const std::vector<row>& rows, const std::map<std::string, std::vector<double>>& samples,
-                const config& c, const std::optional<python_result>& py, const std::string& python_note)
+std::string json_report(const std::vector<row>& rows, const sample_map& samples, const config& c, const python_peer& py)
 {
     std::ostringstream j;
-    std::time_t now = std::time(nullptr);
-    char when[64];
-    std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-    j << "{\n  \"benchmark\": \"bench_thread_pool\",\n  \"date\": \"" << when << "\",\n";
-    j << "  \"setup\": \"" << json_escape(describe_setup(c, py)) << "\",\n";
-    j << "  \"threads\": " << c.threads << ",\n  \"rounds\": " << c.rounds << ",\n  \"scale\": " << c.scale << ",\n";
-    j << "  \"hardware_concurrency\": " << std::thread::hardware_concurrency() << ",\n";
-    j << "  \"compiler\": \"" << json_escape(__VERSION__) << "\",\n  \"boost\": \"" << BOOST_LIB_VERSION << "\",\n";
-    j << "  \"figures\": [\n";
+    j << json_preamble("bench_thread_pool", describe_setup(c, py), "threads", c.threads, c);
     for (std::size_t i = 0; i < rows.size(); ++i) {
         auto& r = rows[i];
         j << "    {\"key\": \"" << r.def.key << "\", \"figure\": \"" << json_escape(r.def.figure) << "\", \"unit\": \""
           << r.def.unit << "\", \"baseline\": \"" << json_escape(r.def.baseline) << "\",\n"
           << "     \"asyncjobs\": " << json_number_text(r.ours) << ", \"baseline_value\": " << json_number_text(r.base)
-          << ", \"ratio\": " << json_number_text(r.ratio) << ", \"ratio_min\": " << json_number_text(r.ratio_min)
-          << ", \"ratio_max\": " << json_number_text(r.ratio_max) << ",\n"
+          << ", \"ratio\": " << json_number_text(r.ratio.median) << ", \"ratio_min\": " << json_number_text(r.ratio.min)
+          << ", \"ratio_max\": " << json_number_text(r.ratio.max) << ",\n"
           << "     \"target_ratio_at_most\": " << (r.has_target() ? json_number_text(r.def.target) : "null")
           << ", \"result\": \"" << result_cell(r) << "\", \"python\": "
           << (r.python ? json_number_text(*r.python) : "null") << ",\n"
@@ -747,27 +548,9 @@ void write_json(const std::string& path, const std::vector<row>& rows, const std
           << ", \"baseline_samples\": " << json_array(r.base_samples) << "}" << (i + 1 < rows.size() ? "," : "")
           << "\n";
     }
-    j << "  ],\n  \"samples\": {";
-    bool first = true;
-    for (auto& [key, values] : samples) {
-        j << (first ? "\n" : ",\n") << "    \"" << json_escape(key) << "\": " << json_array(values);
-        first = false;
-    }
-    j << "\n  },\n  \"python_note\": \"" << json_escape(python_note) << "\",\n  \"python_peer\": ";
-    if (py) {
-        std::string raw = py->json;
-        while (!raw.empty() && (raw.back() == '\n' || raw.back() == ' '))
-            raw.pop_back();
-        j << raw;
-    } else {
-        j << "null";
-    }
-    j << "\n}\n";
-    FILE* f = std::fopen(path.c_str(), "w");
-    if (!f)
-        throw std::runtime_error("cannot write " + path);
-    std::fputs(j.str().c_str(), f);
-    std::fclose(f);
+    j << json_samples(samples, py.note()) << "  \"python_peer\": "
+      << (py.outputs().empty() ? std::string("null") : nested_json(py.outputs().front())) << "\n}\n";
+    return j.str();
 }
 
 // ---------------------------------------------------------------------------------------
@@ -787,21 +570,11 @@ int run(const config& c)
     for (std::size_t i = 0; i < map_n; ++i)
         map_input[i] = static_cast<int>(i);
 
-    auto with_commas = [](std::size_t n) {
-        std::string digits = std::to_string(n), out;
-        for (std::size_t i = 0; i < digits.size(); ++i) {
-            if (i && (digits.size() - i) % 3 == 0)
-                out += ',';
-            out += digits[i];
-        }
-        return out;
-    };
-
     std::vector<group> groups = {
         {"bulk",
          {{"bulk.asyncjobs", [&] { return bulk_asyncjobs(p, bulk_n); }},
-          {"bulk.asio_std_promise", [&] { return bulk_asio_std_promise(p, bulk_n); }},
-          {"bulk.asio_boost_promise", [&] { return bulk_asio_boost_promise(p, bulk_n); }},
+          {"bulk.asio_std_promise", [&] { return bulk_asio_promise<std::promise<void>>(p, bulk_n); }},
+          {"bulk.asio_boost_promise", [&] { return bulk_asio_promise<boost::promise<void>>(p, bulk_n); }},
           {"bulk.asio_packaged_task", [&] { return bulk_asio_packaged_task(p, bulk_n); }},
           {"bulk.asio_counter", [&] { return bulk_asio_counter(p, bulk_n); }}}},
         {"roundtrip", {variant([&](int round, sink& out) { round_trips(p, trips, round, out); })}},
@@ -846,46 +619,16 @@ int run(const config& c)
          "map.serial", "serial loop, same function", 0, "", "map_ns_per_item"},
     };
 
-    std::vector<group*> active;
-    for (auto& g : groups)
-        if (c.wants(g.name))
-            active.push_back(&g);
-    if (active.empty())
-        throw std::invalid_argument("--only selects no figure group");
-
-    std::map<std::string, std::vector<double>> samples;
     auto start = bench_clock::now();
-    // Round 0 warms up (threads started, allocator pools grown, code paged in) and is dropped.
-    for (int round = 0; round <= c.rounds; ++round) {
-        if (!c.quiet)
-        {
-            if (round == 0)
-                std::fputs("warm-up round", stderr);
-            else
-                std::fprintf(stderr, "round %d/%d", round, c.rounds);
-        }
-        for (auto* g : active) {
-            auto n = g->variants.size();
-            for (std::size_t k = 0; k < n; ++k) {
-                auto& v = g->variants[(k + static_cast<std::size_t>(round)) % n];
-                sink out;
-                if (v.run_many)
-                    v.run_many(round, out);
-                else
-                    out[v.key] = v.run();
-                if (round > 0)
-                    for (auto& [key, value] : out)
-                        samples[key].push_back(value);
-            }
-            if (!c.quiet)
-                std::fprintf(stderr, " %s", g->name.c_str());
-        }
-        if (!c.quiet)
-            std::fprintf(stderr, " (%.1f s)\n", ns_since(start) / 1e9);
-    }
+    sample_map samples = run_rounds(groups, c, start);
 
-    std::string python_note;
-    auto py = run_python_peer(c, python_note);
+    python_peer py(c, c.threads, c.python_rounds);
+    sink python_figures;
+    if (py.enabled()) {
+        if (!c.quiet)
+            std::fprintf(stderr, "running the Python peer: %s\n", py.command().c_str());
+        python_figures = py.run(python_keys).value_or(sink{});
+    }
 
     std::vector<row> rows;
     for (auto& d : defs) {
@@ -895,39 +638,17 @@ int run(const config& c)
         r.def = d;
         r.ours_samples = samples[d.ours];
         r.base_samples = samples[d.base];
-        for (std::size_t i = 0; i < r.ours_samples.size() && i < r.base_samples.size(); ++i)
-            if (!std::isnan(r.ours_samples[i]) && !std::isnan(r.base_samples[i]))
-                r.ratio_samples.push_back(r.ours_samples[i] / r.base_samples[i]);
         r.ours = median(r.ours_samples);
         r.base = median(r.base_samples);
-        r.ratio = median(r.ratio_samples);
-        r.ratio_min = r.ratio_samples.empty() ? std::nan("")
-                                              : *std::min_element(r.ratio_samples.begin(), r.ratio_samples.end());
-        r.ratio_max = r.ratio_samples.empty() ? std::nan("")
-                                              : *std::max_element(r.ratio_samples.begin(), r.ratio_samples.end());
-        if (py && !d.python_key.empty()) {
-            auto it = py->figures.find(d.python_key);
-            if (it != py->figures.end())
-                r.python = it->second;
-        }
+        r.ratio = pair_up(r.ours_samples, r.base_samples, [](double ours, double base) { return ours / base; });
+        if (auto it = python_figures.find(d.python_key); it != python_figures.end())
+            r.python = it->second;
         rows.push_back(std::move(r));
     }
 
-    if (c.markdown_stdout)
-        std::fputs(markdown_table(rows, c, py, python_note).c_str(), stdout);
-    else
-        print_text(rows, c, py, python_note);
-    if (c.markdown_path) {
-        FILE* f = std::fopen(c.markdown_path->c_str(), "w");
-        if (!f)
-            throw std::runtime_error("cannot write " + *c.markdown_path);
-        std::fputs(markdown_table(rows, c, py, python_note).c_str(), f);
-        std::fclose(f);
-    }
-    if (c.json_path)
-        write_json(*c.json_path, rows, samples, c, py, python_note);
-    if (!c.quiet)
-        std::fprintf(stderr, "total %.1f s\n", ns_since(start) / 1e9);
+    write_outputs(
+        c, markdown_table(rows, c, py), [&] { print_text(rows, c, py); },
+        [&] { return json_report(rows, samples, c, py); }, py.note(), start);
 
     bool all_pass = std::all_of(rows.begin(), rows.end(), [](const row& r) { return r.pass(); });
     return c.check_targets && !all_pass ? 1 : 0;
@@ -937,13 +658,6 @@ int run(const config& c)
 
 int main(int argc, char** argv)
 {
-    try {
-        return run(parse_args(argc, argv));
-    } catch (const std::invalid_argument& e) {
-        std::fprintf(stderr, "bench_thread_pool: %s\n%s", e.what(), usage_text);
-        return 2;
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "bench_thread_pool: %s\n", e.what());
-        return 1;
-    }
+    config c;
+    return bench_main(argc, argv, "bench_thread_pool", options(c), [&] { return run(c); });
 }
