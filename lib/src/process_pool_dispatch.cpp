@@ -1,0 +1,260 @@
+// Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
+//
+// How a call reaches a worker: submitting and cancelling (caller threads), then, on the
+// I/O thread, taking calls off the queue, choosing a worker for each or starting one,
+// and sending the call.
+
+#include <asyncjobs/detail/frame.hpp>
+#include <asyncjobs/detail/function_task.hpp>
+#include <asyncjobs/detail/shared_region.hpp>
+#include <asyncjobs/errors.hpp>
+
+#include "process_pool_engine.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+namespace asyncjobs::detail {
+
+namespace {
+namespace asio = boost::asio;
+} // namespace
+
+void process_pool_engine::submit_with(state_ptr task, const task_options& options)
+{
+    remote_call* remote = task->as_remote_call();
+    if (!remote)
+        throw task_not_registered(
+            "asyncjobs: process_pool_executor runs plain functions registered with ASYNCJOBS_TASK, and this task "
+            "is a lambda, a function object or a function taking a std::stop_token; register a free function with "
+            "ASYNCJOBS_TASK(fn) and submit(fn, args...)");
+    const task_entry& entry = registered_entry(remote->function(), "the submitted task");
+    auto c = std::make_shared<call>(frames_);
+    c->state = task;
+    c->remote = remote;
+    c->entry = &entry;
+    c->id = next_id_.fetch_add(1, std::memory_order_relaxed);
+    c->timeout = options.timeout ? options.timeout : options_.task_timeout;
+    std::size_t start = begin_frame(c->frame);
+    append_call_payload_name(c->frame, entry.name);
+    remote->encode_arguments(entry, c->frame);
+    finish_frame(c->frame, start, remote->chunked() ? frame_kind::map_call : frame_kind::call, c->id);
+    if (c->frame.size() - frame_header_size > options_.max_payload)
+        throw std::length_error("asyncjobs: the encoded arguments are larger than process_pool_options::max_payload");
+    {
+        std::lock_guard lock(mutex_);
+        if (broken_)
+            std::rethrow_exception(broken_);
+        if (closed_)
+            throw shutdown_error();
+        queue_.push_back(std::move(c));
+        ++outstanding_;
+    }
+    request_dispatch();
+}
+
+bool process_pool_engine::kill_task(state_base* task)
+{
+    if (!task)
+        throw invalid_future();
+    if (task->cancel())
+        return true;
+    if (task->ready())
+        return false;
+    state_ptr keep(task);
+    asio::post(io_, [this, keep] {
+        for (auto& w : workers_) {
+            for (std::size_t i = 0; i < w->in_flight.size(); ++i) {
+                auto& c = w->in_flight[i];
+                if (c->state != keep || c->abandoned)
+                    continue;
+                if (i == 0) {
+                    kill_worker(*w, kill_reason::cancel, {}, c);
+                } else {
+                    // Sent ahead but not started: the worker will run it, but nobody gets
+                    // the result; the caller learns at once that it was cancelled.
+                    c->abandoned = true;
+                    c->remote->fail(std::make_exception_ptr(cancelled_error()));
+                    std::lock_guard lock(mutex_);
+                    finished_one_locked();
+                }
+            }
+        }
+        // A task re-queued after a crash and not sent again yet: take it out here.
+        std::lock_guard lock(mutex_);
+        for (auto it = queue_.begin(); it != queue_.end(); ++it) {
+            if ((*it)->state == keep) {
+                (*it)->remote->fail(std::make_exception_ptr(cancelled_error()));
+                queue_.erase(it);
+                finished_one_locked();
+                break;
+            }
+        }
+    });
+    return true;
+}
+
+void process_pool_engine::request_dispatch()
+{
+    if (!dispatch_posted_.exchange(true, std::memory_order_acq_rel))
+        asio::post(io_, [this] {
+            dispatch_posted_.store(false, std::memory_order_release);
+            dispatch();
+        });
+}
+
+void process_pool_engine::dispatch()
+{
+    std::unique_lock lock(mutex_);
+    if (broken_) {
+        auto doomed = take_queue_locked();
+        auto why = broken_;
+        lock.unlock();
+        fail_all(doomed, why);
+        return;
+    }
+    while (!queue_.empty()) {
+        worker* target = pick_worker(queue_.size());
+        if (!target) {
+            lock.unlock();
+            maybe_spawn();
+            return;
+        }
+        call_ptr c = std::move(queue_.front());
+        queue_.pop_front();
+        if (!c->started) {
+            if (!c->state->try_start()) {  // cancelled while queued
+                finished_one_locked();
+                continue;
+            }
+            c->started = true;
+        }
+        lock.unlock();
+        send(*target, std::move(c));
+        lock.lock();
+    }
+    lock.unlock();
+    maybe_spawn();
+}
+
+worker* process_pool_engine::pick_worker(std::size_t queued)
+{
+    std::size_t ready = 0;
+    for (auto& w : workers_)
+        if (w->ready && !w->retiring)
+            ++ready;
+    std::size_t depth = options_.pipeline_depth;
+    if (depth == 0)
+        depth = ready ? std::clamp<std::size_t>(queued / ready, 2, 64) : 2;
+    worker* best = nullptr;
+    std::size_t starting = 0;
+    std::size_t live = 0;
+    for (auto& w : workers_) {
+        if (w->retiring)
+            continue;
+        ++live;
+        if (!w->ready) {
+            ++starting;
+            continue;
+        }
+        if (w->in_flight.size() >= depth)
+            continue;
+        // A worker near max_tasks_per_child takes only the calls it may still run:
+        // whatever it holds when it retires, it runs.
+        if (options_.max_tasks_per_child && w->tasks_done + w->in_flight.size() >= options_.max_tasks_per_child)
+            continue;
+        if (!best || w->in_flight.size() < best->in_flight.size())
+            best = w.get();
+    }
+    // Do not queue behind a running task while workers that are starting, or that may
+    // still be started, could take all the waiting work.
+    std::size_t spare = starting + (max_workers_ > live ? max_workers_ - live : 0);
+    if (best && !best->in_flight.empty() && queued <= spare)
+        return nullptr;
+    return best;
+}
+
+void process_pool_engine::maybe_spawn()
+{
+    std::size_t waiting;
+    {
+        std::lock_guard lock(mutex_);
+        waiting = queue_.size();
+        if (broken_ || waiting == 0)
+            return;
+    }
+    std::size_t live = 0;
+    std::size_t idle_or_starting = 0;
+    for (auto& w : workers_) {
+        if (w->retiring)
+            continue;
+        ++live;
+        if (!w->ready || w->in_flight.empty())
+            ++idle_or_starting;
+    }
+    while (live < max_workers_ && idle_or_starting < waiting) {
+        if (!spawn())
+            return;
+        ++live;
+        ++idle_or_starting;
+    }
+}
+
+bool process_pool_engine::spawn()
+{
+    std::unique_ptr<worker> w;
+    try {
+        w = std::make_unique<worker>(io_, executable_, options_.max_payload);
+    } catch (const std::exception& e) {
+        start_failed("asyncjobs: cannot start a worker process from '" + executable_ + "': " + e.what());
+        return false;
+    }
+    worker& ref = *w;
+    workers_.push_back(std::move(w));
+    publish_pids();
+    if (options_.initializer_call) {
+        auto init = std::make_shared<call>();
+        init->initializer = true;
+        init->started = true;
+        std::size_t start = begin_frame(init->frame);
+        append_call_payload_name(init->frame, options_.initializer_call->task_name);
+        init->frame += options_.initializer_call->arguments;
+        finish_frame(init->frame, start, frame_kind::initialize, 0);
+        ref.in_flight.push_back(init);
+        queue_write(ref, outgoing{init, {}});
+    }
+    read_more(ref);
+    ref.process.async_wait([this, &ref](int status) { on_exit(ref, status); });
+    return true;
+}
+
+void process_pool_engine::send(worker& w, call_ptr c)
+{
+    c->delivered = false;
+    c->running = false;
+    w.in_flight.push_back(c);
+    if (w.in_flight.size() == 1)
+        arm_timer(w);
+    // A large call goes through the worker's shared region when it is free (the worker
+    // is done with the last one): one copy instead of two and no wake-up per pipe buffer.
+    // The call keeps its frame, to be sent again elsewhere if this worker dies.
+    shared_region& region = w.process.call_region();
+    if (w.shared_regions && region.can_carry(c->frame.size()) &&
+        region.put(std::as_bytes(std::span<const char>(c->frame.data(), c->frame.size())))) {
+        std::string announcement;
+        append_shared_frame(announcement, c->id, c->frame.size());
+        queue_write(w, outgoing{std::move(c), std::move(announcement)});
+        return;
+    }
+    queue_write(w, outgoing{std::move(c), {}});
+}
+
+} // namespace asyncjobs::detail

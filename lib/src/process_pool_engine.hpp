@@ -1,0 +1,204 @@
+// Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
+//
+// The dispatcher of process_pool_executor. One Asio io_context thread owns every worker
+// and every pipe; callers only encode their call and queue it. Replies complete futures on
+// the I/O thread, and their continuations run on the completion thread pool.
+//
+// Its member functions are defined in four files:
+//   process_pool_executor.cpp         construction, shutdown, teardown, the I/O thread's main
+//   process_pool_dispatch.cpp         submitting and cancelling, choosing or starting a
+//                                     worker, sending a call
+//   process_pool_worker_io.cpp        frames to and from a worker's pipes and regions
+//   process_pool_worker_lifecycle.cpp timeouts, kills, retiring, a worker's exit and what
+//                                     it held, breaking the pool
+#ifndef ASYNCJOBS_SRC_PROCESS_POOL_ENGINE_HPP
+#define ASYNCJOBS_SRC_PROCESS_POOL_ENGINE_HPP
+
+#include <asyncjobs/detail/frame.hpp>
+#include <asyncjobs/detail/scheduler.hpp>
+#include <asyncjobs/detail/state.hpp>
+#include <asyncjobs/process_pool_executor.hpp>
+#include <asyncjobs/thread_pool_executor.hpp>
+
+#include "frame_buffer_pool.hpp"
+#include "pool_worker.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace asyncjobs::detail {
+
+class process_pool_engine final : public scheduler {
+public:
+    explicit process_pool_engine(process_pool_options options);
+
+    ~process_pool_engine() override;
+
+    // --- scheduler ---------------------------------------------------------------------
+
+    void submit(state_ptr task) override { submit_with(std::move(task), task_options{}); }
+
+    void schedule(state_ptr continuation) noexcept override { completion_engine_->schedule(std::move(continuation)); }
+
+    std::size_t concurrency() const noexcept override { return max_workers_; }
+
+    std::chrono::nanoseconds chunk_target() const noexcept override { return std::chrono::milliseconds(5); }
+
+    // --- called by process_pool_executor ----------------------------------------------
+
+    void submit_with(state_ptr task, const task_options& options);
+
+    bool kill_task(state_base* task);
+
+    void shutdown(bool wait, bool cancel_futures);
+
+    std::vector<long> worker_pids() const
+    {
+        std::lock_guard lock(mutex_);
+        return pids_;
+    }
+
+    std::size_t max_workers() const noexcept { return max_workers_; }
+
+    void teardown() noexcept;
+
+private:
+    // --- the I/O thread -------------------------------------------------------------
+
+    void io_main();
+
+    // process_pool_dispatch.cpp
+
+    void request_dispatch();
+
+    void dispatch();
+
+    /// The least-loaded ready worker with room in its pipeline, or null. With a long queue
+    /// the pipeline deepens (up to 64 calls a worker), so that a burst of small tasks costs
+    /// a few pipe round trips instead of one per pipeline_depth tasks.
+    worker* pick_worker(std::size_t queued);
+
+    /// Starts a worker when work waits and every live worker is busy or starting.
+    void maybe_spawn();
+
+    bool spawn();
+
+    void send(worker& w, call_ptr c);
+
+    // process_pool_worker_io.cpp
+
+    void queue_write(worker& w, outgoing frame);
+
+    void start_write(worker& w);
+
+    void read_more(worker& w, std::size_t want = 1);
+
+    /// Handles every complete frame in the buffer. Returns how many bytes the next frame
+    /// still needs, or nullopt once the worker is being killed.
+    std::optional<std::size_t> process_input(worker& w);
+
+    bool handle_frame(worker& w, const decode_result& frame);
+
+    bool handle_hello(worker& w, const decode_result& frame);
+
+    /// The worker runs the oldest call it holds: from now on, its death fails that call.
+    bool handle_started(worker& w, const decode_result& frame);
+
+    /// A reply the worker left in its shared region: decoded in place, like a piped one.
+    bool handle_shared_reply(worker& w, const decode_result& announcement);
+
+    bool handle_reply(worker& w, const decode_result& frame);
+
+    // process_pool_worker_lifecycle.cpp
+
+    void arm_timer(worker& w);
+
+    void kill_worker(worker& w, kill_reason reason, std::string detail, const call_ptr& target = {});
+
+    /// Lets a worker finish what it holds, then exit (max_tasks_per_child, shutdown).
+    void retire(worker& w);
+
+    void retire_all();
+
+    void on_exit(worker& w, int status);
+
+    /// Once the worker has exited and its output is drained: fail or re-queue what it held,
+    /// forget it, and let dispatch start a replacement.
+    void maybe_finish_worker(worker& w);
+
+    std::exception_ptr failure_for(const worker& w, const call& c, const std::string& status);
+
+    void break_pool(std::exception_ptr why);
+
+    std::deque<call_ptr> take_queue_locked() { return std::exchange(queue_, {}); }
+
+    /// Fails calls taken off the queue. Outside the lock: completing a future runs callbacks.
+    void fail_all(std::deque<call_ptr>& calls, const std::exception_ptr& why);
+
+    void start_failed(std::string why);
+
+    void finished_one_locked()
+    {
+        if (--outstanding_ == 0)
+            idle_.notify_all();
+    }
+
+    void publish_pids();
+
+    const process_pool_options options_;
+    const std::size_t max_workers_;
+    const std::string executable_;
+    frame_buffer_pool frames_{4};  // before everything that holds calls: they give their frames back
+
+    thread_pool_executor completion_;
+    scheduler_ptr completion_engine_;
+
+    boost::asio::io_context io_;
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+    std::thread io_thread_;
+    std::atomic<bool> dispatch_posted_{false};
+    std::atomic<std::uint64_t> next_id_{1};
+
+    // I/O thread only.
+    std::list<std::unique_ptr<worker>> workers_;
+    std::size_t start_failures_ = 0;
+    std::size_t killed_starts_ = 0;  ///< in a row, SIGKILLed from outside before ready
+    static constexpr std::size_t max_killed_starts = 100;
+    static constexpr unsigned max_lost_workers = 3;  ///< deaths of workers holding a call not started, before it fails
+    std::string last_start_error_;
+    std::string last_start_reason_;
+    bool shutting_down_ = false;
+    std::unique_ptr<boost::asio::steady_timer> shutdown_timer_;
+
+    mutable std::mutex mutex_;  // guards what follows
+    std::deque<call_ptr> queue_;
+    std::size_t outstanding_ = 0;
+    std::condition_variable idle_;
+    bool closed_ = false;
+    std::exception_ptr broken_;
+    std::vector<long> pids_;
+
+    std::mutex teardown_mutex_;
+    bool torn_down_ = false;
+};
+
+} // namespace asyncjobs::detail
+
+#endif

@@ -1,0 +1,259 @@
+// Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
+//
+// The life and death of workers, on the I/O thread: task timeouts, kills, retiring
+// (goodbye, then SIGTERM and SIGKILL at shutdown), a worker's exit and the calls it held
+// (failed or sent elsewhere), start failures, and breaking the pool.
+
+#include <asyncjobs/detail/frame.hpp>
+#include <asyncjobs/detail/function_task.hpp>
+#include <asyncjobs/errors.hpp>
+
+#include "process_pool_engine.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <csignal>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <sys/wait.h>
+
+namespace asyncjobs::detail {
+
+namespace {
+namespace asio = boost::asio;
+} // namespace
+
+void process_pool_engine::arm_timer(worker& w)
+{
+    const call_ptr& head = w.in_flight.front();
+    if (!head->timeout)
+        return;
+    w.timer.expires_after(*head->timeout);
+    std::weak_ptr<call> watched = head;
+    w.timer.async_wait([this, &w, watched](boost::system::error_code ec) {
+        if (ec)
+            return;
+        auto c = watched.lock();
+        if (c && !w.in_flight.empty() && w.in_flight.front() == c)
+            kill_worker(w, kill_reason::timeout, {}, c);
+    });
+}
+
+void process_pool_engine::kill_worker(worker& w, kill_reason reason, std::string detail, const call_ptr& target)
+{
+    if (w.exited)
+        return;
+    if (w.reason == kill_reason::none || w.reason == kill_reason::shutdown) {
+        w.reason = reason;
+        w.reason_detail = std::move(detail);
+        w.kill_target = target;
+    }
+    w.retiring = true;
+    w.process.signal_group(SIGKILL);
+}
+
+void process_pool_engine::retire(worker& w)
+{
+    w.retiring = true;
+    if (w.reason == kill_reason::none)
+        w.reason = kill_reason::shutdown;
+    outgoing goodbye;
+    append_frame(goodbye.control, frame_kind::goodbye, 0, {});
+    queue_write(w, std::move(goodbye));
+}
+
+void process_pool_engine::retire_all()
+{
+    shutting_down_ = true;
+    for (auto& w : workers_)
+        if (!w->retiring)
+            retire(*w);
+    if (workers_.empty()) {
+        io_.stop();
+        return;
+    }
+    // Workers that do not leave in time get SIGTERM, then SIGKILL.
+    shutdown_timer_ = std::make_unique<asio::steady_timer>(io_, options_.shutdown_grace);
+    shutdown_timer_->async_wait([this](boost::system::error_code ec) {
+        if (ec)
+            return;
+        for (auto& w : workers_)
+            if (!w->exited)
+                w->process.signal_group(SIGTERM);
+        shutdown_timer_->expires_after(options_.shutdown_grace);
+        shutdown_timer_->async_wait([this](boost::system::error_code ec2) {
+            if (ec2)
+                return;
+            for (auto& w : workers_)
+                if (!w->exited)
+                    w->process.signal_group(SIGKILL);
+        });
+    });
+}
+
+void process_pool_engine::on_exit(worker& w, int status)
+{
+    w.exited = true;
+    w.exit_status = status;
+    maybe_finish_worker(w);
+}
+
+void process_pool_engine::maybe_finish_worker(worker& w)
+{
+    if (!w.exited || !w.reader_done || w.write_in_progress)
+        return;
+    std::string status = worker_process::describe_status(w.exit_status);
+    bool clean_exit = w.reason == kill_reason::shutdown && WIFEXITED(w.exit_status) && WEXITSTATUS(w.exit_status) == 0;
+    if (!w.ready && !clean_exit) {
+        // A worker SIGKILLed from outside while it started (an operator, the OOM killer)
+        // says nothing about the worker program, which is what max_start_failures
+        // guards: it counts apart, and only a long run of them in a row (workers no
+        // longer start at all) breaks the pool, so that queued work fails, not waits.
+        bool killed_from_outside = w.reason == kill_reason::none && WIFSIGNALED(w.exit_status) &&
+                                   WTERMSIG(w.exit_status) == SIGKILL;
+        ++(killed_from_outside ? killed_starts_ : start_failures_);
+        std::string why = "asyncjobs: a worker process (pid " + std::to_string(w.process.pid()) +
+                          ") died before it was ready, with " + status;
+        if (!last_start_error_.empty())
+            why += "; its initializer threw " + last_start_error_;
+        else if (w.reason == kill_reason::protocol)
+            why += "; " + w.reason_detail;
+        last_start_reason_ = why;
+        if (start_failures_ >= options_.max_start_failures)
+            break_pool(std::make_exception_ptr(broken_executor(
+                why + ". After " + std::to_string(start_failures_) +
+                " failed starts in a row the pool is broken: check the worker executable and the initializer")));
+        else if (killed_starts_ >= max_killed_starts)
+            break_pool(std::make_exception_ptr(broken_executor(
+                why + ". " + std::to_string(killed_starts_) +
+                " workers in a row were killed from outside before they were ready; the pool is broken")));
+    }
+    std::deque<call_ptr> held = std::move(w.in_flight);
+    if (!held.empty() && held.front()->initializer)
+        held.pop_front();
+    // The first call fails if it was running (the worker said so), or if the pool killed
+    // the worker while it held it (a timeout, a cancel, a protocol error). Calls not
+    // started yet go to another worker, unless workers keep dying before they start one:
+    // that call fails rather than go round forever.
+    bool blame_first = false;
+    if (!held.empty() && w.ready) {
+        const call& first = *held.front();
+        bool killed_by_pool = w.reason != kill_reason::none && w.reason != kill_reason::shutdown;
+        blame_first = first.running || (killed_by_pool && first.delivered) ||
+                      (first.delivered && ++held.front()->lost_workers >= max_lost_workers);
+    }
+    if (blame_first) {
+        call_ptr running = std::move(held.front());
+        held.pop_front();
+        if (!running->abandoned) {
+            running->remote->fail(failure_for(w, *running, status));
+            std::lock_guard lock(mutex_);
+            finished_one_locked();
+        }
+    }
+    {
+        std::lock_guard lock(mutex_);
+        for (auto it = held.rbegin(); it != held.rend(); ++it)
+            if (!(*it)->abandoned)
+                queue_.push_front(std::move(*it));
+    }
+    w.timer.cancel();
+    workers_.remove_if([&](const std::unique_ptr<worker>& p) { return p.get() == &w; });
+    publish_pids();
+    if (shutting_down_) {
+        if (workers_.empty())
+            io_.stop();
+        return;
+    }
+    dispatch();
+}
+
+std::exception_ptr process_pool_engine::failure_for(const worker& w, const call& c, const std::string& status)
+{
+    std::string where = " (worker pid " + std::to_string(w.process.pid()) + ", task '" + c.entry->name + "')";
+    kill_reason reason = w.reason;
+    // The kill aimed at another call (its timeout, its cancel_and_kill) that finished
+    // while the signal was on its way, and this call had started: it is not this call's
+    // timeout or cancellation; the worker died under it.
+    std::string collateral;
+    if ((reason == kill_reason::timeout || reason == kill_reason::cancel) && w.kill_target.lock().get() != &c) {
+        reason = kill_reason::none;
+        collateral = std::string("; the pool killed it to stop another task (") +
+                     (w.reason == kill_reason::timeout ? "timeout" : "cancel_and_kill") +
+                     ") that finished just before";
+    }
+    switch (reason) {
+    case kill_reason::timeout:
+        return std::make_exception_ptr(task_timeout("asyncjobs: the task ran past its timeout of " +
+                                                    std::to_string(c.timeout ? c.timeout->count() : 0) +
+                                                    " ms; its worker was killed and replaced" + where));
+    case kill_reason::cancel:
+        return std::make_exception_ptr(cancelled_error("asyncjobs: the task was cancelled while running; its worker "
+                                                       "was killed and replaced" + where));
+    case kill_reason::protocol:
+        return std::make_exception_ptr(protocol_error("asyncjobs: " + w.reason_detail +
+                                                      "; the worker was killed and replaced" + where));
+    default: {
+        int code = WIFEXITED(w.exit_status) ? WEXITSTATUS(w.exit_status) : -1;
+        int sig = WIFSIGNALED(w.exit_status) ? WTERMSIG(w.exit_status) : 0;
+        // A frame cut short by the death is a symptom worth naming: the worker wrote
+        // some of its reply, or garbage shaped like one, and then died.
+        std::string partial;
+        if (!w.discarding && !w.input.unread().empty())
+            partial = "; its output ended in the middle of a frame (" + std::to_string(w.input.unread().size()) +
+                      " bytes of it arrived)";
+        return std::make_exception_ptr(worker_crashed(
+            code, sig,
+            "asyncjobs: the worker process died with " + status +
+                " while running this task; the pool replaced it and went on" + where + partial + collateral));
+    }
+    }
+}
+
+void process_pool_engine::break_pool(std::exception_ptr why)
+{
+    std::deque<call_ptr> doomed;
+    {
+        std::lock_guard lock(mutex_);
+        if (!broken_)
+            broken_ = std::move(why);
+        closed_ = true;
+        doomed = take_queue_locked();
+        why = broken_;
+    }
+    fail_all(doomed, why);
+}
+
+void process_pool_engine::fail_all(std::deque<call_ptr>& calls, const std::exception_ptr& why)
+{
+    for (auto& c : calls) {
+        if (c->started || c->state->try_start())
+            c->remote->fail(why);
+        std::lock_guard lock(mutex_);
+        finished_one_locked();
+    }
+}
+
+void process_pool_engine::start_failed(std::string why)
+{
+    ++start_failures_;
+    if (start_failures_ >= options_.max_start_failures)
+        break_pool(std::make_exception_ptr(broken_executor(why)));
+}
+
+void process_pool_engine::publish_pids()
+{
+    std::vector<long> pids;
+    for (auto& w : workers_)
+        if (!w->exited)
+            pids.push_back(w->process.pid());
+    std::lock_guard lock(mutex_);
+    pids_ = std::move(pids);
+}
+
+} // namespace asyncjobs::detail
