@@ -29,7 +29,7 @@ T get_le(std::span<const std::byte> in, std::size_t offset) noexcept
 
 bool is_known_frame_kind(std::uint8_t kind) noexcept
 {
-    return kind >= static_cast<std::uint8_t>(frame_kind::hello) && kind <= static_cast<std::uint8_t>(frame_kind::started);
+    return kind >= static_cast<std::uint8_t>(frame_kind::hello) && kind <= static_cast<std::uint8_t>(frame_kind::skipped);
 }
 
 const char* frame_kind_name(frame_kind kind) noexcept
@@ -53,6 +53,8 @@ const char* frame_kind_name(frame_kind kind) noexcept
         return "shared";
     case frame_kind::started:
         return "started";
+    case frame_kind::skipped:
+        return "skipped";
     }
     return "unknown";
 }

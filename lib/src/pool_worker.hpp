@@ -51,14 +51,18 @@ struct call {
     bool abandoned = false;  ///< cancelled by cancel_and_kill while queued in a worker: drop its reply
     bool delivered = false;  ///< its whole frame reached the worker's pipe (the worker may have read it)
     bool running = false;    ///< the worker said it started running it (a `started` frame)
+    bool gated = false;      ///< sent ahead under the worker's claim board: the worker decides when it starts
+    bool kill_requested = false;  ///< cancel_and_kill found it claimed but not yet first in line: kill when it is
     unsigned lost_workers = 0;  ///< workers that died holding it before it started
+    std::uint64_t seq = 0;      ///< its place among the calls sent to its worker (the claim board's slot)
+    std::chrono::steady_clock::time_point started_at{};  ///< when its `started` frame arrived
 
 private:
     frame_buffer_pool* frames_ = nullptr;
 };
 using call_ptr = std::shared_ptr<call>;
 
-enum class kill_reason { none, timeout, cancel, protocol, shutdown };
+enum class kill_reason { none, timeout, cancel, protocol, shutdown, terminate };
 
 /// A frame to send: a call's own frame (not copied), a small control frame, or the
 /// announcement of a call's frame placed in the shared region (owner and control both set).
@@ -83,6 +87,8 @@ struct worker {
     std::deque<call_ptr> in_flight;  ///< sent, in order; the front one is running
     bool ready = false;              ///< hello received and checked, initializer done
     bool shared_regions = false;     ///< the worker mapped the shared regions (its hello says)
+    bool claims = false;             ///< the worker mapped the claim board (its hello says): calls sent ahead are gated
+    std::uint64_t calls_sent = 0;    ///< call frames sent, counted as the worker counts them
     bool discarding = false;         ///< output is no longer trusted: read and drop it
     bool retiring = false;           ///< goodbye sent or being killed: takes no more calls
     bool reader_done = false;

@@ -71,6 +71,8 @@ bool process_pool_engine::kill_task(state_base* task)
         return false;
     state_ptr keep(task);
     asio::post(io_, [this, keep] {
+        if (keep->ready())
+            return;
         for (auto& w : workers_) {
             for (std::size_t i = 0; i < w->in_flight.size(); ++i) {
                 auto& c = w->in_flight[i];
@@ -78,21 +80,26 @@ bool process_pool_engine::kill_task(state_base* task)
                     continue;
                 if (i == 0) {
                     kill_worker(*w, kill_reason::cancel, {}, c);
+                } else if (c->gated) {
+                    // The worker claimed it (cancel() lost the race) but has not answered
+                    // the call before it yet: kill once it is first in line.
+                    c->kill_requested = true;
                 } else {
-                    // Sent ahead but not started: the worker will run it, but nobody gets
-                    // the result; the caller learns at once that it was cancelled.
+                    // Sent ahead without a claim board: the worker will run it, but nobody
+                    // gets the result; the caller learns at once that it was cancelled.
                     c->abandoned = true;
-                    c->remote->fail(std::make_exception_ptr(cancelled_error()));
+                    c->state->cancel_claimed();
                     std::lock_guard lock(mutex_);
                     finished_one_locked();
                 }
+                return;
             }
         }
         // A task re-queued after a crash and not sent again yet: take it out here.
         std::lock_guard lock(mutex_);
         for (auto it = queue_.begin(); it != queue_.end(); ++it) {
             if ((*it)->state == keep) {
-                (*it)->remote->fail(std::make_exception_ptr(cancelled_error()));
+                (*it)->state->cancel_claimed();
                 queue_.erase(it);
                 finished_one_locked();
                 break;
@@ -100,6 +107,86 @@ bool process_pool_engine::kill_task(state_base* task)
         }
     });
     return true;
+}
+
+cancel_ruling process_pool_engine::arbitrate_cancel(state_base& task) noexcept
+{
+    std::lock_guard lock(mutex_);
+    auto it = gates_.find(&task);
+    if (it == gates_.end()) {
+        task.ungate();  // never left gated without a gate; defensive
+        return cancel_ruling::retry;
+    }
+    bool cancelled = it->second.board->cancel(it->second.seq);
+    gates_.erase(it);
+    // Either way the state leaves the gate now: claimed to be completed as cancelled by
+    // the caller, or running because the worker claimed it first.
+    task.start_gated();
+    return cancelled ? cancel_ruling::cancelled : cancel_ruling::started;
+}
+
+std::vector<state_ptr> process_pool_engine::cancel_gated_locked()
+{
+    std::vector<state_ptr> cancelled;
+    for (auto it = gates_.begin(); it != gates_.end();) {
+        auto* task = const_cast<state_base*>(it->first);
+        if (it->second.board->cancel(it->second.seq)) {
+            task->start_gated();
+            cancelled.emplace_back(task);
+            it = gates_.erase(it);
+        } else {
+            ++it;  // started: its `started` frame settles it
+        }
+    }
+    return cancelled;
+}
+
+bool process_pool_engine::claim_for_send_locked(worker& w, call& c)
+{
+    if (!c.started) {
+        if (w.claims) {
+            // Sent ahead, it stays pending: the worker claims it when it begins, and a
+            // cancel() before that wins on the board.
+            if (!c.state->gate())
+                return false;
+            c.gated = true;
+            w.process.claims().offer(w.calls_sent);
+            gates_[c.state.get()] = gate{&w.process.claims(), w.calls_sent};
+        } else {
+            if (!c.state->try_start())
+                return false;
+            c.started = true;
+            c.gated = false;
+        }
+    } else {
+        c.gated = false;
+    }
+    c.seq = w.calls_sent++;
+    return true;
+}
+
+void process_pool_engine::settle_gate_locked(worker& w, call& c)
+{
+    if (!c.gated)
+        return;
+    c.gated = false;
+    auto it = gates_.find(c.state.get());
+    if (it != gates_.end() && it->second.board == &w.process.claims() && it->second.seq == c.seq) {
+        gates_.erase(it);
+        if (w.process.claims().started(c.seq)) {
+            c.state->start_gated();
+            c.started = true;
+            c.running = true;  // the worker began it, whether or not its `started` frame came
+        } else {
+            c.state->ungate();
+        }
+        return;
+    }
+    // Settled before: cancel() won (the state is cancelled) or lost (it is running).
+    if (c.state->status() == task_status::running) {
+        c.started = true;
+        c.running = true;
+    }
 }
 
 void process_pool_engine::request_dispatch()
@@ -114,6 +201,12 @@ void process_pool_engine::request_dispatch()
 void process_pool_engine::dispatch()
 {
     std::unique_lock lock(mutex_);
+    if (terminating_) {  // calls a dying worker gave back: cancelled, never sent again
+        auto doomed = take_queue_locked();
+        lock.unlock();
+        end_terminated(doomed);
+        return;
+    }
     if (broken_) {
         auto doomed = take_queue_locked();
         auto why = broken_;
@@ -130,12 +223,9 @@ void process_pool_engine::dispatch()
         }
         call_ptr c = std::move(queue_.front());
         queue_.pop_front();
-        if (!c->started) {
-            if (!c->state->try_start()) {  // cancelled while queued
-                finished_one_locked();
-                continue;
-            }
-            c->started = true;
+        if (!claim_for_send_locked(*target, *c)) {  // cancelled while queued
+            finished_one_locked();
+            continue;
         }
         lock.unlock();
         send(*target, std::move(c));
@@ -153,7 +243,8 @@ worker* process_pool_engine::pick_worker(std::size_t queued)
             ++ready;
     std::size_t depth = options_.pipeline_depth;
     if (depth == 0)
-        depth = ready ? std::clamp<std::size_t>(queued / ready, 2, 64) : 2;
+        depth = ready ? std::clamp<std::size_t>(queued / ready, 2, pipeline_cap()) : 2;
+    depth = std::min(depth, claim_board::slots - 1);
     worker* best = nullptr;
     std::size_t starting = 0;
     std::size_t live = 0;
@@ -182,13 +273,25 @@ worker* process_pool_engine::pick_worker(std::size_t queued)
     return best;
 }
 
+std::size_t process_pool_engine::pipeline_cap() const noexcept
+{
+    // About 2 ms of work sent ahead per worker: enough to hide the round trip of short
+    // tasks, while long ones (100 ms each) are not queued behind each other, which would
+    // starve workers that free up and delay cancel-by-kill of the ones behind.
+    constexpr std::size_t deepest = 64;
+    if (average_task_.count() <= 0)
+        return deepest;
+    auto ahead = static_cast<std::size_t>(std::chrono::nanoseconds(std::chrono::milliseconds(2)) / average_task_);
+    return std::clamp<std::size_t>(2 + ahead, 2, deepest);
+}
+
 void process_pool_engine::maybe_spawn()
 {
     std::size_t waiting;
     {
         std::lock_guard lock(mutex_);
         waiting = queue_.size();
-        if (broken_ || waiting == 0)
+        if (broken_ || terminating_ || waiting == 0)
             return;
     }
     std::size_t live = 0;

@@ -40,6 +40,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -61,6 +62,9 @@ public:
 
     std::chrono::nanoseconds chunk_target() const noexcept override { return std::chrono::milliseconds(5); }
 
+    /// A cancel() of a call sent ahead: decided on the worker's claim board.
+    cancel_ruling arbitrate_cancel(state_base& task) noexcept override;
+
     // --- called by process_pool_executor ----------------------------------------------
 
     void submit_with(state_ptr task, const task_options& options);
@@ -68,6 +72,9 @@ public:
     bool kill_task(state_base* task);
 
     void shutdown(bool wait, bool cancel_futures);
+
+    /// Kills every worker now: running calls end cancelled, queued ones are cancelled.
+    void terminate();
 
     std::vector<long> worker_pids() const
     {
@@ -92,8 +99,25 @@ private:
 
     /// The least-loaded ready worker with room in its pipeline, or null. With a long queue
     /// the pipeline deepens (up to 64 calls a worker), so that a burst of small tasks costs
-    /// a few pipe round trips instead of one per pipeline_depth tasks.
+    /// a few pipe round trips instead of one per pipeline_depth tasks; with long tasks it
+    /// stays shallow (pipeline_cap()).
     worker* pick_worker(std::size_t queued);
+
+    /// How deep the automatic pipeline may go: sending ahead hides a pipe round trip, which
+    /// only matters for short tasks, and a call sent ahead waits behind the running one.
+    std::size_t pipeline_cap() const noexcept;
+
+    /// Under mutex_: takes `c`, about to go to `w`, out of the queue's hands. False if it
+    /// was cancelled meanwhile (the caller drops it).
+    bool claim_for_send_locked(worker& w, call& c);
+
+    /// Under mutex_: forgets the gate of `c`, held by `w`, which died or is being cleared;
+    /// afterwards c.started says whether the worker claimed it.
+    void settle_gate_locked(worker& w, call& c);
+
+    /// Cancels every call sent ahead that no worker has started (shutdown with
+    /// cancel_futures, terminate). Returns their states, claimed, to complete outside the lock.
+    std::vector<state_ptr> cancel_gated_locked();
 
     /// Starts a worker when work waits and every live worker is busy or starting.
     void maybe_spawn();
@@ -126,6 +150,12 @@ private:
 
     bool handle_reply(worker& w, const decode_result& frame);
 
+    /// The worker skipped the call the parent cancelled on its claim board.
+    bool handle_skipped(worker& w, const decode_result& frame);
+
+    /// The next call in line was claimed and cancel_and_kill asked for it: kill now.
+    void kill_if_requested(worker& w);
+
     // process_pool_worker_lifecycle.cpp
 
     void arm_timer(worker& w);
@@ -144,6 +174,13 @@ private:
     void maybe_finish_worker(worker& w);
 
     std::exception_ptr failure_for(const worker& w, const call& c, const std::string& status);
+
+    /// Completes the call the worker died running: failed (worker_crashed, task_timeout, ...),
+    /// or cancelled when cancel_and_kill aimed at it.
+    void finish_killed(const worker& w, call& c, const std::string& status);
+
+    /// After terminate(): every call the dead worker held ends cancelled.
+    void end_terminated(std::deque<call_ptr>& held);
 
     void break_pool(std::exception_ptr why);
 
@@ -185,6 +222,8 @@ private:
     std::string last_start_error_;
     std::string last_start_reason_;
     bool shutting_down_ = false;
+    bool terminating_ = false;
+    std::chrono::nanoseconds average_task_{0};  ///< of calls that ran, from `started` to reply
     std::unique_ptr<boost::asio::steady_timer> shutdown_timer_;
 
     mutable std::mutex mutex_;  // guards what follows
@@ -194,6 +233,12 @@ private:
     bool closed_ = false;
     std::exception_ptr broken_;
     std::vector<long> pids_;
+    /// Calls sent ahead under a claim board, by their state: what cancel() must settle with the worker.
+    struct gate {
+        claim_board* board;
+        std::uint64_t seq;
+    };
+    std::unordered_map<const state_base*, gate> gates_;
 
     std::mutex teardown_mutex_;
     bool torn_down_ = false;

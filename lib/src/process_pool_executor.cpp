@@ -84,10 +84,12 @@ process_pool_engine::~process_pool_engine() { teardown(); }
 void process_pool_engine::shutdown(bool wait, bool cancel_futures)
 {
     std::deque<call_ptr> unstarted;
+    std::vector<state_ptr> sent_ahead;
     {
         std::lock_guard lock(mutex_);
         closed_ = true;
         if (cancel_futures) {
+            sent_ahead = cancel_gated_locked();
             for (auto it = queue_.begin(); it != queue_.end();) {
                 if (!(*it)->started) {
                     unstarted.push_back(std::move(*it));
@@ -103,7 +105,33 @@ void process_pool_engine::shutdown(bool wait, bool cancel_futures)
         std::lock_guard lock(mutex_);
         finished_one_locked();
     }
+    // Calls sent ahead that no worker has begun are cancelled too; each worker skips its own.
+    for (auto& task : sent_ahead)
+        task->cancel_claimed();
     if (wait && !completion_.running_in_this_thread())
+        teardown();
+}
+
+void process_pool_engine::terminate()
+{
+    std::deque<call_ptr> queued;
+    std::vector<state_ptr> sent_ahead;
+    {
+        std::lock_guard lock(mutex_);
+        closed_ = true;
+        queued = take_queue_locked();
+        sent_ahead = cancel_gated_locked();
+    }
+    for (auto& task : sent_ahead)
+        task->cancel_claimed();
+    end_terminated(queued);
+    asio::post(io_, [this] {
+        terminating_ = true;
+        for (auto& w : workers_)
+            kill_worker(*w, kill_reason::terminate, {});
+        dispatch();  // what a dying worker gave back meanwhile
+    });
+    if (!completion_.running_in_this_thread())
         teardown();
 }
 
@@ -159,6 +187,7 @@ process_pool_executor::process_pool_executor(process_pool_options options)
 process_pool_executor::~process_pool_executor() { engine_->shutdown(true, false); }
 
 void process_pool_executor::shutdown(bool wait, bool cancel_futures) { engine_->shutdown(wait, cancel_futures); }
+void process_pool_executor::terminate() { engine_->terminate(); }
 std::size_t process_pool_executor::max_workers() const noexcept { return engine_->max_workers(); }
 std::vector<long> process_pool_executor::worker_pids() const { return engine_->worker_pids(); }
 void process_pool_executor::submit_task(const detail::state_ptr& task, const task_options& options)

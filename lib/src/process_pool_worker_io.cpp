@@ -145,6 +145,8 @@ bool process_pool_engine::handle_frame(worker& w, const decode_result& frame)
         return handle_shared_reply(w, frame);
     case frame_kind::started:
         return handle_started(w, frame);
+    case frame_kind::skipped:
+        return handle_skipped(w, frame);
     default:
         kill_worker(w, kill_reason::protocol,
                     std::string("the worker sent an unexpected ") + frame_kind_name(frame.header.kind) + " frame");
@@ -175,6 +177,7 @@ bool process_pool_engine::handle_hello(worker& w, const decode_result& frame)
         return false;
     }
     w.shared_regions = hello.shared_regions && w.process.call_region().valid();
+    w.claims = hello.claim_board && w.process.claims().valid();
     // With an initializer, the worker is ready once it has succeeded (handle_reply).
     if (w.in_flight.empty() || !w.in_flight.front()->initializer) {
         w.ready = true;
@@ -194,8 +197,55 @@ bool process_pool_engine::handle_started(worker& w, const decode_result& frame)
                         ", which is not the next call it holds");
         return false;
     }
-    w.in_flight.front()->running = true;
+    call& c = *w.in_flight.front();
+    if (c.gated) {
+        std::lock_guard lock(mutex_);
+        settle_gate_locked(w, c);
+        if (!c.started) {
+            kill_worker(w, kill_reason::protocol,
+                        "the worker said it started task id " + std::to_string(frame.header.task_id) +
+                            " without claiming it on the claim board");
+            return false;
+        }
+    }
+    c.running = true;
+    c.started_at = std::chrono::steady_clock::now();
+    kill_if_requested(w);
     return true;
+}
+
+bool process_pool_engine::handle_skipped(worker& w, const decode_result& frame)
+{
+    // Only a call the parent cancelled on the board may be skipped: gate settled by
+    // arbitrate_cancel() or cancel_gated_locked(), state cancelled.
+    if (w.in_flight.empty() || w.in_flight.front()->initializer || w.in_flight.front()->id != frame.header.task_id ||
+        !frame.payload.empty() || w.in_flight.front()->running ||
+        w.in_flight.front()->state->status() != task_status::cancelled) {
+        kill_worker(w, kill_reason::protocol,
+                    "the worker skipped task id " + std::to_string(frame.header.task_id) +
+                        ", which is not a cancelled call it holds next");
+        return false;
+    }
+    call_ptr c = std::move(w.in_flight.front());
+    w.in_flight.pop_front();
+    w.timer.cancel();
+    {
+        std::lock_guard lock(mutex_);
+        c->gated = false;
+        finished_one_locked();
+    }
+    if (!w.in_flight.empty()) {
+        arm_timer(w);
+        kill_if_requested(w);
+    }
+    dispatch();
+    return true;
+}
+
+void process_pool_engine::kill_if_requested(worker& w)
+{
+    if (!w.in_flight.empty() && w.in_flight.front()->kill_requested && !w.in_flight.front()->state->ready())
+        kill_worker(w, kill_reason::cancel, {}, w.in_flight.front());
 }
 
 bool process_pool_engine::handle_shared_reply(worker& w, const decode_result& announcement)
@@ -236,6 +286,15 @@ bool process_pool_engine::handle_reply(worker& w, const decode_result& frame)
     call_ptr c = std::move(w.in_flight.front());
     w.in_flight.pop_front();
     w.timer.cancel();
+    if (c->gated) {  // replied without a `started` frame first: the board says whether it ran
+        std::lock_guard lock(mutex_);
+        settle_gate_locked(w, *c);
+    }
+    if (c->running) {
+        // A moving average over about 8 calls: what pipeline_cap() sizes sending ahead by.
+        auto took = std::chrono::steady_clock::now() - c->started_at;
+        average_task_ = average_task_.count() ? (average_task_ * 7 + took) / 8 : took;
+    }
     if (c->initializer) {
         if (frame.header.kind == frame_kind::failure) {
             last_start_error_ = describe_exception(frame.payload);
@@ -266,8 +325,10 @@ bool process_pool_engine::handle_reply(worker& w, const decode_result& frame)
         if (options_.max_tasks_per_child && w.tasks_done >= options_.max_tasks_per_child && !w.retiring)
             retire(w);
     }
-    if (!w.in_flight.empty())
+    if (!w.in_flight.empty()) {
         arm_timer(w);
+        kill_if_requested(w);
+    }
     dispatch();
     return true;
 }

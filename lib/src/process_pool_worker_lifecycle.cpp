@@ -48,7 +48,7 @@ void process_pool_engine::kill_worker(worker& w, kill_reason reason, std::string
 {
     if (w.exited)
         return;
-    if (w.reason == kill_reason::none || w.reason == kill_reason::shutdown) {
+    if (reason == kill_reason::terminate || w.reason == kill_reason::none || w.reason == kill_reason::shutdown) {
         w.reason = reason;
         w.reason_detail = std::move(detail);
         w.kill_target = target;
@@ -109,7 +109,7 @@ void process_pool_engine::maybe_finish_worker(worker& w)
         return;
     std::string status = worker_process::describe_status(w.exit_status);
     bool clean_exit = w.reason == kill_reason::shutdown && WIFEXITED(w.exit_status) && WEXITSTATUS(w.exit_status) == 0;
-    if (!w.ready && !clean_exit) {
+    if (!w.ready && !clean_exit && !terminating_) {
         // A worker SIGKILLed from outside while it started (an operator, the OOM killer)
         // says nothing about the worker program, which is what max_start_failures
         // guards: it counts apart, and only a long run of them in a row (workers no
@@ -136,27 +136,42 @@ void process_pool_engine::maybe_finish_worker(worker& w)
     std::deque<call_ptr> held = std::move(w.in_flight);
     if (!held.empty() && held.front()->initializer)
         held.pop_front();
-    // The first call fails if it was running (the worker said so), or if the pool killed
-    // the worker while it held it (a timeout, a cancel, a protocol error). Calls not
-    // started yet go to another worker, unless workers keep dying before they start one:
-    // that call fails rather than go round forever.
-    bool blame_first = false;
-    if (!held.empty() && w.ready) {
-        const call& first = *held.front();
-        bool killed_by_pool = w.reason != kill_reason::none && w.reason != kill_reason::shutdown;
-        blame_first = first.running || (killed_by_pool && first.delivered) ||
-                      (first.delivered && ++held.front()->lost_workers >= max_lost_workers);
-    }
-    if (blame_first) {
-        call_ptr running = std::move(held.front());
-        held.pop_front();
-        if (!running->abandoned) {
-            running->remote->fail(failure_for(w, *running, status));
-            std::lock_guard lock(mutex_);
-            finished_one_locked();
-        }
-    }
+    // Calls sent ahead under the claim board: the board says which one the worker began;
+    // the others go back to plain pending. Those a cancel() won were never run: done.
     {
+        std::lock_guard lock(mutex_);
+        for (auto& c : held)
+            settle_gate_locked(w, *c);
+        std::erase_if(held, [&](const call_ptr& c) {
+            if (c->started || c->abandoned || !c->state->ready())
+                return false;
+            finished_one_locked();
+            return true;
+        });
+    }
+    if (terminating_) {
+        end_terminated(held);
+    } else {
+        // The first call fails if it was running (the worker said so, or claimed it on the
+        // board), or if the pool killed the worker while it held it (a timeout, a cancel, a
+        // protocol error). Calls not started yet go to another worker, unless workers keep
+        // dying before they start one: that call fails rather than go round forever.
+        bool blame_first = false;
+        if (!held.empty() && w.ready) {
+            const call& first = *held.front();
+            bool killed_by_pool = w.reason != kill_reason::none && w.reason != kill_reason::shutdown;
+            blame_first = first.running || (killed_by_pool && first.delivered) ||
+                          (first.delivered && ++held.front()->lost_workers >= max_lost_workers);
+        }
+        if (blame_first) {
+            call_ptr running = std::move(held.front());
+            held.pop_front();
+            if (!running->abandoned) {
+                finish_killed(w, *running, status);
+                std::lock_guard lock(mutex_);
+                finished_one_locked();
+            }
+        }
         std::lock_guard lock(mutex_);
         for (auto it = held.rbegin(); it != held.rend(); ++it)
             if (!(*it)->abandoned)
@@ -171,6 +186,34 @@ void process_pool_engine::maybe_finish_worker(worker& w)
         return;
     }
     dispatch();
+}
+
+void process_pool_engine::finish_killed(const worker& w, call& c, const std::string& status)
+{
+    auto why = failure_for(w, c, status);
+    // Killed on request (cancel_and_kill on this very call): cancelled in every observer.
+    if (w.reason == kill_reason::cancel && w.kill_target.lock().get() == &c) {
+        if (!c.started)
+            c.state->try_start();
+        c.state->cancel_claimed(std::move(why));
+    } else {
+        c.remote->fail(std::move(why));
+    }
+}
+
+void process_pool_engine::end_terminated(std::deque<call_ptr>& held)
+{
+    for (auto& c : held) {
+        if (c->abandoned)
+            continue;
+        if (c->started || !c->state->cancel())
+            c->state->cancel_claimed(std::make_exception_ptr(cancelled_error(
+                c->running ? "asyncjobs: the task was running when process_pool_executor::terminate() killed its worker"
+                           : "asyncjobs: process_pool_executor::terminate() cancelled the task before it started")));
+        std::lock_guard lock(mutex_);
+        finished_one_locked();
+    }
+    held.clear();
 }
 
 std::exception_ptr process_pool_engine::failure_for(const worker& w, const call& c, const std::string& status)
@@ -195,6 +238,9 @@ std::exception_ptr process_pool_engine::failure_for(const worker& w, const call&
     case kill_reason::cancel:
         return std::make_exception_ptr(cancelled_error("asyncjobs: the task was cancelled while running; its worker "
                                                        "was killed and replaced" + where));
+    case kill_reason::terminate:
+        return std::make_exception_ptr(cancelled_error(
+            "asyncjobs: the task was running when process_pool_executor::terminate() killed its worker" + where));
     case kill_reason::protocol:
         return std::make_exception_ptr(protocol_error("asyncjobs: " + w.reason_detail +
                                                       "; the worker was killed and replaced" + where));

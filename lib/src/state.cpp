@@ -28,6 +28,11 @@ void state_base::on_claimed() noexcept
         scheduler_->untrack(*this);
 }
 
+cancel_ruling state_base::arbitrate_cancel() noexcept
+{
+    return scheduler_ ? scheduler_->arbitrate_cancel(*this) : cancel_ruling::retry;
+}
+
 std::exception_ptr queued_work::shutdown_exception()
 {
     return std::make_exception_ptr(shutdown_error(

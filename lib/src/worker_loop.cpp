@@ -10,6 +10,8 @@
 #include <asyncjobs/errors.hpp>
 #include <asyncjobs/worker.hpp>
 
+#include "claim_board.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
@@ -33,14 +35,14 @@ namespace detail {
 void encode_hello(std::string& out, const worker_hello& hello)
 {
     encode_values(out, hello.protocol, hello.registry_fingerprint, hello.pid, hello.duplicate_tasks,
-                  hello.shared_regions);
+                  hello.shared_regions, hello.claim_board);
 }
 
 worker_hello decode_hello(const std::byte* data, std::size_t size)
 {
     worker_hello hello;
     decode_values(std::span<const std::byte>(data, size), hello.protocol, hello.registry_fingerprint, hello.pid,
-                  hello.duplicate_tasks, hello.shared_regions);
+                  hello.duplicate_tasks, hello.shared_regions, hello.claim_board);
     return hello;
 }
 
@@ -50,12 +52,13 @@ namespace {
 class worker_channel {
 public:
     worker_channel(int call_fd, int reply_fd, std::size_t max_payload, shared_region call_region,
-                   shared_region reply_region)
+                   shared_region reply_region, claim_board claims)
         : call_fd_(call_fd)
         , reply_fd_(reply_fd)
         , max_payload_(max_payload)
         , call_region_(std::move(call_region))
         , reply_region_(std::move(reply_region))
+        , claims_(std::move(claims))
     {
     }
 
@@ -100,18 +103,22 @@ public:
         return out_;
     }
 
-    /// Tells the parent that the call `task_id` runs now, unless the last flush already did.
-    /// Until then, the parent sends the call to another worker if this one dies.
-    void announce_start(std::uint64_t task_id)
+    /// Claims the next call (`task_id`) on the claim board and tells the parent it runs now,
+    /// unless the last flush already did both. False: the parent cancelled it first; the
+    /// parent is told it was skipped, and it must not run.
+    bool begin_call(std::uint64_t task_id)
     {
-        if (announced_ == task_id)
-            return;
-        std::string started;
-        append_frame(started, frame_kind::started, task_id, {});
-        write_all(std::as_bytes(std::span<const char>(started.data(), started.size())));
-        announced_ = task_id;
+        std::uint64_t seq = next_seq_++;
+        if (decided_ && decided_seq_ == seq) {
+            decided_ = false;
+            return decided_run_;
+        }
+        bool run = claim(seq);
+        std::string frame;
+        append_frame(frame, run ? frame_kind::started : frame_kind::skipped, task_id, {});
+        write_all(std::as_bytes(std::span<const char>(frame.data(), frame.size())));
+        return run;
     }
-
     /// Sends the reply: a large one left in the shared region is only announced on the
     /// pipe; anything else goes through the pipe. When the next call has already arrived,
     /// its start is announced in the same write.
@@ -119,10 +126,14 @@ public:
     {
         if (out_.size() == 0)
             return;
+        // The next call, if it is already here, is claimed now and its start (or skip)
+        // leaves with this reply: one write instead of two.
         std::string tail;
         if (auto next = next_call_id()) {
-            append_frame(tail, frame_kind::started, *next, {});
-            announced_ = *next;
+            decided_ = true;
+            decided_seq_ = next_seq_;
+            decided_run_ = claim(decided_seq_);
+            append_frame(tail, decided_run_ ? frame_kind::started : frame_kind::skipped, *next, {});
         }
         if (out_.in_region() && out_.size() >= shared_region::min_frame) {
             auto header = decode_frame(out_.bytes().first(frame_header_size), max_payload_);
@@ -139,6 +150,8 @@ public:
     }
 
 private:
+    bool claim(std::uint64_t seq) noexcept { return !claims_.valid() || claims_.start(seq); }
+
     [[noreturn]] static void protocol_failure(const char* what)
     {
         std::fprintf(stderr, "asyncjobs worker %ld: malformed frame from the parent (%s); exiting\n",
@@ -218,7 +231,11 @@ private:
     shared_region call_region_;
     shared_region reply_region_;
     std::size_t region_frame_size_ = 0;  ///< size of the call frame read from the region, until it has run
-    std::uint64_t announced_ = 0;        ///< the last call whose start the parent was told of (ids start at 1)
+    claim_board claims_;
+    std::uint64_t next_seq_ = 0;  ///< calls received so far: the next one's slot on the claim board
+    bool decided_ = false;        ///< the call `decided_seq_` was claimed (or found cancelled) by a flush
+    std::uint64_t decided_seq_ = 0;
+    bool decided_run_ = false;
     reply_buffer out_;  // after reply_region_: it may point into it
 };
 
@@ -292,12 +309,18 @@ int run_worker_loop(int call_fd, int reply_fd, long parent_pid, std::size_t max_
         reply_region = {};
     }
     bool shared_regions = call_region.valid();
+    // The claim board comes with the regions (both need memfd).
+    claim_board claims;
+    if (shared_regions && ::fcntl(worker_claim_board_fd, F_SETFD, FD_CLOEXEC) == 0)
+        claims = claim_board::adopt(worker_claim_board_fd);
+    bool claim_board_mapped = claims.valid();
 
-    worker_channel channel(call_fd, reply_fd, max_payload, std::move(call_region), std::move(reply_region));
+    worker_channel channel(call_fd, reply_fd, max_payload, std::move(call_region), std::move(reply_region),
+                           std::move(claims));
     auto& registry = task_registry::instance();
     {
         worker_hello hello{protocol_version, registry.fingerprint(), static_cast<std::int64_t>(::getpid()),
-                           registry.duplicates(), shared_regions};
+                           registry.duplicates(), shared_regions, claim_board_mapped};
         std::string out;
         std::size_t start = begin_frame(out);
         encode_hello(out, hello);
@@ -312,8 +335,8 @@ int run_worker_loop(int call_fd, int reply_fd, long parent_pid, std::size_t max_
         switch (frame.header.kind) {
         case frame_kind::call:
         case frame_kind::map_call:
-            channel.announce_start(frame.header.task_id);
-            run_call(frame, channel.begin_reply());
+            if (channel.begin_call(frame.header.task_id))
+                run_call(frame, channel.begin_reply());
             channel.done_with_frame();
             break;
         case frame_kind::initialize: {

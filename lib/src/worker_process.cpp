@@ -63,20 +63,21 @@ struct pipe_fds {
 /// close_all() skips descriptors between whitelisted ones).
 ///
 /// The child gets: stdin /dev/null, the parent's stdout and stderr, the pipe ends on fds 3
-/// and 4, the shared regions (if any) on 5 and 6, nothing else; its own process group, so
+/// and 4, the shared regions (if any) on 5 and 6, the claim board (if any) on 7, nothing else; its own process group, so
 /// that killing the worker takes what its task started; an empty signal mask (the parent's
 /// I/O thread blocks SIGPIPE).
 pid_t spawn(const std::string& executable, std::size_t max_payload, int calls, int replies, int call_region,
-            int reply_region)
+            int reply_region, int claims)
 {
     std::string parent = std::to_string(::getpid());
     std::string payload = std::to_string(max_payload);
     std::string flag = worker_flag;
     char* argv[] = {const_cast<char*>(executable.c_str()), flag.data(), parent.data(), payload.data(), nullptr};
 
-    int sources[] = {calls, replies, call_region, reply_region};
-    const int targets[] = {worker_call_fd, worker_reply_fd, worker_call_region_fd, worker_reply_region_fd};
-    std::size_t count = call_region >= 0 && reply_region >= 0 ? 4 : 2;
+    int sources[] = {calls, replies, call_region, reply_region, claims};
+    const int targets[] = {worker_call_fd, worker_reply_fd, worker_call_region_fd, worker_reply_region_fd,
+                           worker_claim_board_fd};
+    std::size_t count = call_region >= 0 && reply_region >= 0 ? (claims >= 0 ? 5 : 4) : 2;
     // Each source is first copied above every source, then onto its target, so that no
     // dup2 can overwrite a source still to be copied; dup2 clears close-on-exec.
     int above = 0;
@@ -123,6 +124,7 @@ worker_process::worker_process(boost::asio::io_context& io, const std::string& e
     , replies_(io)
     , call_region_(shared_region::create("asyncjobs-calls", frame_header_size + max_payload))
     , reply_region_(shared_region::create("asyncjobs-replies", frame_header_size + max_payload))
+    , claims_(claim_board::create())
     , process_(io)
     , exit_watch_(io)
 {
@@ -131,8 +133,10 @@ worker_process::worker_process(boost::asio::io_context& io, const std::string& e
     if (!call_region_.valid() || !reply_region_.valid()) {
         call_region_ = {};
         reply_region_ = {};
+        claims_ = {};
     }
-    pid_t pid = spawn(executable, max_payload, call_pipe.read, reply_pipe.write, call_region_.fd(), reply_region_.fd());
+    pid_t pid = spawn(executable, max_payload, call_pipe.read, reply_pipe.write, call_region_.fd(), reply_region_.fd(),
+                      claims_.fd());
     pid_ = pid;
     try {
         process_ = bp2::process(io.get_executor(), pid);

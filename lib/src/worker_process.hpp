@@ -4,6 +4,8 @@
 
 #include <asyncjobs/detail/shared_region.hpp>
 
+#include "claim_board.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/readable_pipe.hpp>
@@ -17,8 +19,8 @@ namespace asyncjobs::detail {
 
 /// One child worker process: spawned with Boost.Process v2 in a process group of its own,
 /// with the call pipe on its fd 3 and the reply pipe on its fd 4 (stdin /dev/null,
-/// stdout and stderr shared with the parent), and the shared regions for large frames on
-/// fds 5 and 6 when the system has memfd. Spawn from one thread only: Boost.Process
+/// stdout and stderr shared with the parent), the shared regions for large frames on
+/// fds 5 and 6 and the claim board on fd 7 when the system has memfd. Spawn from one thread only: Boost.Process
 /// 1.81 can deadlock when several threads fork at once.
 class worker_process {
 public:
@@ -33,6 +35,9 @@ public:
     shared_region& call_region() noexcept { return call_region_; }
     /// Large replies arrive here (the worker writes).
     shared_region& reply_region() noexcept { return reply_region_; }
+    /// Who starts each call sent ahead: the worker or a cancel (claim_board.hpp); invalid
+    /// if the system has no memfd.
+    claim_board& claims() noexcept { return claims_; }
 
     /// Sends `signal` to the worker's whole process group: the worker and what its task started.
     void signal_group(int signal) noexcept;
@@ -76,6 +81,7 @@ private:
     boost::asio::readable_pipe replies_;
     shared_region call_region_;
     shared_region reply_region_;
+    claim_board claims_;
     boost::process::v2::process process_;
     boost::asio::posix::stream_descriptor exit_watch_;  ///< the worker's pidfd, for async_wait
     long pid_ = 0;

@@ -63,9 +63,11 @@ struct process_pool_options {
     /// Replace a worker after it ran this many tasks (0: never), as Python's max_tasks_per_child.
     std::size_t max_tasks_per_child = 0;
     /// Calls a worker holds at once (the one it runs and those sent ahead, which hide the
-    /// pipe round trip). Calls sent ahead count as started: cancel() no longer stops them.
-    /// 0 chooses: 2, deepening to 64 while many tasks wait, so bursts of small tasks cost a
-    /// few round trips. Set 1 when cancelling queued work matters more than throughput.
+    /// pipe round trip; at most 255). A call sent ahead is still pending until the worker
+    /// begins it: running() is false and cancel() stops it (the worker skips it), the race
+    /// decided once on a word both processes share. (On a system without memfd, calls sent
+    /// ahead count as started.) 0 chooses: 2, deepening while many tasks wait, up to 64
+    /// for tasks of microseconds and about 2 ms of work per worker for longer ones.
     std::size_t pipeline_depth = 0;
     /// Threads that run continuations of this pool's futures (never the I/O thread).
     std::size_t completion_threads = 1;
@@ -103,6 +105,13 @@ public:
     void shutdown(bool wait = true, bool cancel_futures = false) override;
     std::size_t max_workers() const noexcept override;
 
+    /// Force stop (CPython 3.14's terminate_workers): stops taking work, kills every worker
+    /// now with what its task started, cancels every queued task, and ends every running
+    /// one cancelled (get() throws cancelled_error, cancelled() is true). Returns once no
+    /// worker is left, unless called from one of this pool's continuations (then it does
+    /// not wait). Harmless after shutdown(), on a broken pool, or twice.
+    void terminate();
+
     using executor::submit;
 
     /// submit() with options for this task (a timeout).
@@ -117,8 +126,9 @@ public:
     }
 
     /// Cancels the task of `f`: if it has not started, like future::cancel(); if a worker
-    /// runs it, kills that worker (and what the task started) and fails the future with
-    /// cancelled_error. Returns false if the task had already finished.
+    /// runs it, kills that worker (and what the task started) and ends the future
+    /// cancelled (cancelled() is true, get() throws cancelled_error). Returns false if the
+    /// task had already finished.
     template <class T>
     bool cancel_and_kill(future<T>& f)
     {

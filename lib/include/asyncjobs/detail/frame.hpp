@@ -22,7 +22,7 @@
 
 namespace asyncjobs::detail {
 
-inline constexpr std::uint8_t protocol_version = 2;
+inline constexpr std::uint8_t protocol_version = 3;
 inline constexpr std::size_t frame_header_size = 16;
 
 enum class frame_kind : std::uint8_t {
@@ -36,6 +36,7 @@ enum class frame_kind : std::uint8_t {
     shared = 8,     ///< either way: the next frame is in the sender's shared region; payload: its size (8 bytes)
     started = 9,    ///< worker -> parent: it begins running this call (a call not started yet is sent again
                     ///< elsewhere if the worker dies); no payload
+    skipped = 10,   ///< worker -> parent: the parent cancelled this call before the worker claimed it; not run
 };
 
 bool is_known_frame_kind(std::uint8_t kind) noexcept;

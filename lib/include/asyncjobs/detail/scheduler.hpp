@@ -30,6 +30,14 @@ public:
     /// A tracked task left the pending state (started or cancelled).
     virtual void untrack(state_base&) noexcept {}
 
+    /// Decides whether a gated task (state_base::gate()) that cancel() was called on is
+    /// cancelled or has started; only executors that gate tasks override this.
+    virtual cancel_ruling arbitrate_cancel(state_base& task) noexcept
+    {
+        task.ungate();
+        return cancel_ruling::retry;
+    }
+
     /// Workers that can run tasks at once; sizes map()'s default window and chunks.
     virtual std::size_t concurrency() const noexcept = 0;
 

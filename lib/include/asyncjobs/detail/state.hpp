@@ -28,6 +28,13 @@ using scheduler_ptr = boost::intrusive_ptr<scheduler>;
 
 enum class task_status : std::uint32_t { pending = 0, running = 1, finished = 2, cancelled = 3 };
 
+/// What a gated task's executor decided when asked to cancel it (see state_base::gate()).
+enum class cancel_ruling {
+    cancelled,  ///< it never runs; the state is claimed for the caller to complete as cancelled
+    started,    ///< its worker started it first; the state is running
+    retry,      ///< the executor changed the state meanwhile: look again
+};
+
 /// A hook run once when a state completes. Internal only: a callback never runs user
 /// code inline (continuations are posted to their executor), so firing one is cheap
 /// and cannot recurse without bound.
@@ -86,19 +93,70 @@ public:
         return true;
     }
 
-    /// pending -> cancelled (true); a running task is asked to stop (false).
+    /// pending -> cancelled (true); a running task is asked to stop (false). A gated task
+    /// (sent ahead to a worker) is cancelled only if its executor wins the race with the worker.
     bool cancel() noexcept
     {
-        if (claim()) {
-            on_claimed();
-            error_ = cancelled_exception();
-            complete(task_status::cancelled);
-            return true;
+        for (;;) {
+            if (claim()) {
+                on_claimed();
+                cancel_claimed();
+                return true;
+            }
+            if (!gated())
+                break;
+            cancel_ruling ruling = arbitrate_cancel();
+            if (ruling == cancel_ruling::cancelled) {
+                cancel_claimed();
+                return true;
+            }
+            if (ruling == cancel_ruling::started)
+                break;
         }
         if (status() == task_status::running)
             request_stop();
         return status() == task_status::cancelled;
     }
+
+    /// Completes a task its executor claimed (running) as cancelled: a cancel the executor
+    /// decided, or a running task it stopped on request (with that error instead of the plain one).
+    void cancel_claimed(std::exception_ptr why = {}) noexcept
+    {
+        error_ = why ? std::move(why) : cancelled_exception();
+        complete(task_status::cancelled);
+    }
+
+    // A process pool that sends a task ahead to a worker lets the worker decide when it
+    // starts: the task stays pending (running() is false, cancel() may still win) but is
+    // gated, so that only the executor moves it on. All four are called under the
+    // executor's lock; arbitrate_cancel() takes that lock too.
+
+    /// pending -> pending and gated; false if the task is no longer plainly pending.
+    bool gate() noexcept
+    {
+        auto word = word_.load(std::memory_order_relaxed);
+        do {
+            if ((word & (status_mask | gated_bit)) != static_cast<std::uint32_t>(task_status::pending))
+                return false;
+        } while (!word_.compare_exchange_weak(word, word | gated_bit, std::memory_order_acq_rel,
+                                              std::memory_order_relaxed));
+        return true;
+    }
+    /// gated -> running: the worker started it (or the executor claims it to cancel it).
+    void start_gated() noexcept
+    {
+        auto word = word_.load(std::memory_order_relaxed);
+        do {
+            if (!(word & gated_bit))
+                return;
+        } while (!word_.compare_exchange_weak(
+            word, (word & ~(status_mask | gated_bit)) | static_cast<std::uint32_t>(task_status::running),
+            std::memory_order_acq_rel, std::memory_order_relaxed));
+        on_claimed();
+    }
+    /// gated -> pending: the worker is gone without starting it.
+    void ungate() noexcept { word_.fetch_and(~gated_bit, std::memory_order_acq_rel); }
+    bool gated() const noexcept { return word_.load(std::memory_order_acquire) & gated_bit; }
 
     /// Fails the state with `e` unless it already started; used for work an executor can no longer run.
     void abandon(std::exception_ptr e) noexcept
@@ -212,6 +270,7 @@ protected:
 private:
     static constexpr std::uint32_t status_mask = 0x3;
     static constexpr std::uint32_t waiters_bit = 0x4;
+    static constexpr std::uint32_t gated_bit = 0x8;
 
     static bool is_ready(std::uint32_t word) noexcept { return (word & status_mask) >= 2; }
     static callback_node* fired_marker() noexcept { return reinterpret_cast<callback_node*>(std::uintptr_t{1}); }
@@ -221,7 +280,7 @@ private:
     {
         auto word = word_.load(std::memory_order_relaxed);
         do {
-            if ((word & status_mask) != static_cast<std::uint32_t>(task_status::pending))
+            if ((word & (status_mask | gated_bit)) != static_cast<std::uint32_t>(task_status::pending))
                 return false;
         } while (!word_.compare_exchange_weak(word,
                                               (word & ~status_mask) | static_cast<std::uint32_t>(task_status::running),
@@ -230,6 +289,7 @@ private:
     }
 
     void on_claimed() noexcept;  // leaves the executor's list of unstarted tasks
+    cancel_ruling arbitrate_cancel() noexcept;  // asks the scheduler, which holds the gate
 
     void fire_callbacks() noexcept
     {

@@ -4,8 +4,8 @@
 
 // How a parent starts a worker and what they say first. A worker is this program (or a
 // named worker executable) started as `<exe> --asyncjobs-worker <parent pid> <max payload>`
-// with the call pipe on fd 3, the reply pipe on fd 4 and the shared regions for large frames on
-// fds 5 and 6; its stdout and stderr are the
+// with the call pipe on fd 3, the reply pipe on fd 4, the shared regions for large frames on
+// fds 5 and 6 and the claim board on fd 7; its stdout and stderr are the
 // parent's, so what a task prints can never land inside a frame.
 
 #include <cstddef>
@@ -22,6 +22,10 @@ inline constexpr int worker_reply_fd = 4;
 /// A worker started without them (no memfd on the system) sends everything through the pipes.
 inline constexpr int worker_call_region_fd = 5;
 inline constexpr int worker_reply_region_fd = 6;
+/// The claim board (src/claim_board.hpp) on which the worker claims each call before it
+/// runs it, so that a cancel() in the parent can stop a call sent ahead. Present only
+/// with the shared regions.
+inline constexpr int worker_claim_board_fd = 7;
 inline constexpr std::size_t default_max_payload = std::size_t{1} << 30;
 
 /// Worker exit codes the parent tells apart from a task's own exit().
@@ -37,6 +41,9 @@ struct worker_hello {
     std::vector<std::string> duplicate_tasks;
     /// The worker mapped both shared regions: the parent may send large calls through them.
     bool shared_regions = false;
+    /// The worker mapped the claim board: it claims each call before running it and skips
+    /// (a `skipped` frame) those the parent cancelled.
+    bool claim_board = false;
 };
 
 void encode_hello(std::string& out, const worker_hello& hello);
