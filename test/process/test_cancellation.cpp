@@ -137,8 +137,10 @@ BOOST_AUTO_TEST_CASE(cancel_racing_the_worker_is_decided_exactly_once)
             for (auto& [task, f] : batch) {
                 if (random() % 2)
                     cancelled[task] = f.cancel();
-                if (random() % 8 == 0)
-                    std::this_thread::sleep_for(std::chrono::microseconds(random() % 2000));
+                // Spread the cancels over the batch's run, so that some meet calls still
+                // queued, some calls sent ahead, and some calls their worker just began.
+                if (random() % 2)
+                    std::this_thread::sleep_for(std::chrono::microseconds(random() % 1500));
             }
             for (auto& entry : batch)
                 all.push_back(std::move(entry));
