@@ -109,3 +109,12 @@ bool claim_board::started(std::uint64_t seq) const noexcept
 }
 
 } // namespace asyncjobs::detail
+
+namespace asyncjobs::detail {
+
+bool claim_board::cancelled(std::uint64_t seq) const noexcept
+{
+    return slot(seq).load(std::memory_order_acquire) == word(seq, mark::cancelled);
+}
+
+} // namespace asyncjobs::detail

@@ -51,6 +51,8 @@ public:
     bool start(std::uint64_t seq) noexcept;
     /// Either side: did the worker claim the seq-th call?
     bool started(std::uint64_t seq) const noexcept;
+    /// Either side: did the parent cancel the seq-th call before the worker claimed it?
+    bool cancelled(std::uint64_t seq) const noexcept;
 
 private:
     claim_board(int fd, std::atomic<std::uint64_t>* words) noexcept : fd_(fd), words_(words) {}

@@ -52,6 +52,7 @@ struct call {
     bool delivered = false;  ///< its whole frame reached the worker's pipe (the worker may have read it)
     bool running = false;    ///< the worker said it started running it (a `started` frame)
     bool gated = false;      ///< sent ahead under the worker's claim board: the worker decides when it starts
+    bool cancelled_ahead = false;  ///< cancel() won on the claim board: the worker never runs it
     bool kill_requested = false;  ///< cancel_and_kill found it claimed but not yet first in line: kill when it is
     unsigned lost_workers = 0;  ///< workers that died holding it before it started
     std::uint64_t seq = 0;      ///< its place among the calls sent to its worker (the claim board's slot)

@@ -182,10 +182,13 @@ void process_pool_engine::settle_gate_locked(worker& w, call& c)
         }
         return;
     }
-    // Settled before: cancel() won (the state is cancelled) or lost (it is running).
-    if (c.state->status() == task_status::running) {
+    // Settled before by a cancel(): the board says who won. (Not the state: a cancel that
+    // won completes it only after arbitrate_cancel() returns, so it may still read running.)
+    if (w.process.claims().started(c.seq)) {
         c.started = true;
         c.running = true;
+    } else {
+        c.cancelled_ahead = true;
     }
 }
 

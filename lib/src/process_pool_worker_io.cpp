@@ -216,11 +216,11 @@ bool process_pool_engine::handle_started(worker& w, const decode_result& frame)
 
 bool process_pool_engine::handle_skipped(worker& w, const decode_result& frame)
 {
-    // Only a call the parent cancelled on the board may be skipped: gate settled by
-    // arbitrate_cancel() or cancel_gated_locked(), state cancelled.
+    // Only a call the parent cancelled on the board may be skipped (its gate settled by
+    // arbitrate_cancel() or cancel_gated_locked(); its state may still be completing).
     if (w.in_flight.empty() || w.in_flight.front()->initializer || w.in_flight.front()->id != frame.header.task_id ||
-        !frame.payload.empty() || w.in_flight.front()->running ||
-        w.in_flight.front()->state->status() != task_status::cancelled) {
+        !frame.payload.empty() || !w.in_flight.front()->gated ||
+        !w.process.claims().cancelled(w.in_flight.front()->seq)) {
         kill_worker(w, kill_reason::protocol,
                     "the worker skipped task id " + std::to_string(frame.header.task_id) +
                         ", which is not a cancelled call it holds next");

@@ -143,7 +143,7 @@ void process_pool_engine::maybe_finish_worker(worker& w)
         for (auto& c : held)
             settle_gate_locked(w, *c);
         std::erase_if(held, [&](const call_ptr& c) {
-            if (c->started || c->abandoned || !c->state->ready())
+            if (!c->cancelled_ahead)
                 return false;
             finished_one_locked();
             return true;
