@@ -15,9 +15,10 @@
 
 #include <asyncjobs/asyncjobs.hpp>
 
-#include <cerrno>
+#include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <string>
