@@ -74,18 +74,20 @@ struct outgoing {
 };
 
 struct worker {
-    explicit worker(boost::asio::io_context& io, const std::string& exe, std::size_t max_payload)
-        : process(io, exe, max_payload), timer(io)
+    explicit worker(boost::asio::io_context& io, const std::string& exe, int image, std::size_t max_payload)
+        : process(io, exe, image, max_payload), timer(io), start_timer(io)
     {
     }
     worker_process process;
     boost::asio::steady_timer timer;
+    boost::asio::steady_timer start_timer;  ///< process_pool_options::start_timeout, until the hello
     byte_buffer input;
     std::vector<outgoing> pending;  ///< frames waiting for the current write to finish
     std::vector<outgoing> writing;  ///< the frames of the write in progress
     std::vector<boost::asio::const_buffer> write_buffers;
     bool write_in_progress = false;
     std::deque<call_ptr> in_flight;  ///< sent, in order; the front one is running
+    bool greeted = false;            ///< its hello arrived (the start timeout no longer applies)
     bool ready = false;              ///< hello received and checked, initializer done
     bool shared_regions = false;     ///< the worker mapped the shared regions (its hello says)
     bool claims = false;             ///< the worker mapped the claim board (its hello says): calls sent ahead are gated

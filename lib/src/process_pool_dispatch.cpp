@@ -20,6 +20,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <utility>
 
 namespace asyncjobs::detail {
@@ -318,14 +319,21 @@ bool process_pool_engine::spawn()
 {
     std::unique_ptr<worker> w;
     try {
-        w = std::make_unique<worker>(io_, executable_, options_.max_payload);
+        w = std::make_unique<worker>(io_, executable_, image_, options_.max_payload);
+    } catch (const std::system_error& e) {
+        start_failed(e.code().category() == std::generic_category() || e.code().category() == std::system_category()
+                         ? e.code().value()
+                         : 0,
+                     "asyncjobs: cannot start a worker process from '" + executable_ + "': " + e.what());
+        return false;
     } catch (const std::exception& e) {
-        start_failed("asyncjobs: cannot start a worker process from '" + executable_ + "': " + e.what());
+        start_failed(0, "asyncjobs: cannot start a worker process from '" + executable_ + "': " + e.what());
         return false;
     }
     worker& ref = *w;
     workers_.push_back(std::move(w));
     publish_pids();
+    arm_start_timer(ref);
     if (options_.initializer_call) {
         auto init = std::make_shared<call>();
         init->initializer = true;

@@ -189,7 +189,13 @@ private:
     /// Fails calls taken off the queue. Outside the lock: completing a future runs callbacks.
     void fail_all(std::deque<call_ptr>& calls, const std::exception_ptr& why);
 
-    void start_failed(std::string why);
+    /// A worker could not be spawned (`error`: its errno, 0 if unknown). Errors that will
+    /// not go away break the pool at once; others are retried on a timer, and break it
+    /// only after max_start_failures in a row with no worker alive.
+    void start_failed(int error, std::string why);
+
+    /// Kills the worker if it has not said hello within start_timeout.
+    void arm_start_timer(worker& w);
 
     void finished_one_locked()
     {
@@ -202,6 +208,9 @@ private:
     const process_pool_options options_;
     const std::size_t max_workers_;
     const std::string executable_;
+    /// The running image, opened at start when workers are this program: they are executed
+    /// from it, not from the path. -1: by path (worker_executable, or no /proc).
+    int image_ = -1;
     frame_buffer_pool frames_{4};  // before everything that holds calls: they give their frames back
 
     thread_pool_executor completion_;
@@ -225,6 +234,8 @@ private:
     bool terminating_ = false;
     std::chrono::nanoseconds average_task_{0};  ///< of calls that ran, from `started` to reply
     std::unique_ptr<boost::asio::steady_timer> shutdown_timer_;
+    boost::asio::steady_timer spawn_retry_{io_};  ///< after a spawn failed for want of resources
+    bool spawn_retry_armed_ = false;
 
     mutable std::mutex mutex_;  // guards what follows
     std::deque<call_ptr> queue_;

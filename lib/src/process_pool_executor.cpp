@@ -16,6 +16,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <mutex>
 #include <stdexcept>
@@ -25,6 +27,7 @@
 #include <utility>
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -58,10 +61,31 @@ std::string this_executable()
     return path;
 }
 
+/// A worker process (the marker is in its environment) whose main skipped the worker loop
+/// and went on to build a pool would start workers of its own, each doing the same, without
+/// end. It stops here, before any thread or worker exists; the parent reads the exit code.
+process_pool_options refuse_in_worker(process_pool_options options)
+{
+    if (std::getenv(worker_marker_variable)) {
+        std::fprintf(stderr,
+                     "asyncjobs: process %ld was started as a process-pool worker, but its main did not run the "
+                     "worker loop and built a process pool instead (which would start workers without end). Put\n"
+                     "    if (auto code = asyncjobs::run_worker_if_requested(argc, argv)) return *code;\n"
+                     "first in main, or name a worker executable whose main is asyncjobs::worker_main in "
+                     "process_pool_options::worker_executable.\n",
+                     static_cast<long>(::getpid()));
+        std::fflush(stderr);
+        ::_exit(worker_exit_missing_worker_line);
+    }
+    if (options.start_timeout <= std::chrono::milliseconds::zero())
+        throw std::invalid_argument("asyncjobs: process_pool_options::start_timeout must be positive");
+    return options;
+}
+
 } // namespace
 
 process_pool_engine::process_pool_engine(process_pool_options options)
-    : options_(std::move(options))
+    : options_(refuse_in_worker(std::move(options)))
     , max_workers_(options_.max_workers ? options_.max_workers : std::max(1u, std::thread::hardware_concurrency()))
     , executable_(options_.worker_executable.empty() ? this_executable() : options_.worker_executable)
     , completion_(thread_pool_options{std::max<std::size_t>(1, options_.completion_threads), "asyncjobs-done", {}})
@@ -76,10 +100,19 @@ process_pool_engine::process_pool_engine(process_pool_options options)
         throw std::logic_error("asyncjobs: several functions are registered under the same task name (" + names +
                                "); give them distinct names with ASYNCJOBS_TASK_NAMED");
     }
+    // Workers of this program run this very build: the file at its path may be replaced by
+    // another build (new workers would silently run other code) or deleted (respawns fail).
+    if (options_.worker_executable.empty())
+        image_ = ::open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
     io_thread_ = std::thread([this] { io_main(); });
 }
 
-process_pool_engine::~process_pool_engine() { teardown(); }
+process_pool_engine::~process_pool_engine()
+{
+    teardown();
+    if (image_ >= 0)
+        ::close(image_);
+}
 
 void process_pool_engine::shutdown(bool wait, bool cancel_futures)
 {

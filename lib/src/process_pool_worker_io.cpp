@@ -176,6 +176,8 @@ bool process_pool_engine::handle_hello(worker& w, const decode_result& frame)
         kill_worker(w, kill_reason::protocol, why);
         return false;
     }
+    w.greeted = true;
+    w.start_timer.cancel();
     w.shared_regions = hello.shared_regions && w.process.call_region().valid();
     w.claims = hello.claim_board && w.process.claims().valid();
     // With an initializer, the worker is ready once it has succeeded (handle_reply).

@@ -12,6 +12,9 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <exception>
 #include <memory>
@@ -109,7 +112,15 @@ void process_pool_engine::maybe_finish_worker(worker& w)
         return;
     std::string status = worker_process::describe_status(w.exit_status);
     bool clean_exit = w.reason == kill_reason::shutdown && WIFEXITED(w.exit_status) && WEXITSTATUS(w.exit_status) == 0;
-    if (!w.ready && !clean_exit && !terminating_) {
+    if (!w.ready && !clean_exit && !terminating_ && WIFEXITED(w.exit_status) &&
+        WEXITSTATUS(w.exit_status) == worker_exit_missing_worker_line) {
+        // It will not go away: every worker of this program does the same.
+        break_pool(std::make_exception_ptr(broken_executor(
+            "asyncjobs: the worker program '" + executable_ +
+            "' started as a worker but its main did not run the worker loop (it built a process pool instead); put "
+            "`if (auto code = asyncjobs::run_worker_if_requested(argc, argv)) return *code;` first in main, or name a "
+            "worker executable whose main is asyncjobs::worker_main in process_pool_options::worker_executable")));
+    } else if (!w.ready && !clean_exit && !terminating_) {
         // A worker SIGKILLed from outside while it started (an operator, the OOM killer)
         // says nothing about the worker program, which is what max_start_failures
         // guards: it counts apart, and only a long run of them in a row (workers no
@@ -178,6 +189,7 @@ void process_pool_engine::maybe_finish_worker(worker& w)
                 queue_.push_front(std::move(*it));
     }
     w.timer.cancel();
+    w.start_timer.cancel();
     workers_.remove_if([&](const std::unique_ptr<worker>& p) { return p.get() == &w; });
     publish_pids();
     if (shutting_down_) {
@@ -285,11 +297,61 @@ void process_pool_engine::fail_all(std::deque<call_ptr>& calls, const std::excep
     }
 }
 
-void process_pool_engine::start_failed(std::string why)
+void process_pool_engine::start_failed(int error, std::string why)
 {
-    ++start_failures_;
-    if (start_failures_ >= options_.max_start_failures)
-        break_pool(std::make_exception_ptr(broken_executor(why)));
+    switch (error) {
+    case ENOENT:
+    case EACCES:
+    case ENOEXEC:
+    case ENOTDIR:
+    case EISDIR:
+    case ELOOP:
+    case ENAMETOOLONG:
+    case EPERM:
+        // The program cannot be executed, now or on any retry: fail what waits, at once.
+        break_pool(std::make_exception_ptr(broken_executor(
+            why + "; the pool is broken: check process_pool_options::worker_executable")));
+        return;
+    default:
+        break;
+    }
+    // Out of descriptors, processes or memory: passing, perhaps. Live workers take the
+    // queued work meanwhile, and the pool is not broken under them (retiring ones may
+    // still be finishing their last calls, but will take no more).
+    bool alive = std::any_of(workers_.begin(), workers_.end(),
+                             [](const std::unique_ptr<worker>& w) { return !w->retiring && !w->exited; });
+    if (alive)
+        return;  // each reply and each exit dispatches again, and tries another start
+    if (++start_failures_ >= options_.max_start_failures) {
+        break_pool(std::make_exception_ptr(broken_executor(
+            why + ". After " + std::to_string(start_failures_) +
+            " failed starts in a row with no worker alive the pool is broken")));
+        return;
+    }
+    // With no worker alive, nothing else would try again before the next submit: a timer
+    // does, after 10 ms doubling to 1 s.
+    if (spawn_retry_armed_)
+        return;
+    spawn_retry_armed_ = true;
+    auto delay = std::chrono::milliseconds(10 << std::min<std::size_t>(start_failures_, 7));
+    spawn_retry_.expires_after(std::min(delay, std::chrono::milliseconds(1000)));
+    spawn_retry_.async_wait([this](boost::system::error_code ec) {
+        spawn_retry_armed_ = false;
+        if (!ec && !shutting_down_)
+            dispatch();
+    });
+}
+
+void process_pool_engine::arm_start_timer(worker& w)
+{
+    w.start_timer.expires_after(options_.start_timeout);
+    w.start_timer.async_wait([this, &w](boost::system::error_code ec) {
+        if (ec || w.greeted || w.exited)
+            return;
+        kill_worker(w, kill_reason::protocol,
+                    "it sent no hello within process_pool_options::start_timeout (" +
+                        std::to_string(options_.start_timeout.count()) + " ms) and was killed");
+    });
 }
 
 void process_pool_engine::publish_pids()

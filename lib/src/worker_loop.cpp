@@ -381,6 +381,14 @@ int worker_main(int argc, char** argv)
                              "not by hand\n");
         return detail::worker_exit_bad_start;
     }
+    // The marker kept this process from building a pool before it got here (a main
+    // without the worker line); from now on it is a worker, and what its tasks start,
+    // process pools included, must not inherit the marker or the image descriptor.
+    if (const char* marker = std::getenv(detail::worker_marker_variable)) {
+        if (std::strtol(marker, nullptr, 10) == detail::worker_executable_fd)
+            ::close(detail::worker_executable_fd);
+        ::unsetenv(detail::worker_marker_variable);
+    }
     long parent = std::strtol(argv[2], nullptr, 10);
     auto max_payload = static_cast<std::size_t>(std::strtoull(argv[3], nullptr, 10));
     if (max_payload == 0)

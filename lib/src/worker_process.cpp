@@ -15,6 +15,7 @@
 
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -63,26 +64,61 @@ struct pipe_fds {
 /// close_all() skips descriptors between whitelisted ones).
 ///
 /// The child gets: stdin /dev/null, the parent's stdout and stderr, the pipe ends on fds 3
-/// and 4, the shared regions (if any) on 5 and 6, the claim board (if any) on 7, nothing else; its own process group, so
+/// and 4, the shared regions (if any) on 5 and 6, the claim board (if any) on 7, the image it
+/// runs (if the worker is this program) on 8, nothing else; the worker marker in its
+/// environment; its own process group, so
 /// that killing the worker takes what its task started; an empty signal mask (the parent's
 /// I/O thread blocks SIGPIPE).
-pid_t spawn(const std::string& executable, std::size_t max_payload, int calls, int replies, int call_region,
-            int reply_region, int claims)
+pid_t spawn(const std::string& executable, int image, std::size_t max_payload, int calls, int replies,
+            int call_region, int reply_region, int claims)
 {
     std::string parent = std::to_string(::getpid());
     std::string payload = std::to_string(max_payload);
     std::string flag = worker_flag;
     char* argv[] = {const_cast<char*>(executable.c_str()), flag.data(), parent.data(), payload.data(), nullptr};
 
-    int sources[] = {calls, replies, call_region, reply_region, claims};
-    const int targets[] = {worker_call_fd, worker_reply_fd, worker_call_region_fd, worker_reply_region_fd,
-                           worker_claim_board_fd};
-    std::size_t count = call_region >= 0 && reply_region >= 0 ? (claims >= 0 ? 5 : 4) : 2;
+    // What goes where in the child: the pipes, the regions and the claim board when there
+    // are some, and the running image when the worker is this program.
+    std::vector<std::pair<int, int>> moves{{calls, worker_call_fd}, {replies, worker_reply_fd}};
+    if (call_region >= 0 && reply_region >= 0) {
+        moves.emplace_back(call_region, worker_call_region_fd);
+        moves.emplace_back(reply_region, worker_reply_region_fd);
+        if (claims >= 0)
+            moves.emplace_back(claims, worker_claim_board_fd);
+    }
+    if (image >= 0)
+        moves.emplace_back(image, worker_executable_fd);
+    const int highest_target = moves.back().second;
     // Each source is first copied above every source, then onto its target, so that no
     // dup2 can overwrite a source still to be copied; dup2 clears close-on-exec.
     int above = 0;
-    for (std::size_t i = 0; i < count; ++i)
-        above = std::max(above, sources[i] + 1);
+    for (auto& m : moves)
+        above = std::max(above, m.first + 1);
+    // Those copies must fit under RLIMIT_NOFILE, or the child's dup2 fails with EBADF
+    // ("Bad file descriptor"), which hides the real cause: this process is out of descriptors.
+    rlimit files{};
+    if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY) {
+        auto needed = static_cast<rlim_t>(std::max(above + static_cast<int>(moves.size()), highest_target + 1));
+        if (needed > files.rlim_cur)
+            throw std::system_error(EMFILE, std::generic_category(),
+                                    "asyncjobs: too many open files to start a worker (it needs descriptors up to " +
+                                        std::to_string(needed - 1) + " and RLIMIT_NOFILE is " +
+                                        std::to_string(files.rlim_cur) + ")");
+    }
+
+    // The environment marks the child as a worker (worker_protocol.hpp): if its main
+    // skips the worker loop and builds a pool, that pool refuses to start workers.
+    std::string marker = std::string(worker_marker_variable) + "=" + std::to_string(image >= 0 ? worker_executable_fd : -1);
+    std::vector<char*> environment;
+    const std::size_t prefix = std::strlen(worker_marker_variable);
+    for (char** e = environ; e && *e; ++e)
+        if (std::strncmp(*e, worker_marker_variable, prefix) != 0 || (*e)[prefix] != '=')
+            environment.push_back(*e);
+    environment.push_back(marker.data());
+    environment.push_back(nullptr);
+    // The running image by its descriptor in the child: execve of /proc/self/fd/N runs
+    // the very file this parent runs, whatever the path now holds.
+    std::string path = image >= 0 ? "/proc/self/fd/" + std::to_string(worker_executable_fd) : executable;
 
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attributes;
@@ -93,12 +129,16 @@ pid_t spawn(const std::string& executable, std::size_t max_payload, int calls, i
         throw std::system_error(e, std::generic_category(), "asyncjobs: cannot prepare a worker's start");
     }
     int error = ::posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    for (std::size_t i = 0; i < count && !error; ++i)
-        error = ::posix_spawn_file_actions_adddup2(&actions, sources[i], above + static_cast<int>(i));
-    for (std::size_t i = 0; i < count && !error; ++i)
-        error = ::posix_spawn_file_actions_adddup2(&actions, above + static_cast<int>(i), targets[i]);
+    for (std::size_t i = 0; i < moves.size() && !error; ++i)
+        error = ::posix_spawn_file_actions_adddup2(&actions, moves[i].first, above + static_cast<int>(i));
+    for (std::size_t i = 0; i < moves.size() && !error; ++i)
+        error = ::posix_spawn_file_actions_adddup2(&actions, above + static_cast<int>(i), moves[i].second);
+    // Targets skipped below the highest one (no regions, but the image on fd 8) are closed.
+    for (int fd = worker_reply_fd + 1; fd < highest_target && !error; ++fd)
+        if (std::none_of(moves.begin(), moves.end(), [fd](auto& m) { return m.second == fd; }))
+            error = ::posix_spawn_file_actions_addclose(&actions, fd);
     if (!error)
-        error = ::posix_spawn_file_actions_addclosefrom_np(&actions, targets[count - 1] + 1);
+        error = ::posix_spawn_file_actions_addclosefrom_np(&actions, highest_target + 1);
     sigset_t no_signals;
     sigemptyset(&no_signals);
     if (!error)
@@ -109,7 +149,7 @@ pid_t spawn(const std::string& executable, std::size_t max_payload, int calls, i
         error = ::posix_spawnattr_setsigmask(&attributes, &no_signals);
     pid_t pid = -1;
     if (!error)
-        error = ::posix_spawn(&pid, executable.c_str(), &actions, &attributes, argv, environ);
+        error = ::posix_spawn(&pid, path.c_str(), &actions, &attributes, argv, environment.data());
     ::posix_spawn_file_actions_destroy(&actions);
     ::posix_spawnattr_destroy(&attributes);
     if (error)
@@ -119,7 +159,8 @@ pid_t spawn(const std::string& executable, std::size_t max_payload, int calls, i
 
 } // namespace
 
-worker_process::worker_process(boost::asio::io_context& io, const std::string& executable, std::size_t max_payload)
+worker_process::worker_process(boost::asio::io_context& io, const std::string& executable, int image,
+                               std::size_t max_payload)
     : calls_(io)
     , replies_(io)
     , call_region_(shared_region::create("asyncjobs-calls", frame_header_size + max_payload))
@@ -135,7 +176,7 @@ worker_process::worker_process(boost::asio::io_context& io, const std::string& e
         reply_region_ = {};
         claims_ = {};
     }
-    pid_t pid = spawn(executable, max_payload, call_pipe.read, reply_pipe.write, call_region_.fd(), reply_region_.fd(),
+    pid_t pid = spawn(executable, image, max_payload, call_pipe.read, reply_pipe.write, call_region_.fd(), reply_region_.fd(),
                       claims_.fd());
     pid_ = pid;
     try {

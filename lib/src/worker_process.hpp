@@ -24,7 +24,12 @@ namespace asyncjobs::detail {
 /// 1.81 can deadlock when several threads fork at once.
 class worker_process {
 public:
-    worker_process(boost::asio::io_context& io, const std::string& executable, std::size_t max_payload);
+    /// `image`: an open descriptor of the program to run (the parent's own image, opened at
+    /// pool start, so that workers run this very build even if the file on disk was
+    /// replaced or deleted), or -1 to execute `executable` by path. Throws
+    /// std::system_error with the errno of what failed (ENOENT, EACCES, ENOEXEC from the
+    /// exec; EMFILE when this process is out of descriptors).
+    worker_process(boost::asio::io_context& io, const std::string& executable, int image, std::size_t max_payload);
     worker_process(const worker_process&) = delete;  // async_wait's handler holds `this`
     worker_process& operator=(const worker_process&) = delete;
 

@@ -54,9 +54,13 @@ struct process_pool_options {
     /// on demand and idle ones are reused.
     std::size_t max_workers = 0;
     /// The program workers run. Empty: this program, re-executed in worker mode (its main
-    /// must start with the asyncjobs::run_worker_if_requested line). Name a separate worker
-    /// executable (whose main is asyncjobs::worker_main) when main is not yours, as in a
-    /// test runner; it must register the same tasks.
+    /// must start with the asyncjobs::run_worker_if_requested line; a worker whose main
+    /// lacks it exits at once, and the pool turns broken_executor saying so). Workers then
+    /// run the very image this process runs, opened when the pool starts: replacing or
+    /// deleting the file on disk changes nothing. Name a separate worker executable (whose
+    /// main is asyncjobs::worker_main) when main is not yours, as in a test runner; it must
+    /// register the same tasks, and it is executed by its path at each start. A path that
+    /// cannot be executed (missing, not executable, not a program) breaks the pool at once.
     std::string worker_executable{};
     /// Default timeout of every task (submit_with() can set one per task).
     std::optional<std::chrono::milliseconds> task_timeout{};
@@ -75,8 +79,14 @@ struct process_pool_options {
     std::size_t max_payload = detail::default_max_payload;
     /// At shutdown, how long workers get to exit after their pipes close, and then after SIGTERM.
     std::chrono::milliseconds shutdown_grace{2000};
-    /// Workers that die before they are ready, in a row, before the pool is broken.
+    /// Workers that die before they are ready, in a row, before the pool is broken. A
+    /// start that fails for want of resources (descriptors, processes, memory) while no
+    /// worker is alive counts too, and is retried after a short, doubling delay; while
+    /// workers are alive, queued work waits for them instead.
     std::size_t max_start_failures = 3;
+    /// A worker that has not said hello this long after its start is killed, and counts as
+    /// a failed start. Must be positive.
+    std::chrono::milliseconds start_timeout{60000};
 
     /// Runs `fn(args...)` once in each worker before it takes tasks. `fn` must be
     /// registered; if it throws, the worker does not start (and the pool turns

@@ -32,6 +32,18 @@ inline constexpr std::size_t default_max_payload = std::size_t{1} << 30;
 inline constexpr int worker_exit_protocol_error = 70;
 inline constexpr int worker_exit_initializer_failed = 71;
 inline constexpr int worker_exit_bad_start = 72;
+/// A process started as a worker tried to start a process pool: its main lacks the
+/// run_worker_if_requested line, so it ran the application instead of the worker loop.
+inline constexpr int worker_exit_missing_worker_line = 73;
+
+/// Set in every worker's environment at spawn: a process that has it and builds a process
+/// pool is a worker whose main never reached the worker loop (it would otherwise start
+/// workers of its own, without end). Its value is the descriptor through which the worker
+/// was executed (the parent's running image), or -1; the worker loop closes that
+/// descriptor and removes the variable, so that programs and pools a task starts are free.
+inline constexpr const char* worker_marker_variable = "ASYNCJOBS_WORKER";
+/// Where a worker started from the parent's running image finds that image (then closed).
+inline constexpr int worker_executable_fd = 8;
 
 /// The payload of the hello frame a worker sends first.
 struct worker_hello {
