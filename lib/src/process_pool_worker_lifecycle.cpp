@@ -105,6 +105,7 @@ void process_pool_engine::on_exit(worker& w, int status)
 {
     w.exited = true;
     w.exit_status = status;
+    w.retiring = true;  // the replies drained below may dispatch: not to this worker
     // What its tasks started dies with the worker, whatever ended it: a process forked
     // without exec holds the worker's pipes, and would otherwise outlive the pool.
     w.process.kill_leftovers();
