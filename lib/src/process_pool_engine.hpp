@@ -91,7 +91,7 @@ public:
 
     /// In a child made by fork() (fork_guard.hpp): the copy has no I/O thread and shares
     /// the parent's epoll instance, so it runs nothing and must never be torn down.
-    bool forked() const noexcept { return fork_guard_.forked(); }
+    bool forked() const noexcept override { return fork_guard_.forked(); }
 
 private:
     // --- the I/O thread -------------------------------------------------------------

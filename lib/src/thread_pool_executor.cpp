@@ -172,7 +172,7 @@ public:
 
     /// In a child made by fork() (fork_guard.hpp): the copy runs nothing and must not be
     /// torn down.
-    bool forked() const noexcept { return fork_guard_.forked(); }
+    bool forked() const noexcept override { return fork_guard_.forked(); }
 
     /// Waits for all queued work, joins the threads and destroys the asio pool. Whatever
     /// reaches the pool after that fails with shutdown_error. Not from a pool thread.

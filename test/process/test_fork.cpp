@@ -16,6 +16,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <future>
 #include <iostream>
 #include <optional>
 #include <thread>
@@ -131,6 +132,25 @@ BOOST_AUTO_TEST_CASE(submit_in_a_child_throws_forked_executor)
     BOOST_TEST(square_on(pool, 9) == 81);
 }
 
+BOOST_AUTO_TEST_CASE(waiting_in_a_child_on_the_parents_task_throws_forked_executor)
+{
+    process_pool_executor pool(process_test::pool_options(test_worker(), 1));
+    auto f = pool.submit(process_tasks::sleep_ms, 60000);  // ends by cancel_and_kill below
+    pid_t child = fork_child([&] {
+        try {
+            f.get();
+        } catch (const asyncjobs::forked_executor&) {
+            return child_ok;
+        } catch (...) {
+            return child_other_exception;
+        }
+        return child_no_exception;
+    });
+    BOOST_TEST(wait_child(child) == child_ok, "get() in the child did not throw forked_executor");
+    pool.cancel_and_kill(f);
+    BOOST_TEST(square_on(pool, 9) == 81);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(thread_pool)
@@ -168,6 +188,28 @@ BOOST_AUTO_TEST_CASE(submit_in_a_child_throws_forked_executor)
     pid_t child = fork_child([&] { return submit_in_child(pool); });
     BOOST_TEST(wait_child(child) == child_ok, "submit() in the child did not throw forked_executor");
     BOOST_TEST(square_on(pool, 9) == 81);
+}
+
+BOOST_AUTO_TEST_CASE(waiting_in_a_child_on_the_parents_task_throws_forked_executor)
+{
+    thread_pool_executor pool(1);
+    std::promise<void> release;
+    auto released = release.get_future().share();
+    auto f = pool.submit([released] { released.wait(); });
+    pid_t child = fork_child([&] {
+        try {
+            f.get();
+        } catch (const asyncjobs::forked_executor&) {
+            return child_ok;
+        } catch (...) {
+            return child_other_exception;
+        }
+        return child_no_exception;
+    });
+    BOOST_TEST(wait_child(child) == child_ok, "get() in the child did not throw forked_executor");
+    release.set_value();
+    process_test::require_ready(f);
+    BOOST_TEST(square_on(pool, 7) == 49);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
