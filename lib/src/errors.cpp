@@ -27,6 +27,13 @@ invalid_future::invalid_future()
 {
 }
 
+forked_executor::forked_executor()
+    : error("asyncjobs: this executor was created before fork(), and this is the child process: the child's copy "
+            "has none of the pool's threads or workers and runs nothing (the parent's pool goes on unharmed); "
+            "create a new executor in the child, or exec a new program")
+{
+}
+
 worker_crashed::worker_crashed(int exit_code, int signal, const std::string& detail)
     : error(detail), exit_code_(exit_code), signal_(signal)
 {

@@ -95,6 +95,8 @@ struct worker {
     bool discarding = false;         ///< output is no longer trusted: read and drop it
     bool retiring = false;           ///< goodbye sent or being killed: takes no more calls
     bool reader_done = false;
+    bool read_pending = false;       ///< a read of the reply pipe is under way (it owns the input's free space)
+    std::size_t input_wanted = 1;    ///< bytes the next frame still needs (what the next read asks for)
     bool exited = false;
     int exit_status = 0;
     std::size_t tasks_done = 0;

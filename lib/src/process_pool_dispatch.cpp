@@ -31,6 +31,7 @@ namespace asio = boost::asio;
 
 void process_pool_engine::submit_with(state_ptr task, const task_options& options)
 {
+    fork_guard_.throw_if_forked();
     remote_call* remote = task->as_remote_call();
     if (!remote)
         throw task_not_registered(
@@ -64,6 +65,7 @@ void process_pool_engine::submit_with(state_ptr task, const task_options& option
 
 bool process_pool_engine::kill_task(state_base* task)
 {
+    fork_guard_.throw_if_forked();
     if (!task)
         throw invalid_future();
     if (task->cancel())
@@ -112,6 +114,12 @@ bool process_pool_engine::kill_task(state_base* task)
 
 cancel_ruling process_pool_engine::arbitrate_cancel(state_base& task) noexcept
 {
+    if (forked()) {
+        // The claim board is shared with the parent's worker: deciding here would cancel
+        // the parent's task. In the child's copy the call simply counts as started.
+        task.start_gated();
+        return cancel_ruling::started;
+    }
     std::lock_guard lock(mutex_);
     auto it = gates_.find(&task);
     if (it == gates_.end()) {

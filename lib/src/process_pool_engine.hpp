@@ -20,6 +20,7 @@
 #include <asyncjobs/process_pool_executor.hpp>
 #include <asyncjobs/thread_pool_executor.hpp>
 
+#include "fork_guard.hpp"
 #include "frame_buffer_pool.hpp"
 #include "pool_worker.hpp"
 
@@ -78,6 +79,8 @@ public:
 
     std::vector<long> worker_pids() const
     {
+        if (forked())
+            return {};
         std::lock_guard lock(mutex_);
         return pids_;
     }
@@ -85,6 +88,10 @@ public:
     std::size_t max_workers() const noexcept { return max_workers_; }
 
     void teardown() noexcept;
+
+    /// In a child made by fork() (fork_guard.hpp): the copy has no I/O thread and shares
+    /// the parent's epoll instance, so it runs nothing and must never be torn down.
+    bool forked() const noexcept override { return fork_guard_.forked(); }
 
 private:
     // --- the I/O thread -------------------------------------------------------------
@@ -134,6 +141,9 @@ private:
 
     void read_more(worker& w, std::size_t want = 1);
 
+    /// Appends `n` bytes just read to the worker's input and acts on its complete frames.
+    void take_input(worker& w, std::size_t n);
+
     /// Handles every complete frame in the buffer. Returns how many bytes the next frame
     /// still needs, or nullopt once the worker is being killed.
     std::optional<std::size_t> process_input(worker& w);
@@ -168,6 +178,11 @@ private:
     void retire_all();
 
     void on_exit(worker& w, int status);
+
+    /// Once the worker is dead, its output is whatever its pipe holds now: a process its
+    /// task forked may keep the write end open, so end of file may never come. Reads what
+    /// is there without blocking, closes the pipe and finishes the worker.
+    void drain_after_exit(worker& w);
 
     /// Once the worker has exited and its output is drained: fail or re-queue what it held,
     /// forget it, and let dispatch start a replacement.
@@ -207,6 +222,7 @@ private:
 
     const process_pool_options options_;
     const std::size_t max_workers_;
+    const fork_guard fork_guard_;
     const std::string executable_;
     /// The running image, opened at start when workers are this program: they are executed
     /// from it, not from the path. -1: by path (worker_executable, or no /proc).

@@ -116,6 +116,8 @@ process_pool_engine::~process_pool_engine()
 
 void process_pool_engine::shutdown(bool wait, bool cancel_futures)
 {
+    if (forked())
+        return;
     std::deque<call_ptr> unstarted;
     std::vector<state_ptr> sent_ahead;
     {
@@ -147,6 +149,8 @@ void process_pool_engine::shutdown(bool wait, bool cancel_futures)
 
 void process_pool_engine::terminate()
 {
+    if (forked())
+        return;
     std::deque<call_ptr> queued;
     std::vector<state_ptr> sent_ahead;
     {
@@ -217,7 +221,16 @@ process_pool_executor::process_pool_executor(process_pool_options options)
 {
 }
 
-process_pool_executor::~process_pool_executor() { engine_->shutdown(true, false); }
+process_pool_executor::~process_pool_executor()
+{
+    if (engine_->forked()) {
+        // Running the copy down would join an I/O thread that does not exist here and
+        // unregister the parent's pipes from the epoll instance both processes share.
+        detail::keep_forever(engine());
+        return;
+    }
+    engine_->shutdown(true, false);
+}
 
 void process_pool_executor::shutdown(bool wait, bool cancel_futures) { engine_->shutdown(wait, cancel_futures); }
 void process_pool_executor::terminate() { engine_->terminate(); }

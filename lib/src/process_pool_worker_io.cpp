@@ -91,25 +91,40 @@ void process_pool_engine::start_write(worker& w)
 void process_pool_engine::read_more(worker& w, std::size_t want)
 {
     auto space = w.input.free_space(std::max<std::size_t>(want, 1 << 16));
+    w.read_pending = true;
     w.process.replies().async_read_some(asio::buffer(space.data(), space.size()),
                                         [this, &w](boost::system::error_code ec, std::size_t n) {
+                                            w.read_pending = false;
                                             if (ec) {
+                                                if (w.exited && !w.reader_done) {
+                                                    drain_after_exit(w);  // on_exit cancelled this read
+                                                    return;
+                                                }
                                                 w.reader_done = true;
                                                 maybe_finish_worker(w);
                                                 return;
                                             }
-                                            w.input.commit(n);
-                                            std::optional<std::size_t> want;
-                                            if (!w.discarding)
-                                                want = process_input(w);
-                                            if (!want) {
-                                                // Being killed: drain until end of file,
-                                                // which tells us the pipe is done with.
-                                                w.discarding = true;
-                                                w.input.consume(w.input.unread().size());
+                                            take_input(w, n);
+                                            if (w.exited) {
+                                                drain_after_exit(w);
+                                                return;
                                             }
-                                            read_more(w, want.value_or(1));
+                                            read_more(w, w.input_wanted);
                                         });
+}
+
+void process_pool_engine::take_input(worker& w, std::size_t n)
+{
+    w.input.commit(n);
+    std::optional<std::size_t> want;
+    if (!w.discarding)
+        want = process_input(w);
+    if (!want) {
+        // Being killed: drain until end of file, which tells us the pipe is done with.
+        w.discarding = true;
+        w.input.consume(w.input.unread().size());
+    }
+    w.input_wanted = want.value_or(1);
 }
 
 std::optional<std::size_t> process_pool_engine::process_input(worker& w)

@@ -23,7 +23,11 @@
 #include <utility>
 #include <vector>
 
+#include <cerrno>
+
+#include <fcntl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 namespace asyncjobs::detail {
 
@@ -103,6 +107,45 @@ void process_pool_engine::on_exit(worker& w, int status)
 {
     w.exited = true;
     w.exit_status = status;
+    w.retiring = true;  // the replies drained below may dispatch: not to this worker
+    // What its tasks started dies with the worker, whatever ended it: a process forked
+    // without exec holds the worker's pipes, and would otherwise outlive the pool.
+    w.process.kill_leftovers();
+    // Its output is complete now, and a process that escaped the group (setsid) may still
+    // hold the pipes, so neither end of file nor EPIPE is sure to come: stop waiting for them.
+    boost::system::error_code ignored;
+    if (w.write_in_progress)
+        w.process.calls().cancel(ignored);  // its handler finishes the worker
+    if (!w.reader_done) {
+        if (w.read_pending)
+            w.process.replies().cancel(ignored);  // its handler drains what is left
+        else
+            drain_after_exit(w);
+        return;
+    }
+    maybe_finish_worker(w);
+}
+
+void process_pool_engine::drain_after_exit(worker& w)
+{
+    int fd = w.process.replies().native_handle();
+    if (fd >= 0) {
+        int flags = ::fcntl(fd, F_GETFL);
+        if (flags >= 0)
+            ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+        for (;;) {
+            auto space = w.input.free_space(std::max<std::size_t>(w.input_wanted, 1 << 16));
+            ssize_t n = ::read(fd, space.data(), space.size());
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                break;  // end of file, or empty with a writer left (EAGAIN)
+            take_input(w, static_cast<std::size_t>(n));
+        }
+    }
+    boost::system::error_code ignored;
+    w.process.replies().close(ignored);
+    w.reader_done = true;
     maybe_finish_worker(w);
 }
 

@@ -22,6 +22,12 @@ std::exception_ptr state_base::cancelled_exception()
     return std::make_exception_ptr(cancelled_error());
 }
 
+void state_base::throw_if_forked() const
+{
+    if (scheduler_ && scheduler_->forked())
+        throw forked_executor();
+}
+
 void state_base::on_claimed() noexcept
 {
     if (tracked_)

@@ -1,5 +1,8 @@
 // Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
+#include <asyncjobs/errors.hpp>
 #include <asyncjobs/thread_pool_executor.hpp>
+
+#include "fork_guard.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -75,6 +78,7 @@ public:
 
     void submit(state_ptr task) override
     {
+        fork_guard_.throw_if_forked();
         task->mark_tracked();
         {
             std::lock_guard lock(mutex_);
@@ -94,6 +98,10 @@ public:
 
     void schedule(state_ptr continuation) noexcept override
     {
+        if (fork_guard_.forked()) {  // the copy has no threads to run it
+            abandon_soon(std::move(continuation), std::make_exception_ptr(forked_executor()));
+            return;
+        }
         ensure_thread();
         post(std::move(continuation));
     }
@@ -119,6 +127,10 @@ public:
 
     void post_closure(boost::executors::work&& closure)
     {
+        if (fork_guard_.forked()) {  // never dropped: as after teardown, it runs here
+            boost_closure_handler(std::move(closure));
+            return;
+        }
         ensure_thread();
         posting_.fetch_add(1, std::memory_order_seq_cst);
         if (alive_.load(std::memory_order_seq_cst)) {
@@ -132,6 +144,8 @@ public:
 
     void shutdown(bool wait, bool cancel_futures)
     {
+        if (forked())
+            return;
         std::vector<state_ptr> unstarted;
         {
             std::lock_guard lock(mutex_);
@@ -147,12 +161,18 @@ public:
 
     bool closed() const
     {
+        if (forked())
+            return true;
         std::lock_guard lock(mutex_);
         return closed_;
     }
 
     std::size_t max_workers() const noexcept { return max_workers_; }
     bool running_in_this_thread() const noexcept { return current_engine == this; }
+
+    /// In a child made by fork() (fork_guard.hpp): the copy runs nothing and must not be
+    /// torn down.
+    bool forked() const noexcept override { return fork_guard_.forked(); }
 
     /// Waits for all queued work, joins the threads and destroys the asio pool. Whatever
     /// reaches the pool after that fails with shutdown_error. Not from a pool thread.
@@ -289,6 +309,7 @@ private:
 
     const thread_pool_options options_;
     const std::size_t max_workers_;
+    const fork_guard fork_guard_;
 
     mutable std::mutex mutex_;  // guards everything up to threads_
     state_base* pending_head_ = nullptr;
@@ -324,6 +345,10 @@ thread_pool_executor::thread_pool_executor(thread_pool_options options)
 
 thread_pool_executor::~thread_pool_executor()
 {
+    if (engine_->forked()) {
+        detail::keep_forever(engine());
+        return;
+    }
     if (engine_->running_in_this_thread()) {
         engine_->shutdown(false, false);
         // This thread cannot join itself; a helper joins the pool once this task returns.

@@ -11,6 +11,7 @@
 #include <asyncjobs/worker.hpp>
 
 #include "claim_board.hpp"
+#include "parent_watch.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -277,10 +278,9 @@ bool run_call(const decode_result& frame, reply_buffer& out)
 
 int run_worker_loop(int call_fd, int reply_fd, long parent_pid, std::size_t max_payload)
 {
-    // The worker dies with its parent, even if the parent is SIGKILLed; if the parent died
-    // before this line, getppid() already differs.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent_pid)
+    // The worker dies with its parent, even if the parent is SIGKILLed, and takes what its
+    // task started with it (parent_watch.hpp).
+    if (!die_with_parent(parent_pid))
         return worker_exit_bad_start;
     // A parent that goes away mid-write makes write() fail with EPIPE instead of killing us
     // by signal; we own this process in worker mode, so changing the disposition is fine.

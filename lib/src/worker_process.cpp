@@ -204,6 +204,13 @@ void worker_process::signal_group(int signal) noexcept
     }
 }
 
+void worker_process::kill_leftovers() noexcept
+{
+    // Only the group: the worker's own pid may already belong to another process.
+    if (pid_ > 0)
+        ::kill(-static_cast<pid_t>(pid_), SIGKILL);
+}
+
 std::string worker_process::describe_status(int status)
 {
     if (status == -1)

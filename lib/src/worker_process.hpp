@@ -47,6 +47,11 @@ public:
     /// Sends `signal` to the worker's whole process group: the worker and what its task started.
     void signal_group(int signal) noexcept;
 
+    /// After the worker has exited: SIGKILLs what is left of its process group, the
+    /// processes its tasks started (they do not outlive their worker). The group's number
+    /// stays reserved while any member lives, so this reaches no stranger.
+    void kill_leftovers() noexcept;
+
     /// Calls `handler(raw wait status)` once the worker has exited and been reaped, or
     /// `handler(-1)` if the wait fails or is cancelled.
     ///

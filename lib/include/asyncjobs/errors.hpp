@@ -50,6 +50,16 @@ public:
     using error::error;
 };
 
+/// An executor created before fork() was used in the child process. The child's copy of a
+/// pool has none of the parent's threads, workers or pipes: it runs nothing, submit()
+/// throws this, and its shutdown() and destructor do nothing (they leave the parent's pool
+/// alone). Create a new executor in the child, or exec a new program.
+class forked_executor : public error {
+public:
+    forked_executor();
+    using error::error;
+};
+
 /// A worker process died while running the task: only that task fails; the pool replaces
 /// the worker and goes on. Says the exit code or the signal.
 class worker_crashed : public error {

@@ -104,7 +104,13 @@ struct process_pool_options {
 /// Runs registered functions (ASYNCJOBS_TASK) in child processes: Python's
 /// ProcessPoolExecutor done right. A worker that dies fails only the task it was running;
 /// the pool replaces it and re-dispatches the work queued to it. Per-task timeouts kill a
-/// hung worker. Workers die with the parent and never become zombies.
+/// hung worker. Workers die with the parent and never become zombies; each sits in a
+/// process group of its own, which dies with it: what its tasks started does not outlive
+/// it (a timeout, cancel_and_kill, shutdown, or the parent's death, even by SIGKILL).
+///
+/// After fork(), the child's copy of a pool is inert: submit() and cancel_and_kill()
+/// throw forked_executor, shutdown() and terminate() do nothing, and the destructor leaves
+/// the parent's pool alone. Futures of the parent's pool never complete in the child.
 class process_pool_executor final : public executor {
 public:
     process_pool_executor();

@@ -31,6 +31,10 @@ struct thread_pool_options {
 /// Runs any callable on a Boost.Asio thread pool. Continuations of its futures run on the
 /// same threads. It also meets Boost.Thread's executor requirements, so
 /// `boost::future::then(pool, fn)` works with it.
+///
+/// After fork(), the child's copy of a pool has no threads and is inert: submit() throws
+/// forked_executor, shutdown() does nothing, and the destructor returns at once. Futures of
+/// the parent's pool never complete in the child.
 class thread_pool_executor final : public executor {
 public:
     thread_pool_executor();

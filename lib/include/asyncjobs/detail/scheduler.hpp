@@ -41,6 +41,10 @@ public:
     /// Workers that can run tasks at once; sizes map()'s default window and chunks.
     virtual std::size_t concurrency() const noexcept = 0;
 
+    /// True in a child made by fork() from the process that made this executor: there it
+    /// runs nothing, so a wait on its work would never end (src/fork_guard.hpp).
+    virtual bool forked() const noexcept { return false; }
+
     /// How long one map() chunk should run so that the per-task overhead stays small.
     virtual std::chrono::nanoseconds chunk_target() const noexcept { return std::chrono::microseconds(200); }
 

@@ -178,10 +178,15 @@ public:
     /// everything else (lambdas, continuations).
     virtual remote_call* as_remote_call() noexcept { return nullptr; }
 
+    /// Throws forked_executor when this state's executor is a copy in a fork() child: its
+    /// work will never complete there.
+    void throw_if_forked() const;
+
     void wait() const
     {
         if (ready())
             return;
+        throw_if_forked();
         auto& bucket = parking_bucket_for(this);
         std::unique_lock lock(bucket.mutex);
         while (!is_ready(word_.fetch_or(waiters_bit, std::memory_order_acq_rel)))
@@ -193,6 +198,7 @@ public:
     {
         if (ready())
             return true;
+        throw_if_forked();
         auto& bucket = parking_bucket_for(this);
         std::unique_lock lock(bucket.mutex);
         while (!is_ready(word_.fetch_or(waiters_bit, std::memory_order_acq_rel))) {
