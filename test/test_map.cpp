@@ -388,18 +388,43 @@ BOOST_AUTO_TEST_CASE(default_window_is_bounded)
 
 BOOST_AUTO_TEST_CASE(infinite_input_read_partly)
 {
+    // A cheap function measures as nanoseconds per call, so automatic chunks would grow to
+    // map_max_auto_chunk at once; they grow only as the reader consumes, so a reader that
+    // stops early has made map() read a few times what it consumed, not a million inputs.
     counting_input input;
     aj::thread_pool_executor pool(2);
     long sum = 0;
     {
-        auto r = pool.map([](long x) { return x; }, input);  // automatic chunks
+        auto r = pool.map([](long x) { return x; }, input);  // automatic chunks, default window
         long k = 0;
         for (auto it = r.begin(); k < 1000; ++it, ++k)
             sum += *it;
     }  // destroyed with work in flight: no hang
     BOOST_TEST(sum == 999L * 1000L / 2);
     pool.shutdown(true);
-    BOOST_TEST(input.pulled() < 1000 + 8 * 65536 + 65536);  // bounded by the window of (large) chunks
+    // The loop's last ++it took result 1001 off the window too.
+    std::size_t window = aj::default_map_window(pool.max_workers());
+    std::size_t consumed = 1001 + aj::map_auto_chunk_limit(1001, window);
+    std::size_t bound = consumed + window * aj::map_auto_chunk_limit(consumed, window);
+    BOOST_TEST(bound < 10000u);  // a few times what was read
+    BOOST_TEST(static_cast<std::size_t>(input.pulled()) <= bound);
+}
+
+BOOST_AUTO_TEST_CASE(automatic_chunk_limit_grows_with_the_reader)
+{
+    // The limit only caps growth: a reader that keeps up lets chunks reach the largest
+    // automatic size (how large they get is up to the measured call cost, which a test
+    // cannot pin down on a shared machine; apps/bench measures the throughput).
+    constexpr std::size_t window = 32;
+    BOOST_TEST(aj::map_auto_chunk_limit(0, window) == aj::map_first_auto_chunk_limit);
+    BOOST_TEST(aj::map_auto_chunk_limit(window * aj::map_max_auto_chunk / 4, window) == aj::map_max_auto_chunk);
+    BOOST_TEST(aj::map_auto_chunk_limit(std::size_t{1} << 40, window) == aj::map_max_auto_chunk);
+    std::size_t previous = 0;
+    for (std::size_t consumed = 0; consumed < (std::size_t{1} << 24); consumed = consumed * 2 + 1) {
+        std::size_t limit = aj::map_auto_chunk_limit(consumed, window);
+        BOOST_TEST(limit >= previous);
+        previous = limit;
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

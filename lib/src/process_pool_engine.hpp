@@ -58,6 +58,12 @@ public:
     void submit(state_ptr task) override { submit_with(std::move(task), task_options{}); }
 
     void schedule(state_ptr continuation) noexcept override { completion_engine_->schedule(std::move(continuation)); }
+    // Continuations run on the completion threads: waiting on one there may be a deadlock.
+    void check_wait(const state_base& awaited) const override
+    {
+        if (awaited.scheduled_work)
+            completion_engine_->check_run_wait(awaited);
+    }
 
     std::size_t concurrency() const noexcept override { return max_workers_; }
 

@@ -22,6 +22,7 @@ namespace detail {
 
 namespace {
 thread_local const thread_pool_engine* current_engine = nullptr;
+thread_local std::size_t current_thread_index = 0;  // meaningful where current_engine is set
 
 std::string describe(std::exception_ptr e)
 {
@@ -88,8 +89,7 @@ public:
                 throw shutdown_error();
             }
             link(*task);
-            if (threads_.size() < max_workers_ && !joined_)
-                start_thread();
+            start_thread_unless_one_is_idle();
             submitting_.fetch_add(1, std::memory_order_relaxed);
         }
         post(std::move(task));
@@ -103,6 +103,7 @@ public:
             return;
         }
         ensure_thread();
+        count_queued();
         post(std::move(continuation));
     }
 
@@ -125,6 +126,24 @@ public:
 
     std::size_t concurrency() const noexcept override { return max_workers_; }
 
+    void check_wait(const state_base& awaited) const override
+    {
+        // Tasks submitted here and continuations scheduled here run on these threads;
+        // other states (combinators, promises) are completed by someone else.
+        if (awaited.tracked() || awaited.scheduled_work)
+            check_run_wait(awaited);
+    }
+
+    void check_run_wait(const state_base& awaited) const override
+    {
+        if (max_workers_ != 1 || !running_in_this_thread() || awaited.status() != task_status::pending)
+            return;
+        throw deadlock_error(
+            "asyncjobs: a task or continuation waits (get/wait) for work queued on its own one-thread pool, "
+            "which only this thread could run: this would hang forever. Chain it with then() (a continuation "
+            "may return the future), or give the pool more than one thread (max_workers, completion_threads)");
+    }
+
     void post_closure(boost::executors::work&& closure)
     {
         if (fork_guard_.forked()) {  // never dropped: as after teardown, it runs here
@@ -132,9 +151,10 @@ public:
             return;
         }
         ensure_thread();
+        count_queued();
         posting_.fetch_add(1, std::memory_order_seq_cst);
         if (alive_.load(std::memory_order_seq_cst)) {
-            boost::asio::post(*pool_, boost_closure_handler(std::move(closure)));
+            boost::asio::post(*pool_, counted_handler<boost_closure_handler>{this, boost_closure_handler(std::move(closure))});
             posting_.fetch_sub(1, std::memory_order_release);
         } else {
             posting_.fetch_sub(1, std::memory_order_release);
@@ -208,14 +228,108 @@ public:
     }
 
 private:
+    /// What a pool thread is doing, kept only while the pool may still start threads
+    /// (growing_), for submit() to tell whether a thread is idle. Guarded by mutex_.
+    struct thread_activity {
+        bool busy = false;
+        const state_base* work = nullptr;  // the state it runs, held alive by its handler
+    };
+
+    /// Handler start and end, seen from the thread that runs it (only a pool thread counts).
+    void begin_handler(const state_base* work) noexcept
+    {
+        if (!growing_.load(std::memory_order_acquire) || current_engine != this)
+            return;
+        std::lock_guard lock(mutex_);
+        if (queued_)
+            --queued_;
+        auto& activity = activity_[current_thread_index];
+        activity.busy = true;
+        activity.work = work;
+    }
+    void end_handler() noexcept
+    {
+        if (current_engine != this)
+            return;
+        // Cleared under the lock while growing, so that submit() never reads a state this
+        // thread has let go of; once the pool is full nobody reads it.
+        if (!growing_.load(std::memory_order_acquire))
+            return;
+        std::lock_guard lock(mutex_);
+        activity_[current_thread_index] = {};
+    }
+
+    /// A state run by a pool thread; like queued_work, it fails the state if dropped unrun.
+    class state_handler {
+    public:
+        state_handler(thread_pool_engine* engine, state_ptr s) noexcept : engine_(engine), state_(std::move(s)) {}
+        state_handler(state_handler&&) noexcept = default;
+        state_handler& operator=(state_handler&&) = delete;
+        ~state_handler()
+        {
+            if (state_)
+                abandon_soon(std::move(state_), queued_work::shutdown_exception());
+        }
+        void operator()()
+        {
+            state_ptr s = std::move(state_);
+            engine_->begin_handler(s.get());
+            s->run();
+            // Still holding `s`: submit() may be reading it.
+            engine_->end_handler();
+        }
+
+    private:
+        thread_pool_engine* engine_;
+        state_ptr state_;
+    };
+
+    template <class Handler>
+    struct counted_handler {
+        thread_pool_engine* engine;
+        Handler inner;
+        void operator()()
+        {
+            engine->begin_handler(nullptr);
+            inner();
+            engine->end_handler();
+        }
+    };
+
+    /// Under mutex_: a submitted task takes an idle thread if there is one (a thread whose
+    /// task is already complete counts: it is about to take the next), and starts a new one
+    /// only when every thread is busy or spoken for by queued work (CPython >= 3.8 does the
+    /// same): sequential submit().get() runs on one thread.
+    void start_thread_unless_one_is_idle() noexcept
+    {
+        if (!growing_.load(std::memory_order_relaxed) || joined_)
+            return;
+        std::size_t idle = 0;
+        for (const auto& activity : activity_)
+            if (!activity.busy || (activity.work && activity.work->ready()))
+                ++idle;
+        if (queued_ + 1 > idle)
+            start_thread();
+        ++queued_;
+    }
+
+    /// Work posted without a task (continuations, closures) also takes a thread.
+    void count_queued() noexcept
+    {
+        if (!growing_.load(std::memory_order_acquire))
+            return;
+        std::lock_guard lock(mutex_);
+        ++queued_;
+    }
+
     void post(state_ptr work) noexcept
     {
         posting_.fetch_add(1, std::memory_order_seq_cst);
         if (alive_.load(std::memory_order_seq_cst)) {
             try {
-                boost::asio::post(*pool_, queued_work(std::move(work)));
+                boost::asio::post(*pool_, state_handler(this, std::move(work)));
             } catch (...) {
-                // queued_work's destructor has failed the state.
+                // state_handler's destructor has failed the state.
             }
             posting_.fetch_sub(1, std::memory_order_release);
         } else {
@@ -226,19 +340,28 @@ private:
 
     void start_thread() noexcept
     {
+        if (threads_.size() >= max_workers_ || joined_)
+            return;
         try {
             std::size_t index = threads_.size();
+            activity_.reserve(max_workers_);
+            activity_.emplace_back();
             threads_.emplace_back([this, index] { worker_main(index); });
             any_thread_.store(true, std::memory_order_release);
+            if (threads_.size() == max_workers_)
+                growing_.store(false, std::memory_order_release);
         } catch (...) {
             // No new thread (resource limits): the threads already there take the work;
             // with none at all, teardown fails what is queued.
+            if (activity_.size() > threads_.size())
+                activity_.pop_back();
         }
     }
 
     void worker_main(std::size_t index)
     {
         current_engine = this;
+        current_thread_index = index;
         std::string name = options_.thread_name_prefix + "-" + std::to_string(index);
         name.resize(std::min<std::size_t>(name.size(), 15));
         pthread_setname_np(pthread_self(), name.c_str());
@@ -317,6 +440,9 @@ private:
     std::exception_ptr broken_;
     std::vector<std::thread> threads_;
     bool joined_ = false;
+    std::vector<thread_activity> activity_;  // one per thread, while growing_
+    std::size_t queued_ = 0;                 // handlers posted and not begun, while growing_
+    std::atomic<bool> growing_{true};        // threads_ may still grow: activity_ is kept
 
     std::atomic<bool> any_thread_{false};
     std::atomic<int> submitting_{0};

@@ -35,6 +35,15 @@ public:
     using error::error;
 };
 
+/// get() or wait() on work that can never run because the calling thread is the one that
+/// would have to run it: a task or continuation of a one-thread pool (a thread_pool_executor
+/// of max_workers 1, a process pool's completion thread with completion_threads 1) waiting
+/// for work queued on that same pool. Thrown instead of hanging forever.
+class deadlock_error : public error {
+public:
+    using error::error;
+};
+
 /// The executor cannot run work any more (a worker initializer failed, workers keep
 /// dying at start-up); pending futures fail with it and submit() throws it.
 class broken_executor : public error {

@@ -67,6 +67,15 @@ state_base* state_of(Future* f) noexcept
     return future_access::state(*f).get();
 }
 
+/// Before blocking on `s` without a deadline: deadlock_error instead of a wait that cannot end.
+inline void check_blocking_wait(const state_base& s)
+{
+    if (s.ready())
+        return;
+    if (const auto& sched = s.continuation_scheduler())
+        sched->check_wait(s);
+}
+
 /// Common observers of future<T> and shared_future<T>.
 template <class T>
 class future_base {
@@ -75,8 +84,14 @@ public:
 
     bool valid() const noexcept { return static_cast<bool>(state_); }
 
-    /// Blocks until the result is there.
-    void wait() const { checked().wait(); }
+    /// Blocks until the result is there. Throws deadlock_error instead when the calling
+    /// thread is the only one that could run the work (see get()).
+    void wait() const
+    {
+        auto& s = checked();
+        check_blocking_wait(s);
+        s.wait();
+    }
 
     template <class Rep, class Period>
     std::future_status wait_for(const std::chrono::duration<Rep, Period>& timeout) const
@@ -106,6 +121,7 @@ public:
     std::exception_ptr exception() const
     {
         auto& s = checked();
+        check_blocking_wait(s);
         s.wait();
         return s.exception();
     }
@@ -189,11 +205,13 @@ auto then_impl(Parent parent, scheduler_ptr sched, F&& fn)
         using U = typename raw_result::value_type;
         typed_state_ptr<U> continuation(new unwrapping_task_state<U, decltype(body)>(std::move(body)));
         continuation->set_continuation_scheduler(sched);
+        continuation->scheduled_work = true;
         parent_state->on_complete([continuation, sched]() noexcept { sched->schedule(continuation); });
         return future_access::make<U>(std::move(continuation));
     } else {
         typed_state_ptr<raw_result> continuation(new task_state<raw_result, decltype(body)>(std::move(body)));
         continuation->set_continuation_scheduler(sched);
+        continuation->scheduled_work = true;
         parent_state->on_complete([continuation, sched]() noexcept { sched->schedule(continuation); });
         return future_access::make<raw_result>(std::move(continuation));
     }
@@ -222,9 +240,19 @@ public:
     /// (cancelled_error if it was cancelled). The future stays valid for done(),
     /// exception(), wait() and as_completed(); a second get() throws invalid_future
     /// unless the work failed (then it throws the same exception again).
+    ///
+    /// Blocking in a task or continuation on work of the same pool: the work needs a free
+    /// thread of that pool. When the calling thread is the only one (max_workers 1, or a
+    /// process pool's completion_threads 1) and the work has not started, get() and wait()
+    /// throw deadlock_error instead of hanging: chain with then() instead of calling get()
+    /// inside a continuation, or give the pool more threads. With several threads, tasks
+    /// that all block on work queued behind them still deadlock (as in Python); then
+    /// shutdown(false, true) cancels the queued work and each blocked get() throws
+    /// cancelled_error.
     T get()
     {
         auto& s = this->checked();
+        detail::check_blocking_wait(s);
         s.wait();
         if constexpr (std::is_void_v<T>)
             s.take();
@@ -234,7 +262,10 @@ public:
 
     /// Runs `fn(ready future)` on the executor that produced this future, once this one is
     /// ready; returns the future of its result (unwrapped if `fn` returns a future).
-    /// Consumes *this. The continuation never gets a thread of its own.
+    /// Consumes *this. The continuation never gets a thread of its own: it runs on the
+    /// threads of this future's executor (a process pool's completion threads), so calling
+    /// get() in it on another continuation of the same one-thread pool cannot work and
+    /// throws deadlock_error (see get()); return that future from `fn` instead (unwrapped).
     template <class F>
     auto then(F&& fn)
     {
@@ -302,6 +333,7 @@ public:
     std::add_lvalue_reference_t<const T> get() const
     {
         auto& s = this->checked();
+        detail::check_blocking_wait(s);
         s.wait();
         if constexpr (std::is_void_v<T>)
             s.peek();

@@ -33,7 +33,8 @@ namespace asyncjobs {
 /// How executor::map() cuts its input into tasks.
 struct map_options {
     /// Inputs per task. 0 chooses it automatically: chunks grow until each task runs
-    /// for about the executor's chunk target, and shrink near the end of a sized input.
+    /// for about the executor's chunk target, but no faster than the reader consumes
+    /// results (map_auto_chunk_limit), and shrink near the end of a sized input.
     std::size_t chunksize = 0;
     /// Tasks in flight at most; input is read only as far as this window reaches.
     /// 0 means default_map_window(max_workers()): 16 per worker.
@@ -50,6 +51,28 @@ struct map_options {
 constexpr std::size_t default_map_window(std::size_t workers) noexcept
 {
     return 16 * (workers ? workers : 1);
+}
+
+/// The largest chunk map() chooses on its own (chunksize = 0), however cheap the calls.
+inline constexpr std::size_t map_max_auto_chunk = std::size_t{1} << 16;
+
+/// Automatic chunks hold at most this many inputs until the reader has consumed results.
+inline constexpr std::size_t map_first_auto_chunk_limit = 64;
+
+/// The largest automatic chunk map() submits once the reader has taken `consumed` results
+/// off a window of `window` chunks: chunks grow with the measured call cost only as fast as
+/// the reader keeps up (the window then holds at most 4 x consumed inputs, or
+/// window x map_first_auto_chunk_limit). Without this a reader that stopped after 1,000
+/// results of a cheap function had made map() read about a million inputs, because chunks
+/// had grown to map_max_auto_chunk while it read.
+///
+/// So a reader that stops after n results has made map() read at most
+/// c + window * map_auto_chunk_limit(c, window) inputs, c = n + map_auto_chunk_limit(n, window)
+/// (the results read, the rest of the chunk being read, and the window ahead).
+constexpr std::size_t map_auto_chunk_limit(std::size_t consumed, std::size_t window) noexcept
+{
+    std::size_t by_reader = 4 * consumed / (window ? window : 1);
+    return std::clamp(by_reader, map_first_auto_chunk_limit, map_max_auto_chunk);
 }
 
 namespace detail {
@@ -74,15 +97,15 @@ public:
     {
     }
 
-    std::size_t next(const map_timing& timing, std::optional<std::size_t> remaining) noexcept
+    /// `limit`: map_auto_chunk_limit() for what the reader has consumed so far.
+    std::size_t next(const map_timing& timing, std::optional<std::size_t> remaining, std::size_t limit) noexcept
     {
         if (fixed_)
             return fixed_;
-        constexpr std::size_t largest = 1 << 16;
         auto per_item = timing.ns_per_item.load(std::memory_order_relaxed);
         std::size_t size = per_item ? static_cast<std::size_t>(std::max<std::uint64_t>(1, target_ns_ / per_item)) : 1;
         // Grow by at most 4x a step, so one noisy measurement cannot make a huge chunk.
-        size = std::clamp<std::size_t>(size, 1, std::min(largest, last_ * 4));
+        size = std::clamp<std::size_t>(size, 1, std::min({map_max_auto_chunk, last_ * 4, std::max<std::size_t>(1, limit)}));
         // Near the end of a known-length input, smaller chunks keep every worker busy.
         if (remaining)
             size = std::min(size, std::max<std::size_t>(1, *remaining / (2 * workers_)));
@@ -205,8 +228,9 @@ template <class R>
 class map_source {
 public:
     virtual ~map_source() = default;
-    /// Reads the next chunk of input and submits it; nullopt at the end of the input.
-    virtual std::optional<submitted_chunk<R>> submit_next() = 0;
+    /// Reads the next chunk of input and submits it; nullopt at the end of the input. An
+    /// automatic chunk holds at most `limit` inputs (map_auto_chunk_limit()).
+    virtual std::optional<submitted_chunk<R>> submit_next(std::size_t limit) = 0;
 };
 
 /// Holds map()'s input: a pointer to an lvalue range (which must outlive the result), or
@@ -256,12 +280,12 @@ public:
             remaining_ = static_cast<std::size_t>(std::ranges::size(range_.get()));
     }
 
-    std::optional<submitted_chunk<R>> submit_next() override
+    std::optional<submitted_chunk<R>> submit_next(std::size_t limit) override
     {
         auto end = std::ranges::end(range_.get());
         if (it_ == end)
             return std::nullopt;
-        std::size_t size = sizer_.next(*timing_, remaining_);
+        std::size_t size = sizer_.next(*timing_, remaining_, limit);
         std::vector<chunk_input> inputs;
         inputs.reserve(size);
         while (inputs.size() < size && it_ != end) {
@@ -383,7 +407,7 @@ private:
     void fill()
     {
         while (!input_done_ && in_flight_.size() < window_) {
-            auto next = source_->submit_next();
+            auto next = source_->submit_next(map_auto_chunk_limit(consumed_, window_));
             if (!next) {
                 input_done_ = true;
                 break;
@@ -410,6 +434,7 @@ private:
             throw timeout_error("asyncjobs: map() ran past its timeout; the results not read yet are still being computed");
         auto next = std::move(front);
         in_flight_.pop_front();
+        consumed_ += next.count;
         try {
             fill();
         } catch (...) {
@@ -445,6 +470,7 @@ private:
     std::deque<detail::submitted_chunk<R>> in_flight_;
     detail::map_chunk<R> chunk_;
     std::size_t pos_ = 0;
+    std::size_t consumed_ = 0;  // inputs of the chunks taken off the window: the reader's progress
     bool started_ = false;
     bool input_done_ = false;
     std::exception_ptr input_error_;

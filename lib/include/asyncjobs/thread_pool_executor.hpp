@@ -19,7 +19,8 @@ class thread_pool_engine;
 
 struct thread_pool_options {
     /// Threads at most; 0 means std::thread::hardware_concurrency(). Threads start on
-    /// demand, one per submit, until there are this many.
+    /// demand, until there are this many: submit() starts one only when no thread is idle
+    /// (as CPython >= 3.8 does), so sequential submit().get() runs on one thread.
     std::size_t max_workers = 0;
     /// Threads are named "<prefix>-<n>" (cut to the 15 characters Linux keeps).
     std::string thread_name_prefix = "asyncjobs";

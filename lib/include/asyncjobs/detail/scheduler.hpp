@@ -38,6 +38,14 @@ public:
         return cancel_ruling::retry;
     }
 
+    /// Called before a thread blocks without a deadline on `awaited`, whose continuation
+    /// scheduler this is: throws deadlock_error when only the calling thread could run it.
+    virtual void check_wait(const state_base& awaited) const { (void)awaited; }
+
+    /// `awaited` is queued to run on this scheduler's threads: throws deadlock_error when the
+    /// calling thread is the only one that could ever run it.
+    virtual void check_run_wait(const state_base& awaited) const { (void)awaited; }
+
     /// Workers that can run tasks at once; sizes map()'s default window and chunks.
     virtual std::size_t concurrency() const noexcept = 0;
 

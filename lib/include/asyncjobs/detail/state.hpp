@@ -241,6 +241,9 @@ public:
     void mark_tracked() noexcept { tracked_ = true; }
     bool tracked() const noexcept { return tracked_; }
 
+    /// Set on a continuation (then()): its continuation scheduler is also where it runs.
+    bool scheduled_work = false;
+
     // Links for the executor's intrusive list of unstarted tasks (guarded by its mutex).
     state_base* pending_prev = nullptr;
     state_base* pending_next = nullptr;
