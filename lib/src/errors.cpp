@@ -40,7 +40,7 @@ worker_crashed::worker_crashed(int exit_code, int signal, const std::string& det
 }
 
 remote_error::remote_error(std::string type_name, const std::string& message)
-    : error(type_name + ": " + message), type_name_(std::move(type_name)), message_(message)
+    : error(type_name + ": " + message), remote_origin(std::move(type_name), message)
 {
 }
 

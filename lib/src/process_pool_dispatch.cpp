@@ -6,6 +6,7 @@
 
 #include <asyncjobs/detail/frame.hpp>
 #include <asyncjobs/detail/function_task.hpp>
+#include <asyncjobs/detail/remote_exception.hpp>
 #include <asyncjobs/detail/shared_region.hpp>
 #include <asyncjobs/errors.hpp>
 
@@ -38,6 +39,10 @@ void process_pool_engine::submit_with(state_ptr task, const task_options& option
             "asyncjobs: process_pool_executor runs plain functions registered with ASYNCJOBS_TASK, and this task "
             "is a lambda, a function object or a function taking a std::stop_token; register a free function with "
             "ASYNCJOBS_TASK(fn) and submit(fn, args...)");
+    if (options.timeout && options.timeout->count() <= 0)
+        throw std::invalid_argument("asyncjobs: task_options::timeout must be positive (it is " +
+                                    std::to_string(options.timeout->count()) +
+                                    " ms); leave it unset for no timeout");
     const task_entry& entry = registered_entry(remote->function(), "the submitted task");
     auto c = std::make_shared<call>(frames_);
     c->state = task;
@@ -54,7 +59,7 @@ void process_pool_engine::submit_with(state_ptr task, const task_options& option
     {
         std::lock_guard lock(mutex_);
         if (broken_)
-            std::rethrow_exception(broken_);
+            std::rethrow_exception(copy_exception(broken_));
         if (closed_)
             throw shutdown_error();
         queue_.push_back(std::move(c));

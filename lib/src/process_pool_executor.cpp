@@ -92,6 +92,10 @@ process_pool_engine::process_pool_engine(process_pool_options options)
     , completion_engine_(scheduler_of(completion_))
     , work_(io_.get_executor())
 {
+    if (options_.task_timeout && options_.task_timeout->count() <= 0)
+        throw std::invalid_argument("asyncjobs: process_pool_options::task_timeout must be positive (it is " +
+                                    std::to_string(options_.task_timeout->count()) +
+                                    " ms); leave it unset for no timeout");
     auto duplicates = task_registry::instance().duplicates();
     if (!duplicates.empty()) {
         std::string names;

@@ -4,8 +4,10 @@
 // (goodbye, then SIGTERM and SIGKILL at shutdown), a worker's exit and the calls it held
 // (failed or sent elsewhere), start failures, and breaking the pool.
 
+#include <asyncjobs/detail/deadline.hpp>
 #include <asyncjobs/detail/frame.hpp>
 #include <asyncjobs/detail/function_task.hpp>
+#include <asyncjobs/detail/remote_exception.hpp>
 #include <asyncjobs/errors.hpp>
 
 #include "process_pool_engine.hpp"
@@ -40,7 +42,8 @@ void process_pool_engine::arm_timer(worker& w)
     const call_ptr& head = w.in_flight.front();
     if (!head->timeout)
         return;
-    w.timer.expires_after(*head->timeout);
+    // Saturated: a timeout like milliseconds::max() means "never", not an overflow that fires at once.
+    w.timer.expires_at(deadline_from_now(*head->timeout));
     std::weak_ptr<call> watched = head;
     w.timer.async_wait([this, &w, watched](boost::system::error_code ec) {
         if (ec)
@@ -334,7 +337,7 @@ void process_pool_engine::fail_all(std::deque<call_ptr>& calls, const std::excep
 {
     for (auto& c : calls) {
         if (c->started || c->state->try_start())
-            c->remote->fail(why);
+            c->remote->fail(copy_exception(why));  // each future its own object
         std::lock_guard lock(mutex_);
         finished_one_locked();
     }

@@ -1,4 +1,5 @@
 // Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
+#include <asyncjobs/detail/remote_exception.hpp>
 #include <asyncjobs/errors.hpp>
 #include <asyncjobs/thread_pool_executor.hpp>
 
@@ -85,7 +86,7 @@ public:
             std::lock_guard lock(mutex_);
             if (closed_) {
                 if (broken_)
-                    std::rethrow_exception(broken_);
+                    std::rethrow_exception(detail::copy_exception(broken_));
                 throw shutdown_error();
             }
             link(*task);
@@ -392,7 +393,7 @@ private:
             unstarted = take_pending();
         }
         for (auto& task : unstarted)
-            task->abandon(broken_);
+            task->abandon(detail::copy_exception(broken_));  // each future its own object
     }
 
     // The pending list: an intrusive doubly linked list threaded through the states.

@@ -356,6 +356,10 @@ int run_worker_loop(int call_fd, int reply_fd, long parent_pid, std::size_t max_
                          static_cast<long>(::getpid()), frame_kind_name(frame.header.kind));
             return worker_exit_protocol_error;
         }
+        // What the task printed leaves before its reply: if a later call (or a kill) ends
+        // this worker, stdio buffers that were never flushed would die with it.
+        std::fflush(stdout);
+        std::fflush(stderr);
         // Every result leaves before the next call starts: if that call kills the worker,
         // the results already computed must not die with it (the parent would take the
         // first unanswered call for the one that crashed).

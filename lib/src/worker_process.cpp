@@ -213,8 +213,17 @@ void worker_process::kill_leftovers() noexcept
 
 std::string worker_process::describe_status(int status)
 {
-    if (status == -1)
-        return "an unknown status";
+    if (status == -1) {
+        // waitpid found no child: the kernel reaped it (SIGCHLD ignored) or someone else did.
+        struct sigaction current {};
+        if (::sigaction(SIGCHLD, nullptr, &current) == 0 &&
+            (current.sa_handler == SIG_IGN || (current.sa_flags & SA_NOCLDWAIT) != 0))
+            return "an unknown status (this program sets SIGCHLD to SIG_IGN or SA_NOCLDWAIT, so the kernel "
+                   "discarded the worker's exit status; leave SIGCHLD at its default to see why workers die)";
+        return "an unknown status (another part of this program reaped the worker first: a waitpid(-1) or a "
+               "SIGCHLD handler that waits for any child; wait only for your own children's pids to see why "
+               "workers die)";
+    }
     if (WIFEXITED(status))
         return "exit code " + std::to_string(WEXITSTATUS(status));
     if (WIFSIGNALED(status)) {

@@ -21,6 +21,7 @@
 #include <list>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <tuple>
 #include <vector>
 
@@ -122,6 +123,10 @@ std::string hello_payload()
     return out;
 }
 
+struct derived_logic_error : std::logic_error {
+    using std::logic_error::logic_error;
+};
+
 std::string exception_payload(std::exception_ptr e)
 {
     std::string out;
@@ -186,6 +191,15 @@ int main(int argc, char** argv)
           codec_input(4, nullptr,
                       exception_payload(std::make_exception_ptr(asyncjobs::remote_error("my::error", "mine")))));
     write("codec", "exception-not-std", codec_input(4, nullptr, exception_payload(std::make_exception_ptr(42))));
+    // The fields beyond kind and message: a code and category, a nearest base, worker_crashed's.
+    write("codec", "exception-system_error",
+          codec_input(4, nullptr,
+                      exception_payload(std::make_exception_ptr(std::system_error(2, std::generic_category(), "open")))));
+    write("codec", "exception-derived-logic_error",
+          codec_input(4, nullptr, exception_payload(std::make_exception_ptr(derived_logic_error("derived")))));
+    write("codec", "exception-worker_crashed",
+          codec_input(4, nullptr,
+                      exception_payload(std::make_exception_ptr(asyncjobs::worker_crashed(-1, 9, "killed")))));
     write("codec", "hello", codec_input(5, nullptr, hello_payload()));
     write("codec", "call-greet", codec_input(6, nullptr, call_payload_of("fuzz_tasks::greet", samples[1].args)));
     write("codec", "call-records", codec_input(6, nullptr, call_payload_of("fuzz_tasks::records", samples[5].args)));

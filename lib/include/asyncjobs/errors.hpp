@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace asyncjobs {
 
@@ -105,12 +106,22 @@ public:
     using error::error;
 };
 
-/// An exception from a worker process whose type does not exist on this side: it keeps
-/// the original type's name and message. Standard exception types arrive as themselves.
-class remote_error : public error {
+/// What every exception rebuilt from a worker process that is not exactly a standard or
+/// asyncjobs type carries: the demangled name of the type the task threw and its what().
+/// Not a std::exception itself, so that it can be mixed into remote_error_as<Base> without
+/// making `catch (const std::exception&)` ambiguous: catch it by `const remote_origin&`,
+/// or ask a caught exception with `dynamic_cast<const asyncjobs::remote_origin*>(&e)`.
+class remote_origin {
 public:
-    remote_error(std::string type_name, const std::string& message);
-    /// The demangled name of the exception type the task threw.
+    remote_origin(std::string type_name, std::string message)
+        : type_name_(std::move(type_name)), message_(std::move(message))
+    {
+    }
+    remote_origin(const remote_origin&) = default;
+    remote_origin& operator=(const remote_origin&) = default;
+    virtual ~remote_origin() = default;
+    /// The demangled name of the exception type the task threw (for a value that is not a
+    /// std::exception, the name of its type, e.g. "int").
     const std::string& type_name() const noexcept { return type_name_; }
     /// What the original exception's what() said.
     const std::string& message() const noexcept { return message_; }
@@ -118,6 +129,45 @@ public:
 private:
     std::string type_name_;
     std::string message_;
+};
+
+/// An exception from a worker process with no standard or asyncjobs base to keep: a type
+/// derived from std::exception only, or a value that is not a std::exception at all. It
+/// keeps the original type's name and message; what() says "<type name>: <message>".
+///
+/// How a task's exception crosses the process boundary (the thread pool hands over the
+/// object itself):
+/// - the standard types std::logic_error, std::invalid_argument, std::domain_error,
+///   std::length_error, std::out_of_range, std::runtime_error, std::range_error,
+///   std::overflow_error, std::underflow_error, std::bad_alloc, std::bad_array_new_length,
+///   std::bad_cast, std::bad_typeid, std::bad_function_call, std::bad_optional_access,
+///   std::bad_variant_access and std::bad_exception arrive as themselves, with their message;
+/// - std::system_error arrives as itself with its code when the code's category is
+///   std::generic_category() or std::system_category(); another category's code cannot be
+///   rebuilt here, so it arrives as remote_error_as<std::runtime_error>;
+/// - asyncjobs' own errors (this file: timeout_error, worker_crashed with its exit code and
+///   signal, ...) arrive as themselves, e.g. from a nested pool inside the task;
+/// - any other type derived from one of those arrives as remote_error_as<nearest base>:
+///   `catch (const std::logic_error&)` catches a user type derived from std::logic_error
+///   on both executors;
+/// - anything else arrives as remote_error.
+class remote_error : public error, public remote_origin {
+public:
+    remote_error(std::string type_name, const std::string& message);
+};
+
+/// An exception from a worker process whose own type does not exist on this side but has a
+/// standard or asyncjobs base `Base` (see remote_error): it is a `Base` (catch it as one;
+/// a std::system_error base keeps its code), and a remote_origin with the original type's
+/// name and message. what() says what the original what() said.
+template <class Base>
+class remote_error_as final : public Base, public remote_origin {
+public:
+    remote_error_as(Base base, std::string type_name, std::string message)
+        : Base(std::move(base)), remote_origin(std::move(type_name), std::move(message))
+    {
+    }
+    const char* what() const noexcept override { return message().c_str(); }
 };
 
 } // namespace asyncjobs

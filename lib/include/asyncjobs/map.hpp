@@ -3,6 +3,7 @@
 #define ASYNCJOBS_MAP_HPP
 
 #include <asyncjobs/detail/function_task.hpp>
+#include <asyncjobs/detail/remote_exception.hpp>
 #include <asyncjobs/detail/scheduler.hpp>
 #include <asyncjobs/detail/task.hpp>
 #include <asyncjobs/errors.hpp>
@@ -445,12 +446,13 @@ private:
             chunk_ = next.results.get();
         } catch (...) {
             // The chunk's task failed as a whole (its worker died, the pool shut down): each
-            // of its elements rethrows that when it is read, and the next chunks stay readable.
+            // of its elements rethrows that when it is read (an object of its own where the
+            // type allows), and the next chunks stay readable.
             auto failure = std::current_exception();
             chunk_.clear();
             chunk_.reserve(next.count);
             for (std::size_t i = 0; i < next.count; ++i)
-                chunk_.emplace_back(std::in_place_index<1>, failure);
+                chunk_.emplace_back(std::in_place_index<1>, detail::copy_exception(failure));
         }
     }
 

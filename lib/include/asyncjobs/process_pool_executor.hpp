@@ -46,6 +46,8 @@ encoded_call encode_call(R (*fn)(Params...), Args&&... args)
 /// Options of one process task, for process_pool_executor::submit_with().
 struct task_options {
     /// Kill the worker and fail the future with task_timeout if the task runs longer.
+    /// Must be positive (submit_with throws std::invalid_argument otherwise); a huge one
+    /// such as milliseconds::max() means no timeout.
     std::optional<std::chrono::milliseconds> timeout{};
 };
 
@@ -62,7 +64,8 @@ struct process_pool_options {
     /// register the same tasks, and it is executed by its path at each start. A path that
     /// cannot be executed (missing, not executable, not a program) breaks the pool at once.
     std::string worker_executable{};
-    /// Default timeout of every task (submit_with() can set one per task).
+    /// Default timeout of every task (submit_with() can set one per task). Must be positive
+    /// (the constructor throws std::invalid_argument otherwise); milliseconds::max() means none.
     std::optional<std::chrono::milliseconds> task_timeout{};
     /// Replace a worker after it ran this many tasks (0: never), as Python's max_tasks_per_child.
     std::size_t max_tasks_per_child = 0;

@@ -22,7 +22,7 @@
 
 namespace asyncjobs::detail {
 
-inline constexpr std::uint8_t protocol_version = 3;
+inline constexpr std::uint8_t protocol_version = 4;
 inline constexpr std::size_t frame_header_size = 16;
 
 enum class frame_kind : std::uint8_t {
