@@ -231,6 +231,13 @@ BOOST_AUTO_TEST_CASE(a_worker_program_that_cannot_be_executed_breaks_the_pool)
 // and the program ends (its pool's destructor does not hang).
 BOOST_AUTO_TEST_CASE(out_of_descriptors_with_no_worker_breaks_with_emfile)
 {
+#if ASYNCJOBS_TEST_SANITIZED
+    // UBSan checks a vptr by writing the object into a pipe it opens (to learn whether the
+    // memory is readable); with 12 descriptors there is none left for it, and it reports
+    // every virtual call on the error path as an invalid object.
+    BOOST_TEST_MESSAGE("skipped under sanitizers: their runtime needs descriptors of its own");
+    return;
+#endif
     auto result = run_program({argument(1, usage), "fd-limit", "12", "2"});
     BOOST_TEST_REQUIRE(result.finished, "the program did not finish within 90 s (a pool hung)");
     BOOST_TEST(result.exited_ok());
