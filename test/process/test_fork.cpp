@@ -68,17 +68,24 @@ int wait_child(pid_t pid)
     return -1;
 }
 
-template <class Pool>
-int submit_in_child(Pool& pool)
+/// The child's exit code for `action`, which must throw forked_executor.
+template <class Action>
+int expect_forked_executor(Action action)
 {
     try {
-        (void)pool.submit(process_tasks::square, 3LL);
+        action();
     } catch (const asyncjobs::forked_executor&) {
         return child_ok;
     } catch (...) {
         return child_other_exception;
     }
     return child_no_exception;
+}
+
+template <class Pool>
+int submit_in_child(Pool& pool)
+{
+    return expect_forked_executor([&] { (void)pool.submit(process_tasks::square, 3LL); });
 }
 
 long long square_on(asyncjobs::executor& pool, long long x)
@@ -136,16 +143,7 @@ BOOST_AUTO_TEST_CASE(waiting_in_a_child_on_the_parents_task_throws_forked_execut
 {
     process_pool_executor pool(process_test::pool_options(test_worker(), 1));
     auto f = pool.submit(process_tasks::sleep_ms, 60000);  // ends by cancel_and_kill below
-    pid_t child = fork_child([&] {
-        try {
-            f.get();
-        } catch (const asyncjobs::forked_executor&) {
-            return child_ok;
-        } catch (...) {
-            return child_other_exception;
-        }
-        return child_no_exception;
-    });
+    pid_t child = fork_child([&] { return expect_forked_executor([&] { f.get(); }); });
     BOOST_TEST(wait_child(child) == child_ok, "get() in the child did not throw forked_executor");
     pool.cancel_and_kill(f);
     BOOST_TEST(square_on(pool, 9) == 81);
@@ -196,16 +194,7 @@ BOOST_AUTO_TEST_CASE(waiting_in_a_child_on_the_parents_task_throws_forked_execut
     std::promise<void> release;
     auto released = release.get_future().share();
     auto f = pool.submit([released] { released.wait(); });
-    pid_t child = fork_child([&] {
-        try {
-            f.get();
-        } catch (const asyncjobs::forked_executor&) {
-            return child_ok;
-        } catch (...) {
-            return child_other_exception;
-        }
-        return child_no_exception;
-    });
+    pid_t child = fork_child([&] { return expect_forked_executor([&] { f.get(); }); });
     BOOST_TEST(wait_child(child) == child_ok, "get() in the child did not throw forked_executor");
     release.set_value();
     process_test::require_ready(f);
