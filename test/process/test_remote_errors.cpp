@@ -114,6 +114,22 @@ struct both_pools {
     }
 };
 
+/// What each of `futures` failed with: broken_executor, every one.
+std::vector<std::exception_ptr> broken_failures(std::vector<asyncjobs::future<int>>& futures)
+{
+    std::vector<std::exception_ptr> failures;
+    for (auto& f : futures) {
+        require_ready(f);
+        try {
+            f.get();
+            BOOST_FAIL("no exception");
+        } catch (const asyncjobs::broken_executor&) {
+            failures.push_back(std::current_exception());
+        }
+    }
+    return failures;
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_CASE(user_types_are_caught_by_their_standard_base_with_their_name)
@@ -270,16 +286,7 @@ BOOST_AUTO_TEST_CASE(futures_of_a_broken_pool_each_get_their_own_exception)
         }
     }
     BOOST_TEST_REQUIRE(futures.size() >= 2, "the pool broke before two tasks were queued");
-    std::vector<std::exception_ptr> failures;
-    for (auto& f : futures) {
-        require_ready(f);
-        try {
-            f.get();
-            BOOST_FAIL("no exception");
-        } catch (const asyncjobs::broken_executor&) {
-            failures.push_back(std::current_exception());
-        }
-    }
+    std::vector<std::exception_ptr> failures = broken_failures(futures);
     try {
         (void)pool.submit(pt::add, 1, 2);
         BOOST_FAIL("a broken pool accepted work");
@@ -331,16 +338,7 @@ BOOST_AUTO_TEST_CASE(futures_of_a_broken_thread_pool_each_get_their_own_exceptio
     for (int i = 0; i < 3; ++i)
         futures.push_back(pool.submit(pt::add, i, 1));
     release.set_value();
-    std::vector<std::exception_ptr> failures;
-    for (auto& f : futures) {
-        require_ready(f);
-        try {
-            f.get();
-            BOOST_FAIL("no exception");
-        } catch (const asyncjobs::broken_executor&) {
-            failures.push_back(std::current_exception());
-        }
-    }
+    std::vector<std::exception_ptr> failures = broken_failures(futures);
     for (std::size_t i = 0; i < failures.size(); ++i)
         for (std::size_t j = 0; j < i; ++j)
             BOOST_TEST(!(failures[i] == failures[j]), "failures " << j << " and " << i << " share one object");
