@@ -14,6 +14,7 @@
 #include <array>
 #include <atomic>
 #include <deque>
+#include <future>
 #include <list>
 #include <memory>
 #include <stdexcept>
@@ -252,6 +253,34 @@ BOOST_AUTO_TEST_CASE(generous_timeout_does_not_fire)
     // A huge timeout saturates instead of overflowing into the past.
     for (auto& f : aj::as_completed(fs, std::chrono::steady_clock::duration::max()))
         BOOST_TEST(f.done());
+}
+
+// Coarse durations whose conversion to nanoseconds would overflow (hours::max() comes out
+// negative, which would make the wait a poll): they saturate to "wait forever" instead.
+// Without saturation, as_completed over a held task throws timeout_error at once.
+BOOST_AUTO_TEST_CASE(coarse_huge_timeouts_saturate)
+{
+    aj::thread_pool_executor pool(2);
+    std::promise<void> release;
+    auto held = release.get_future().share();
+    auto f = pool.submit([held] {
+        held.wait();
+        return 7;
+    });
+    std::thread releaser([&] {
+        std::this_thread::sleep_for(100ms);
+        release.set_value();
+    });
+    std::vector<aj::future<int>> fs;
+    fs.push_back(std::move(f));
+    int got = 0;
+    BOOST_CHECK_NO_THROW(for (auto& r : aj::as_completed(fs, std::chrono::hours::max())) got = r.get());
+    BOOST_TEST(got == 7);
+    releaser.join();
+    for (auto& r : aj::as_completed(fs, std::chrono::milliseconds::max()))
+        BOOST_TEST(r.done());
+    for (auto& r : aj::as_completed(fs, std::chrono::duration<double>(1e300)))
+        BOOST_TEST(r.done());
 }
 
 BOOST_AUTO_TEST_CASE(empty_range)
@@ -515,6 +544,22 @@ BOOST_AUTO_TEST_CASE(zero_timeout_polls)
     }
     auto negative = aj::wait(t.futures, aj::return_when::all_completed, -5s);
     BOOST_TEST(negative.not_done.size() == 2u);
+    auto most_negative = aj::wait(t.futures, aj::return_when::all_completed, std::chrono::hours::min());
+    BOOST_TEST(most_negative.not_done.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(coarse_huge_timeout_waits)
+{
+    gated_tasks t(2);
+    BOOST_REQUIRE(t.finish(0));
+    std::thread finisher([&] {
+        std::this_thread::sleep_for(100ms);
+        (void)t.finish(1);
+    });
+    auto r = aj::wait(t.futures, aj::return_when::all_completed, std::chrono::hours::max());
+    finisher.join();
+    BOOST_TEST(r.not_done.empty());
+    BOOST_TEST(r.done.size() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(timeout_expires_without_error)

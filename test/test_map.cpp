@@ -96,7 +96,7 @@ std::vector<int> iota_vector(int n)
 }
 
 aj::map_options options(std::size_t chunksize, std::size_t window = 0,
-                        std::optional<std::chrono::steady_clock::duration> timeout = std::nullopt)
+                        std::optional<aj::timeout_duration> timeout = std::nullopt)
 {
     return {.chunksize = chunksize, .window = window, .timeout = timeout};
 }
@@ -520,6 +520,23 @@ BOOST_AUTO_TEST_CASE(generous_timeout_does_not_fire)
     aj::thread_pool_executor pool(2);
     auto out = pool.map([](int x) { return x; }, iota_vector(1000), options(0, 0, std::chrono::hours(1))).to_vector();
     BOOST_TEST(out.size() == 1000u);
+}
+
+// hours::max() in nanoseconds overflows: without saturation the deadline lies in the past and
+// reading the first result that is not ready yet throws timeout_error.
+BOOST_AUTO_TEST_CASE(coarse_huge_timeout_saturates)
+{
+    aj::thread_pool_executor pool(2);
+    auto slow = [](int x) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(x == 0 ? 50 : 0));
+        return x;
+    };
+    std::vector<int> out;
+    BOOST_CHECK_NO_THROW(out = pool.map(slow, iota_vector(100), options(1, 0, std::chrono::hours::max())).to_vector());
+    BOOST_TEST(out.size() == 100u);
+    aj::map_options o;
+    o.timeout = std::chrono::duration<double, std::ratio<86400>>(1e30);
+    BOOST_TEST(o.timeout->get() == std::chrono::steady_clock::duration::max());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -5,6 +5,7 @@
 #include <asyncjobs/detail/completion_queue.hpp>
 #include <asyncjobs/errors.hpp>
 #include <asyncjobs/future.hpp>
+#include <asyncjobs/timeout.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -88,7 +89,7 @@ private:
 /// that appears twice is yielded once. With a timeout (one deadline from the call), reading
 /// past the deadline throws timeout_error. Iterating never consumes the futures.
 template <std::ranges::range Range>
-auto as_completed(Range& futures, std::optional<std::chrono::steady_clock::duration> timeout = std::nullopt)
+auto as_completed(Range& futures, std::optional<timeout_duration> timeout = std::nullopt)
 {
     using future_type = detail::range_future_t<Range>;
     auto deadline = detail::deadline_after(timeout);

@@ -14,6 +14,7 @@
 #include <asyncjobs/serializable.hpp>
 #include <asyncjobs/task.hpp>
 #include <asyncjobs/thread_pool_executor.hpp>
+#include <asyncjobs/timeout.hpp>
 #include <asyncjobs/wait.hpp>
 #include <asyncjobs/when_all.hpp>
 #include <asyncjobs/when_any.hpp>

@@ -54,7 +54,7 @@ public:
         using result = std::remove_cvref_t<std::invoke_result_t<const fn_type&, std::ranges::range_value_t<Range>&&>>;
         std::optional<std::chrono::steady_clock::time_point> deadline;
         if (options.timeout)
-            deadline = detail::deadline_from_now(*options.timeout);
+            deadline = detail::deadline_from_now(options.timeout->get());
         auto source = std::make_unique<detail::map_source_impl<result, Range, fn_type>>(
             engine_, std::forward<Range>(inputs), fn_type(std::forward<F>(fn)), options.chunksize);
         std::size_t window = options.window ? options.window : default_map_window(max_workers());

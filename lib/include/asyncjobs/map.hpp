@@ -8,6 +8,7 @@
 #include <asyncjobs/detail/task.hpp>
 #include <asyncjobs/errors.hpp>
 #include <asyncjobs/future.hpp>
+#include <asyncjobs/timeout.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -42,7 +43,7 @@ struct map_options {
     std::size_t window = 0;
     /// One deadline for the whole map, counted from the call (Python's semantics):
     /// reading a result past it throws timeout_error.
-    std::optional<std::chrono::steady_clock::duration> timeout{};
+    std::optional<timeout_duration> timeout{};
 };
 
 /// The default window of map(): 16 chunks per worker. Results are read in input order, so

@@ -4,6 +4,7 @@
 
 #include <asyncjobs/detail/completion_queue.hpp>
 #include <asyncjobs/future.hpp>
+#include <asyncjobs/timeout.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -33,7 +34,7 @@ struct wait_result {
 /// Duplicates are reported once. The futures are not consumed.
 template <std::ranges::range Range>
 auto wait(Range& futures, return_when when = return_when::all_completed,
-          std::optional<std::chrono::steady_clock::duration> timeout = std::nullopt)
+          std::optional<timeout_duration> timeout = std::nullopt)
 {
     using future_type = detail::range_future_t<Range>;
     auto deadline = detail::deadline_after(timeout);

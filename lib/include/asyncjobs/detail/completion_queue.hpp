@@ -4,6 +4,7 @@
 
 #include <asyncjobs/detail/deadline.hpp>
 #include <asyncjobs/detail/state.hpp>
+#include <asyncjobs/timeout.hpp>
 #include <asyncjobs/future.hpp>
 
 #include <chrono>
@@ -145,11 +146,11 @@ boost::intrusive_ptr<completion_queue> watch_all(const std::vector<Future*>& fut
 }
 
 inline std::optional<std::chrono::steady_clock::time_point> deadline_after(
-    const std::optional<std::chrono::steady_clock::duration>& timeout)
+    const std::optional<timeout_duration>& timeout)
 {
     if (!timeout)
         return std::nullopt;
-    return deadline_from_now(*timeout);
+    return deadline_from_now(timeout->get());
 }
 
 } // namespace asyncjobs::detail
