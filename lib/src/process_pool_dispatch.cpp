@@ -11,6 +11,7 @@
 #include <asyncjobs/errors.hpp>
 
 #include "process_pool_engine.hpp"
+#include "process_pool_policy.hpp"
 
 #include <boost/asio/post.hpp>
 
@@ -254,52 +255,25 @@ void process_pool_engine::dispatch()
 
 worker* process_pool_engine::pick_worker(std::size_t queued)
 {
+    // The facts the policy decides on, gathered into vectors kept between calls (this runs
+    // once per dispatched call: no allocation once they have grown).
+    pick_loads_.clear();
+    pick_workers_.clear();
     std::size_t ready = 0;
-    for (auto& w : workers_)
+    for (auto& w : workers_) {
+        pick_loads_.push_back({.ready = w->ready, .retiring = w->retiring, .in_flight = w->in_flight.size(),
+                               .tasks_done = w->tasks_done});
+        pick_workers_.push_back(w.get());
         if (w->ready && !w->retiring)
             ++ready;
-    std::size_t depth = options_.pipeline_depth;
-    if (depth == 0)
-        depth = ready ? std::clamp<std::size_t>(queued / ready, 2, pipeline_cap()) : 2;
-    depth = std::min(depth, claim_board::slots - 1);
-    worker* best = nullptr;
-    std::size_t starting = 0;
-    std::size_t live = 0;
-    for (auto& w : workers_) {
-        if (w->retiring)
-            continue;
-        ++live;
-        if (!w->ready) {
-            ++starting;
-            continue;
-        }
-        if (w->in_flight.size() >= depth)
-            continue;
-        // A worker near max_tasks_per_child takes only the calls it may still run:
-        // whatever it holds when it retires, it runs.
-        if (options_.max_tasks_per_child && w->tasks_done + w->in_flight.size() >= options_.max_tasks_per_child)
-            continue;
-        if (!best || w->in_flight.size() < best->in_flight.size())
-            best = w.get();
     }
-    // Do not queue behind a running task while workers that are starting, or that may
-    // still be started, could take all the waiting work.
-    std::size_t spare = starting + (max_workers_ > live ? max_workers_ - live : 0);
-    if (best && !best->in_flight.empty() && queued <= spare)
-        return nullptr;
-    return best;
-}
-
-std::size_t process_pool_engine::pipeline_cap() const noexcept
-{
-    // About 2 ms of work sent ahead per worker: enough to hide the round trip of short
-    // tasks, while long ones (100 ms each) are not queued behind each other, which would
-    // starve workers that free up and delay cancel-by-kill of the ones behind.
-    constexpr std::size_t deepest = 64;
-    if (average_task_.count() <= 0)
-        return deepest;
-    auto ahead = static_cast<std::size_t>(std::chrono::nanoseconds(std::chrono::milliseconds(2)) / average_task_);
-    return std::clamp<std::size_t>(2 + ahead, 2, deepest);
+    policy::pool_load pool{.queued = queued,
+                           .depth = policy::pipeline_depth(options_.pipeline_depth, queued, ready,
+                                                           policy::pipeline_cap(average_task_), claim_board::slots),
+                           .max_workers = max_workers_,
+                           .max_tasks_per_child = options_.max_tasks_per_child};
+    auto best = policy::pick_worker(pick_loads_, pool);
+    return best ? pick_workers_[*best] : nullptr;
 }
 
 void process_pool_engine::maybe_spawn()

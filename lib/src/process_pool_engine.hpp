@@ -23,6 +23,7 @@
 #include "fork_guard.hpp"
 #include "frame_buffer_pool.hpp"
 #include "pool_worker.hpp"
+#include "process_pool_policy.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -110,15 +111,11 @@ private:
 
     void dispatch();
 
-    /// The least-loaded ready worker with room in its pipeline, or null. With a long queue
-    /// the pipeline deepens (up to 64 calls a worker), so that a burst of small tasks costs
-    /// a few pipe round trips instead of one per pipeline_depth tasks; with long tasks it
-    /// stays shallow (pipeline_cap()).
+    /// The worker that gets the next call, or null: policy::pick_worker() on the workers'
+    /// loads, with the pipeline as deep as policy::pipeline_depth() allows. With a long queue
+    /// the pipeline deepens, so that a burst of small tasks costs a few pipe round trips
+    /// instead of one per call; with long tasks it stays shallow (policy::pipeline_cap()).
     worker* pick_worker(std::size_t queued);
-
-    /// How deep the automatic pipeline may go: sending ahead hides a pipe round trip, which
-    /// only matters for short tasks, and a call sent ahead waits behind the running one.
-    std::size_t pipeline_cap() const noexcept;
 
     /// Under mutex_: takes `c`, about to go to `w`, out of the queue's hands. False if it
     /// was cancelled meanwhile (the caller drops it).
@@ -246,10 +243,11 @@ private:
 
     // I/O thread only.
     std::list<std::unique_ptr<worker>> workers_;
+    std::vector<policy::worker_load> pick_loads_;  ///< pick_worker()'s scratch, kept to avoid allocating
+    std::vector<worker*> pick_workers_;            ///< the workers pick_loads_ describes, in the same order
     std::size_t start_failures_ = 0;
     std::size_t killed_starts_ = 0;  ///< in a row, SIGKILLed from outside before ready
     static constexpr std::size_t max_killed_starts = 100;
-    static constexpr unsigned max_lost_workers = 3;  ///< deaths of workers holding a call not started, before it fails
     std::string last_start_error_;
     std::string last_start_reason_;
     bool shutting_down_ = false;

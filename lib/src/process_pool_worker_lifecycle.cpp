@@ -214,11 +214,16 @@ void process_pool_engine::maybe_finish_worker(worker& w)
         // protocol error). Calls not started yet go to another worker, unless workers keep
         // dying before they start one: that call fails rather than go round forever.
         bool blame_first = false;
-        if (!held.empty() && w.ready) {
-            const call& first = *held.front();
-            bool killed_by_pool = w.reason != kill_reason::none && w.reason != kill_reason::shutdown;
-            blame_first = first.running || (killed_by_pool && first.delivered) ||
-                          (first.delivered && ++held.front()->lost_workers >= max_lost_workers);
+        if (!held.empty()) {
+            call& first = *held.front();
+            policy::first_call_facts facts{
+                .running = first.running,
+                .delivered = first.delivered,
+                .killed_by_pool = w.reason != kill_reason::none && w.reason != kill_reason::shutdown,
+                .lost_workers = first.lost_workers};
+            blame_first = policy::dead_worker_verdict(w.ready, facts) == policy::held_call_verdict::fail;
+            if (!blame_first && w.ready && first.delivered)
+                ++first.lost_workers;
         }
         if (blame_first) {
             call_ptr running = std::move(held.front());

@@ -1,0 +1,137 @@
+// Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
+//
+// The process pool's decisions, as pure functions of what the engine knows: how far ahead
+// calls are sent, which worker gets the next call, and what becomes of the calls a dead
+// worker held. The engine gathers the facts and acts; the rules live here, where a table of
+// cases can test them (test/process/test_pool_policy.cpp) without starting a process.
+#ifndef ASYNCJOBS_SRC_PROCESS_POOL_POLICY_HPP
+#define ASYNCJOBS_SRC_PROCESS_POOL_POLICY_HPP
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <span>
+
+namespace asyncjobs::detail::policy {
+
+/// The deepest automatic pipeline: calls sent ahead to one worker.
+inline constexpr std::size_t deepest_pipeline = 64;
+/// The shallowest: one running and one waiting hides the round trip between calls.
+inline constexpr std::size_t shallowest_pipeline = 2;
+/// How much work (by the average task's time) is worth sending ahead of a worker.
+inline constexpr std::chrono::nanoseconds work_sent_ahead = std::chrono::milliseconds(2);
+
+/// How deep the automatic pipeline may go, given the moving average of the task time (zero
+/// while nothing has run). Sending ahead hides a pipe round trip, which only matters for
+/// short tasks; a call sent ahead waits behind the running one, so long tasks (100 ms) are
+/// not queued behind each other: that would starve workers that free up and delay a
+/// cancel-by-kill of the ones behind.
+constexpr std::size_t pipeline_cap(std::chrono::nanoseconds average_task) noexcept
+{
+    if (average_task.count() <= 0)
+        return deepest_pipeline;
+    auto ahead = static_cast<std::size_t>(work_sent_ahead / average_task);
+    return std::clamp<std::size_t>(shallowest_pipeline + std::min(ahead, deepest_pipeline), shallowest_pipeline,
+                                   deepest_pipeline);
+}
+
+/// The pipeline depth for the next call: `configured` (process_pool_options::pipeline_depth)
+/// when set, else the queue shared among the ready workers, between 2 and `cap`; never more
+/// than the claim board has slots for (`board_slots` - 1: one slot stays free to tell a new
+/// call from an old one).
+constexpr std::size_t pipeline_depth(std::size_t configured, std::size_t queued, std::size_t ready_workers,
+                                     std::size_t cap, std::size_t board_slots) noexcept
+{
+    std::size_t depth = configured;
+    if (depth == 0)
+        depth = ready_workers ? std::clamp<std::size_t>(queued / ready_workers, shallowest_pipeline,
+                                                        std::max(cap, shallowest_pipeline))
+                              : shallowest_pipeline;
+    return std::min(depth, board_slots - 1);
+}
+
+/// What pick_worker() knows of one worker.
+struct worker_load {
+    bool ready = false;     ///< hello received, initializer done
+    bool retiring = false;  ///< takes no more calls
+    std::size_t in_flight = 0;
+    std::size_t tasks_done = 0;
+};
+
+/// What pick_worker() knows of the pool.
+struct pool_load {
+    std::size_t queued = 0;               ///< calls waiting in the parent's queue
+    std::size_t depth = 0;                ///< pipeline_depth() for this round
+    std::size_t max_workers = 0;
+    std::size_t max_tasks_per_child = 0;  ///< 0: unlimited
+};
+
+/// The index of the least-loaded ready worker with room in its pipeline, or none. A worker
+/// near max_tasks_per_child takes only the calls it may still run (whatever it holds when
+/// it retires, it runs). None as well when the best one is busy and the workers that are
+/// starting, or may still be started, could take all the waiting work: a call must not
+/// queue behind a running task then.
+inline std::optional<std::size_t> pick_worker(std::span<const worker_load> workers, const pool_load& pool) noexcept
+{
+    std::optional<std::size_t> best;
+    std::size_t starting = 0;
+    std::size_t live = 0;
+    for (std::size_t i = 0; i < workers.size(); ++i) {
+        const worker_load& w = workers[i];
+        if (w.retiring)
+            continue;
+        ++live;
+        if (!w.ready) {
+            ++starting;
+            continue;
+        }
+        if (w.in_flight >= pool.depth)
+            continue;
+        if (pool.max_tasks_per_child && w.tasks_done + w.in_flight >= pool.max_tasks_per_child)
+            continue;
+        if (!best || w.in_flight < workers[*best].in_flight)
+            best = i;
+    }
+    std::size_t spare = starting + (pool.max_workers > live ? pool.max_workers - live : 0);
+    if (best && workers[*best].in_flight != 0 && pool.queued <= spare)
+        return std::nullopt;
+    return best;
+}
+
+/// Deaths of workers holding a call that had not started, before that call fails instead
+/// of going to yet another worker.
+inline constexpr unsigned max_lost_workers = 3;
+
+/// What happened to the first call a dead worker held (the ones behind it never started).
+struct first_call_facts {
+    bool running = false;         ///< the worker said it started it, or claimed it on the board
+    bool delivered = false;       ///< its whole frame reached the worker's pipe
+    bool killed_by_pool = false;  ///< the pool killed the worker (timeout, cancel, protocol error; not shutdown)
+    unsigned lost_workers = 0;    ///< workers that died holding it before, not counting this one
+};
+
+enum class held_call_verdict {
+    fail,        ///< the call fails (worker_crashed, task_timeout, cancelled ...)
+    redispatch,  ///< the call goes back to the front of the queue for another worker
+};
+
+/// The verdict on the first call a dead worker held. It fails if it was running, if the
+/// pool killed the worker while it held it, or if workers keep dying before they start it
+/// (so that a call that kills every worker fails rather than go round forever); otherwise
+/// another worker gets it. A worker that never became ready blames nothing. The calls
+/// behind the first are always re-dispatched.
+constexpr held_call_verdict dead_worker_verdict(bool worker_was_ready, const first_call_facts& first) noexcept
+{
+    if (!worker_was_ready)
+        return held_call_verdict::redispatch;
+    if (first.running || (first.killed_by_pool && first.delivered))
+        return held_call_verdict::fail;
+    if (first.delivered && first.lost_workers + 1 >= max_lost_workers)
+        return held_call_verdict::fail;
+    return held_call_verdict::redispatch;
+}
+
+} // namespace asyncjobs::detail::policy
+
+#endif

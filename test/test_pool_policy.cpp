@@ -1,0 +1,162 @@
+// Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
+//
+// The process pool's policies (lib/src/process_pool_policy.hpp), case by case: how far ahead
+// calls are sent, which worker gets the next call, and the verdict on a dead worker's first
+// call. The process suites check that the engine follows them; here each rule is pinned.
+#define BOOST_TEST_MODULE asyncjobs pool policy
+#include <boost/test/unit_test.hpp>
+
+#include "claim_board.hpp"
+#include "process_pool_policy.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <vector>
+
+namespace policy = asyncjobs::detail::policy;
+using namespace std::chrono_literals;
+
+BOOST_AUTO_TEST_SUITE(pipeline)
+
+BOOST_AUTO_TEST_CASE(cap_by_average_task_time)
+{
+    struct row {
+        std::chrono::nanoseconds average;
+        std::size_t cap;
+    };
+    const row table[] = {
+        {0ns, 64},                         // nothing ran yet: deep, for a burst of short tasks
+        {-5ns, 64},                        // never negative, but harmless
+        {1ns, 64},                         // no-ops: the deepest
+        {std::chrono::microseconds(31), 2 + 64},  // clamped below
+        {std::chrono::microseconds(50), 2 + 40},  // 2 ms of work ahead
+        {std::chrono::microseconds(100), 2 + 20},
+        {1ms, 4},
+        {2ms, 3},
+        {3ms, 2},  // longer than the 2 ms sent ahead: one running, one waiting
+        {100ms, 2},
+        {24h, 2},
+    };
+    for (const auto& r : table) {
+        BOOST_TEST_CONTEXT("average " << r.average.count() << " ns")
+        BOOST_TEST(policy::pipeline_cap(r.average) == std::min<std::size_t>(r.cap, 64));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(depth_from_queue_and_ready_workers)
+{
+    constexpr std::size_t slots = asyncjobs::detail::claim_board::slots;
+    struct row {
+        std::size_t configured, queued, ready, cap, depth;
+    };
+    const row table[] = {
+        {0, 0, 2, 64, 2},         // empty queue: the shallowest
+        {0, 10, 0, 64, 2},        // no ready worker: the shallowest
+        {0, 100, 2, 64, 50},      // the queue shared among the ready workers
+        {0, 1000, 2, 64, 64},     // no deeper than the cap
+        {0, 1000, 2, 3, 3},       // long tasks: the cap keeps it shallow
+        {0, 1000, 4, 2, 2},
+        {0, 3, 2, 64, 2},         // never below 2
+        {5, 0, 0, 64, 5},         // a configured depth wins ...
+        {5, 1000, 2, 2, 5},       // ... over the cap too
+        {10'000, 0, 1, 64, slots - 1},  // but the claim board bounds everything
+        {0, 1'000'000, 1, 1'000, slots - 1},
+    };
+    for (const auto& r : table) {
+        BOOST_TEST_CONTEXT("configured " << r.configured << ", queued " << r.queued << ", ready " << r.ready
+                                         << ", cap " << r.cap)
+        BOOST_TEST(policy::pipeline_depth(r.configured, r.queued, r.ready, r.cap, slots) ==
+                   std::min(r.depth, slots - 1));
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(pick_worker)
+
+policy::worker_load ready(std::size_t in_flight, std::size_t done = 0)
+{
+    return {.ready = true, .retiring = false, .in_flight = in_flight, .tasks_done = done};
+}
+const policy::worker_load starting{.ready = false, .retiring = false, .in_flight = 0, .tasks_done = 0};
+const policy::worker_load retiring{.ready = true, .retiring = true, .in_flight = 0, .tasks_done = 0};
+
+policy::pool_load pool(std::size_t queued, std::size_t depth, std::size_t max_workers, std::size_t per_child = 0)
+{
+    return {.queued = queued, .depth = depth, .max_workers = max_workers, .max_tasks_per_child = per_child};
+}
+
+BOOST_AUTO_TEST_CASE(table)
+{
+    struct row {
+        const char* what;
+        std::vector<policy::worker_load> workers;
+        policy::pool_load pool;
+        std::optional<std::size_t> chosen;
+    };
+    const row table[] = {
+        {"no worker", {}, pool(1, 2, 2), std::nullopt},
+        {"the idle one", {ready(1), ready(0)}, pool(1, 2, 2), 1},
+        {"the least loaded", {ready(3), ready(1), ready(2)}, pool(10, 4, 3), 1},
+        {"the first of equals", {ready(1), ready(1)}, pool(10, 4, 2), 0},
+        {"all pipelines full", {ready(2), ready(2)}, pool(10, 2, 2), std::nullopt},
+        {"not a starting one", {starting, ready(0)}, pool(1, 2, 2), 1},
+        {"not a retiring one", {retiring, ready(1)}, pool(10, 2, 3), 1},
+        {"only retiring ones", {retiring, retiring}, pool(10, 2, 2), std::nullopt},
+        // Busy best, and a starting worker could take all the queue: wait for it.
+        {"starting one takes it", {ready(1), starting}, pool(1, 4, 2), std::nullopt},
+        // ... or a worker may still be started (max_workers above the live ones).
+        {"a worker may start", {ready(1)}, pool(1, 4, 2), std::nullopt},
+        // More queued than the spare workers can take: queue behind the running one.
+        {"queue behind", {ready(1), starting}, pool(5, 4, 2), 0},
+        {"at max_workers", {ready(1)}, pool(1, 4, 1), 0},
+        // max_tasks_per_child: a worker takes only the calls it may still run.
+        {"near its last task", {ready(1, 4), ready(2, 0)}, pool(10, 4, 2, 5), 1},
+        {"every worker near its last", {ready(1, 4), ready(0, 5)}, pool(10, 4, 2, 5), std::nullopt},
+    };
+    for (const auto& r : table) {
+        BOOST_TEST_CONTEXT(r.what)
+        {
+            auto got = policy::pick_worker(r.workers, r.pool);
+            BOOST_TEST(got.has_value() == r.chosen.has_value());
+            if (got && r.chosen)
+                BOOST_TEST(*got == *r.chosen);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(dead_worker)
+
+BOOST_AUTO_TEST_CASE(verdict_on_the_first_call)
+{
+    using v = policy::held_call_verdict;
+    struct row {
+        const char* what;
+        bool worker_ready;
+        policy::first_call_facts first;
+        v verdict;
+    };
+    const row table[] = {
+        {"it was running: the task crashed the worker", true, {.running = true}, v::fail},
+        {"running, even if not all of it was delivered", true, {.running = true, .delivered = false}, v::fail},
+        {"the pool killed the worker holding it", true, {.delivered = true, .killed_by_pool = true}, v::fail},
+        {"killed, but the call never reached the pipe", true, {.delivered = false, .killed_by_pool = true},
+         v::redispatch},
+        {"first death before it started", true, {.delivered = true, .lost_workers = 0}, v::redispatch},
+        {"second death before it started", true, {.delivered = true, .lost_workers = 1}, v::redispatch},
+        {"third death: it fails rather than go round forever", true, {.delivered = true, .lost_workers = 2},
+         v::fail},
+        {"never delivered: deaths do not count", true, {.delivered = false, .lost_workers = 5}, v::redispatch},
+        {"a worker that never became ready blames nothing", false,
+         {.running = true, .delivered = true, .killed_by_pool = true, .lost_workers = 9}, v::redispatch},
+    };
+    for (const auto& r : table) {
+        BOOST_TEST_CONTEXT(r.what)
+        BOOST_TEST((policy::dead_worker_verdict(r.worker_ready, r.first) == r.verdict));
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
