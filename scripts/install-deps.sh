@@ -17,8 +17,8 @@ packages=(
     libclang-rt-14-dev
     # scripts (benchmark tables, the Python peer)
     python3
-    # benchmarks (apps/bench)
-    libbenchmark-dev
+    # pkg-config: the package tests build a consumer from asyncjobs.pc
+    pkgconf
     # Boost 1.81: Asio and Process (header-only) come with libboost1.81-dev
     libboost1.81-dev
     libboost-thread1.81-dev
@@ -29,7 +29,6 @@ packages=(
     libboost-program-options1.81-dev
     libboost-filesystem1.81-dev
     libboost-json1.81-dev
-    libboost-iostreams1.81-dev
 )
 
 missing=()

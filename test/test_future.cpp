@@ -9,8 +9,7 @@
 #include "test_support.hpp"
 
 #include <asyncjobs/asyncjobs.hpp>
-
-#include <boost/thread/future.hpp>
+#include <asyncjobs/boost_thread.hpp>
 
 #include <atomic>
 #include <memory>

@@ -23,7 +23,7 @@ namespace factorize {
 random_spec default_bench_workload() noexcept;
 
 /// The Python peer's workload: the study's range, 4000 numbers in [1e9, 1e10], seed 1.
-/// Python's trial division is 15-50x slower than C++'s, so it gets a smaller workload of its
+/// Python's trial division is tens of times slower than C++'s, so it gets a smaller workload of its
 /// own; the C++ side factorizes the very same numbers to compare checksums and times.
 random_spec default_python_workload() noexcept;
 

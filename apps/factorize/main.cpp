@@ -132,7 +132,7 @@ int main(int argc, char** argv)
          "serially); input options replace it")
         ("bench-repeat", po::value<std::string>()->value_name("K")->default_value("1"), "best of K runs per row")
         ("python-count", po::value<std::string>()->value_name("M")->default_value(std::to_string(python_defaults.count)),
-         "numbers in the Python peer's workload (Python is 15-50x slower than C++, so it gets a workload of "
+         "numbers in the Python peer's workload (Python is tens of times slower than C++, so it gets a workload of "
          "its own, with the same --seed); 0 skips it")
         ("python-min", po::value<std::string>()->value_name("A")->default_value(std::to_string(python_defaults.min)),
          "smallest number of the Python peer's workload")

@@ -7,6 +7,7 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/thread/executors/work.hpp>  // BOOST_THREAD_VERSION 5: lib/CMakeLists.txt
 
 #include <pthread.h>
 

@@ -1,7 +1,15 @@
 # Script behind the asyncjobs.package.* tests (cmake -P, variables from test/package/CMakeLists.txt):
-#   MODE=find_package      install BUILD_DIR into WORK_DIR/prefix, consumer finds it there
-#   MODE=add_subdirectory  consumer adds SOURCE_DIR as a subproject
-# then configure, build and run the consumer with the compiler and flags of the build.
+#   MODE=find_package      install BUILD_DIR (a static library unless that build is shared)
+#                          into WORK_DIR/prefix; the consumer finds it there; then a program
+#                          built from asyncjobs.pc (pkg-config --static)
+#   MODE=add_subdirectory  the consumer adds SOURCE_DIR as a subproject, built SHARED; it
+#                          installs its own library linking asyncjobs (install(EXPORT)) and
+#                          asyncjobs with it; a downstream project uses that package; a
+#                          program is built from the installed asyncjobs.pc; the installed
+#                          libasyncjobs.so has its soname and exports namespace asyncjobs only
+#   MODE=fetchcontent      the consumer gets a local archive of SOURCE_DIR with FetchContent,
+#                          built STATIC, and installs and exports its library the same way
+# Each configures, builds and runs with the compiler and flags of the build.
 cmake_minimum_required(VERSION 3.22)
 
 foreach(var MODE BUILD_DIR SOURCE_DIR CONSUMER_DIR WORK_DIR GENERATOR CXX_COMPILER)
@@ -28,37 +36,85 @@ if(CONFIG)
     set(config_args --config "${CONFIG}")
 endif()
 
-set(configure_args
-    -S "${CONSUMER_DIR}" -B "${consumer_build}"
-    -G "${GENERATOR}"
-    "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}"
-    "-DCMAKE_CXX_FLAGS=${CXX_FLAGS}"
-    "-DCMAKE_EXE_LINKER_FLAGS=${EXE_LINKER_FLAGS}"
-    "-DASYNCJOBS_CONSUMER_MODE=${MODE}"
-    # Only the prefix below may satisfy find_package: no user or system package registry.
-    -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF
-    -DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF)
-if(MAKE_PROGRAM)
-    list(APPEND configure_args "-DCMAKE_MAKE_PROGRAM=${MAKE_PROGRAM}")
-endif()
-if(NOT MULTI_CONFIG AND CONFIG)
-    string(TOUPPER "${CONFIG}" config_upper)
-    list(APPEND configure_args "-DCMAKE_BUILD_TYPE=${CONFIG}" "-DCMAKE_CXX_FLAGS_${config_upper}=${CXX_FLAGS_CONFIG}")
-endif()
+# configure_args_for(<var> <source dir> <build dir>): the build's compiler, generator and flags.
+function(configure_args_for out source build)
+    set(args
+        -S "${source}" -B "${build}"
+        -G "${GENERATOR}"
+        "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}"
+        "-DCMAKE_CXX_FLAGS=${CXX_FLAGS}"
+        "-DCMAKE_EXE_LINKER_FLAGS=${EXE_LINKER_FLAGS}"
+        "-DCMAKE_SHARED_LINKER_FLAGS=${EXE_LINKER_FLAGS}"
+        # Only the prefix below may satisfy find_package: no user or system package registry.
+        -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF
+        -DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF)
+    if(MAKE_PROGRAM)
+        list(APPEND args "-DCMAKE_MAKE_PROGRAM=${MAKE_PROGRAM}")
+    endif()
+    if(NOT MULTI_CONFIG AND CONFIG)
+        string(TOUPPER "${CONFIG}" config_upper)
+        list(APPEND args "-DCMAKE_BUILD_TYPE=${CONFIG}" "-DCMAKE_CXX_FLAGS_${config_upper}=${CXX_FLAGS_CONFIG}")
+    endif()
+    set(${out} ${args} PARENT_SCOPE)
+endfunction()
+
+function(exe_path out build name)
+    if(MULTI_CONFIG)
+        set(${out} "${build}/${CONFIG}/${name}" PARENT_SCOPE)
+    else()
+        set(${out} "${build}/${name}" PARENT_SCOPE)
+    endif()
+endfunction()
+
+# The installed package must be complete: headers (the generated version header too), the
+# CMake package, the pkg-config file and the licence.
+function(check_installed)
+    foreach(file include/asyncjobs/asyncjobs.hpp include/asyncjobs/detail/config.hpp
+                 include/asyncjobs/version.hpp include/asyncjobs/boost_thread.hpp share/doc/asyncjobs/LICENSE)
+        if(NOT EXISTS "${prefix}/${file}")
+            message(FATAL_ERROR "[${MODE}] ${file} was not installed under ${prefix}")
+        endif()
+    endforeach()
+    foreach(file asyncjobs-config.cmake asyncjobs-config-version.cmake asyncjobs.pc)
+        file(GLOB_RECURSE found "${prefix}/*/${file}")
+        if(NOT found)
+            message(FATAL_ERROR "[${MODE}] no ${file} under ${prefix}")
+        endif()
+    endforeach()
+    file(STRINGS "${prefix}/include/asyncjobs/version.hpp" version_line REGEX "#define ASYNCJOBS_VERSION_STRING")
+    message(STATUS "[${MODE}] ${version_line}")
+endfunction()
+
+# A program built from asyncjobs.pc alone (no CMake), then run; LD_LIBRARY_PATH finds a
+# shared libasyncjobs in the prefix.
+function(build_with_pkg_config pkg_config_args)
+    if(NOT PKG_CONFIG)
+        message(FATAL_ERROR "[${MODE}] pkg-config was not found (scripts/install-deps.sh installs pkgconf)")
+    endif()
+    file(GLOB_RECURSE pc_file "${prefix}/*/asyncjobs.pc")
+    get_filename_component(pc_dir "${pc_file}" DIRECTORY)
+    execute_process(COMMAND "${CMAKE_COMMAND}" -E env "PKG_CONFIG_PATH=${pc_dir}"
+            "${PKG_CONFIG}" --cflags --libs ${pkg_config_args} asyncjobs
+        OUTPUT_VARIABLE flags OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE rc)
+    if(NOT rc EQUAL 0)
+        message(FATAL_ERROR "[${MODE}] pkg-config --cflags --libs ${pkg_config_args} asyncjobs failed: ${rc}")
+    endif()
+    message(STATUS "[${MODE}] pkg-config ${pkg_config_args}: ${flags}")
+    separate_arguments(flags UNIX_COMMAND "${flags}")
+    separate_arguments(cxx_flags UNIX_COMMAND "${CXX_FLAGS} ${CXX_FLAGS_CONFIG}")
+    separate_arguments(ld_flags UNIX_COMMAND "${EXE_LINKER_FLAGS}")
+    set(exe "${WORK_DIR}/pkg_config_consumer")
+    run_step("build a program with pkg-config" "${CXX_COMPILER}" ${cxx_flags} "${CONSUMER_DIR}/main.cpp"
+        -o "${exe}" ${flags} ${ld_flags})
+    run_step("run it" "${CMAKE_COMMAND}" -E env "LD_LIBRARY_PATH=${prefix}/lib" "${exe}")
+endfunction()
 
 if(MODE STREQUAL "find_package")
     run_step("install into ${prefix}" "${CMAKE_COMMAND}" --install "${BUILD_DIR}" --prefix "${prefix}" ${config_args})
-    foreach(header asyncjobs/asyncjobs.hpp asyncjobs/detail/config.hpp)
-        if(NOT EXISTS "${prefix}/include/${header}")
-            message(FATAL_ERROR "[${MODE}] ${header} was not installed under ${prefix}/include")
-        endif()
-    endforeach()
-    file(GLOB_RECURSE package_config "${prefix}/*/asyncjobs-config.cmake")
-    file(GLOB_RECURSE package_version "${prefix}/*/asyncjobs-config-version.cmake")
-    if(NOT package_config OR NOT package_version)
-        message(FATAL_ERROR "[${MODE}] no asyncjobs-config.cmake / asyncjobs-config-version.cmake under ${prefix}")
-    endif()
-    run_step("configure consumer" "${CMAKE_COMMAND}" ${configure_args} "-DCMAKE_PREFIX_PATH=${prefix}")
+    check_installed()
+    configure_args_for(configure_args "${CONSUMER_DIR}" "${consumer_build}")
+    run_step("configure consumer" "${CMAKE_COMMAND}" ${configure_args} "-DCMAKE_PREFIX_PATH=${prefix}"
+        -DASYNCJOBS_CONSUMER_MODE=find_package)
     # The consumer must have used the package just installed, not one found elsewhere.
     file(STRINGS "${consumer_build}/CMakeCache.txt" found_dir REGEX "^asyncjobs_DIR:")
     string(REGEX REPLACE "^asyncjobs_DIR:[A-Z]+=" "" found_dir "${found_dir}")
@@ -66,17 +122,75 @@ if(MODE STREQUAL "find_package")
     if(NOT at EQUAL 0)
         message(FATAL_ERROR "[${MODE}] the consumer found asyncjobs in '${found_dir}', not under ${prefix}")
     endif()
-elseif(MODE STREQUAL "add_subdirectory")
-    run_step("configure consumer" "${CMAKE_COMMAND}" ${configure_args} "-DASYNCJOBS_SOURCE_DIR=${SOURCE_DIR}")
+    run_step("build consumer" "${CMAKE_COMMAND}" --build "${consumer_build}" ${config_args})
+    exe_path(consumer_exe "${consumer_build}" consumer)
+    run_step("run consumer" "${consumer_exe}")
+    build_with_pkg_config(--static)
+    return()
+endif()
+
+configure_args_for(configure_args "${CONSUMER_DIR}" "${consumer_build}")
+if(MODE STREQUAL "add_subdirectory")
+    set(shared ON)
+    list(APPEND configure_args -DASYNCJOBS_CONSUMER_MODE=add_subdirectory "-DASYNCJOBS_SOURCE_DIR=${SOURCE_DIR}")
+elseif(MODE STREQUAL "fetchcontent")
+    set(shared OFF)
+    # What a release archive holds of the library: no tests, apps or build trees.
+    set(archive "${WORK_DIR}/asyncjobs-src.tar.gz")
+    execute_process(COMMAND "${CMAKE_COMMAND}" -E tar czf "${archive}" -- CMakeLists.txt LICENSE cmake lib
+        WORKING_DIRECTORY "${SOURCE_DIR}" RESULT_VARIABLE rc)
+    if(NOT rc EQUAL 0)
+        message(FATAL_ERROR "[${MODE}] could not archive ${SOURCE_DIR}: ${rc}")
+    endif()
+    list(APPEND configure_args -DASYNCJOBS_CONSUMER_MODE=fetchcontent "-DASYNCJOBS_ARCHIVE=${archive}")
 else()
     message(FATAL_ERROR "run_consumer.cmake: unknown MODE '${MODE}'")
 endif()
 
+run_step("configure consumer (BUILD_SHARED_LIBS=${shared})" "${CMAKE_COMMAND}" ${configure_args}
+    -DBUILD_SHARED_LIBS=${shared} "-DCMAKE_INSTALL_PREFIX=${prefix}")
 run_step("build consumer" "${CMAKE_COMMAND}" --build "${consumer_build}" ${config_args})
-
-if(MULTI_CONFIG)
-    set(consumer_exe "${consumer_build}/${CONFIG}/consumer")
-else()
-    set(consumer_exe "${consumer_build}/consumer")
-endif()
+exe_path(consumer_exe "${consumer_build}" consumer)
 run_step("run consumer" "${consumer_exe}")
+run_step("install consumer (and asyncjobs with it)" "${CMAKE_COMMAND}" --install "${consumer_build}" ${config_args})
+check_installed()
+
+set(downstream_build "${WORK_DIR}/downstream")
+configure_args_for(downstream_args "${CONSUMER_DIR}/../downstream" "${downstream_build}")
+run_step("configure downstream" "${CMAKE_COMMAND}" ${downstream_args} "-DCMAKE_PREFIX_PATH=${prefix}")
+run_step("build downstream" "${CMAKE_COMMAND}" --build "${downstream_build}" ${config_args})
+exe_path(downstream_exe "${downstream_build}" downstream)
+run_step("run downstream" "${CMAKE_COMMAND}" -E env "LD_LIBRARY_PATH=${prefix}/lib" "${downstream_exe}")
+
+if(shared)
+    build_with_pkg_config("")
+    # The soname policy (HACKING.md, Versions) and hidden symbols (lib/asyncjobs.map).
+    file(GLOB library "${prefix}/lib/libasyncjobs.so.*.*.*")
+    file(GLOB soname_link "${prefix}/lib/libasyncjobs.so.[0-9]*")
+    list(REMOVE_ITEM soname_link ${library})
+    if(NOT library OR NOT soname_link)
+        message(FATAL_ERROR "[${MODE}] no libasyncjobs.so.<version> with its soname link under ${prefix}/lib")
+    endif()
+    message(STATUS "[${MODE}] ${library}, soname link ${soname_link}")
+    if(NOT NM)
+        message(FATAL_ERROR "[${MODE}] no nm to read the exported symbols")
+    endif()
+    execute_process(COMMAND "${NM}" -D -C --defined-only "${library}" OUTPUT_VARIABLE symbols RESULT_VARIABLE rc)
+    if(NOT rc EQUAL 0)
+        message(FATAL_ERROR "[${MODE}] nm -D failed: ${rc}")
+    endif()
+    string(REGEX REPLACE "\n$" "" symbols "${symbols}")
+    string(REPLACE "\n" ";" symbols "${symbols}")
+    list(LENGTH symbols exported)
+    set(foreign ${symbols})
+    list(FILTER foreign EXCLUDE REGEX "asyncjobs::")
+    # The version script's own node name is an absolute symbol of no code.
+    list(FILTER foreign EXCLUDE REGEX " A [A-Za-z0-9_.]+$")
+    list(LENGTH foreign foreign_count)
+    message(STATUS "[${MODE}] libasyncjobs exports ${exported} symbols, ${foreign_count} outside namespace asyncjobs")
+    if(foreign_count GREATER 0)
+        list(SUBLIST foreign 0 20 some)
+        list(JOIN some "\n  " some)
+        message(FATAL_ERROR "[${MODE}] libasyncjobs exports symbols outside namespace asyncjobs, e.g.:\n  ${some}")
+    endif()
+endif()

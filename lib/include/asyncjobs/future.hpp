@@ -9,14 +9,21 @@
 #include <asyncjobs/detail/task.hpp>
 #include <asyncjobs/errors.hpp>
 
-#include <boost/thread/future.hpp>
-
 #include <chrono>
 #include <exception>
 #include <future>
 #include <optional>
 #include <type_traits>
 #include <utility>
+
+// Declared, not included: Boost.Thread's future header costs seconds of compile time in
+// every translation unit, and only <asyncjobs/boost_thread.hpp> needs its definitions.
+namespace boost {
+template <typename R>
+class future;
+template <typename R>
+class shared_future;
+} // namespace boost
 
 namespace asyncjobs {
 
@@ -41,6 +48,20 @@ struct is_future<shared_future<T>> : std::true_type {
 };
 template <class T>
 inline constexpr bool is_future_v = is_future<std::remove_cvref_t<T>>::value;
+
+/// Target is boost::future<T> (Boost, future) or boost::shared_future<T> (Boost, shared).
+template <class Target, class T, bool Shared>
+inline constexpr bool is_boost_future_of = false;
+template <class T>
+inline constexpr bool is_boost_future_of<boost::future<T>, T, false> = true;
+template <class T>
+inline constexpr bool is_boost_future_of<boost::shared_future<T>, T, true> = true;
+
+/// The conversions to Boost.Thread's futures; defined by <asyncjobs/boost_thread.hpp>.
+template <class Target>
+struct boost_thread_bridge;
+template <class Target>
+concept boost_thread_bridge_included = requires { sizeof(boost_thread_bridge<Target>); };
 
 /// Reaches the shared state behind a future; the combinators and executors use it.
 struct future_access {
@@ -228,7 +249,7 @@ scheduler_ptr own_scheduler(const Future& f)
 
 /// The result of work submitted to an executor: Python's concurrent.futures.Future with
 /// C++ ownership. Move-only like std::future; get() takes the value out once (share()
-/// gives a future many can read). then() consumes it. Converts to boost::future<T>.
+/// gives a future many can read). then() consumes it. Converts to boost::future<T> (with <asyncjobs/boost_thread.hpp>).
 template <class T>
 class future : public detail::future_base<T> {
 public:
@@ -286,26 +307,17 @@ public:
     shared_future<T> share() noexcept { return shared_future<T>(std::move(this->state_)); }
 
     /// A boost::future<T> that becomes ready with this future's result; *this becomes invalid.
-    operator boost::future<T>() &&
+    /// Needs #include <asyncjobs/boost_thread.hpp> (and BOOST_THREAD_VERSION 4 or 5).
+    template <class Target>
+        requires detail::is_boost_future_of<Target, T, false>
+    operator Target() &&
     {
-        auto s = take_state();
-        boost::promise<T> promise;
-        boost::future<T> result = promise.get_future();
-        s->on_complete([s, promise = std::move(promise)]() mutable noexcept {
-            try {
-                if constexpr (std::is_void_v<T>) {
-                    s->take();
-                    promise.set_value();
-                } else {
-                    promise.set_value(s->take());
-                }
-            } catch (...) {
-                // Explicitly a boost::exception_ptr (which wraps the std one and rethrows it
-                // as is): the template set_exception(E) would throw the exception_ptr object.
-                promise.set_exception(boost::exception_ptr(std::current_exception()));
-            }
-        });
-        return result;
+        if constexpr (detail::boost_thread_bridge_included<Target>) {
+            return detail::boost_thread_bridge<Target>::from(take_state());
+        } else {
+            static_assert(detail::boost_thread_bridge_included<Target>,
+                "converting to boost::future needs #include <asyncjobs/boost_thread.hpp>");
+        }
     }
 
 private:
@@ -357,27 +369,18 @@ public:
     }
 
     /// A boost::shared_future<T> that becomes ready with a copy of this result.
-    operator boost::shared_future<T>() const
+    /// Needs #include <asyncjobs/boost_thread.hpp> (and BOOST_THREAD_VERSION 4 or 5).
+    template <class Target>
+        requires detail::is_boost_future_of<Target, T, true>
+    operator Target() const
     {
-        auto s = this->state_;
-        this->checked();
-        boost::promise<T> promise;
-        boost::shared_future<T> result = promise.get_future().share();
-        s->on_complete([s, promise = std::move(promise)]() mutable noexcept {
-            try {
-                if constexpr (std::is_void_v<T>) {
-                    s->peek();
-                    promise.set_value();
-                } else {
-                    promise.set_value(s->peek());
-                }
-            } catch (...) {
-                // Explicitly a boost::exception_ptr (which wraps the std one and rethrows it
-                // as is): the template set_exception(E) would throw the exception_ptr object.
-                promise.set_exception(boost::exception_ptr(std::current_exception()));
-            }
-        });
-        return result;
+        if constexpr (detail::boost_thread_bridge_included<Target>) {
+            this->checked();
+            return detail::boost_thread_bridge<Target>::from(this->state_);
+        } else {
+            static_assert(detail::boost_thread_bridge_included<Target>,
+                "converting to boost::shared_future needs #include <asyncjobs/boost_thread.hpp>");
+        }
     }
 
 private:

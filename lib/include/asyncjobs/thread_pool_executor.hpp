@@ -5,11 +5,17 @@
 #include <asyncjobs/detail/config.hpp>
 #include <asyncjobs/executor.hpp>
 
-#include <boost/thread/executors/work.hpp>
-
 #include <cstddef>
 #include <functional>
 #include <string>
+
+// boost::executors::work, the closure type of Boost.Thread's executors, is this type.
+// Declared, not included: Boost.Thread's headers depend on BOOST_THREAD_VERSION, which is
+// the program's choice, and cost compile time; <asyncjobs/boost_thread.hpp> brings them.
+namespace boost::detail {
+template <typename F>
+class nullary_function;
+} // namespace boost::detail
 
 namespace asyncjobs {
 
@@ -31,7 +37,8 @@ struct thread_pool_options {
 
 /// Runs any callable on a Boost.Asio thread pool. Continuations of its futures run on the
 /// same threads. It also meets Boost.Thread's executor requirements, so
-/// `boost::future::then(pool, fn)` works with it.
+/// `boost::future::then(pool, fn)` works with it (include <asyncjobs/boost_thread.hpp>,
+/// BOOST_THREAD_VERSION 5).
 ///
 /// After fork(), the child's copy of a pool has no threads and is inert: submit() throws
 /// forked_executor, shutdown() does nothing, and the destructor returns at once. Futures of
@@ -59,7 +66,7 @@ public:
     /// Boost.Thread executor requirements: schedules a Boost closure (what
     /// boost::future::then(pool, fn) hands over). Closures are never dropped: once the pool
     /// is torn down they run on the calling thread.
-    void submit(boost::executors::work&& closure);
+    void submit(boost::detail::nullary_function<void()>&& closure);
     /// Boost.Thread executor requirements: shutdown(wait = false).
     void close();
     bool closed() const noexcept;
