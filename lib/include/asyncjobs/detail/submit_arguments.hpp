@@ -96,7 +96,8 @@ constexpr void check_process_submit()
                       "asyncjobs: process_pool_executor: this function takes a parameter by non-const reference, "
                       "which cannot cross to a worker process (the worker would modify its own copy). Fix: take "
                       "the parameter by value or const reference and return what the function computes.");
-        static_assert(!(is_reference_wrapper_v<Args> || ...),
+        // (Said once: a non-const reference parameter was reported above.)
+        static_assert(plain_function<fn>::takes_mutable_reference || !(is_reference_wrapper_v<Args> || ...),
                       "asyncjobs: process_pool_executor: std::ref / std::cref refer to an object of this process, "
                       "which a worker process cannot reach. Fix: pass the value itself (a const reference parameter "
                       "receives a copy in the worker).");
