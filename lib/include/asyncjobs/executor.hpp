@@ -41,12 +41,13 @@ public:
     template <class F, class... Args>
     [[nodiscard]] auto submit(F&& f, Args&&... args)
     {
-        detail::check_submit_arguments<F, Args...>();
-        auto task = make_task(std::forward<F>(f), std::forward<Args>(args)...);
-        using result = typename decltype(task)::element_type::result_type;
-        task->set_continuation_scheduler(engine_);
-        engine_->submit(task);
-        return detail::future_access::make<result>(std::move(task));
+        if constexpr (detail::submit_arguments_ok<F, Args...>()) {
+            auto task = make_task(std::forward<F>(f), std::forward<Args>(args)...);
+            using result = typename decltype(task)::element_type::result_type;
+            task->set_continuation_scheduler(engine_);
+            engine_->submit(task);
+            return detail::future_access::make<result>(std::move(task));
+        }
     }
 
     /// Applies `fn` to every element of `inputs` in parallel; the results come back in input

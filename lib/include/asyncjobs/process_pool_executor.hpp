@@ -143,29 +143,29 @@ public:
     template <class F, class... Args>
     [[nodiscard]] auto submit(F&& f, Args&&... args)
     {
-        detail::check_process_submit<F, Args...>();
-        return executor::submit(std::forward<F>(f), std::forward<Args>(args)...);
+        if constexpr (detail::process_submit_ok<F, Args...>())
+            return executor::submit(std::forward<F>(f), std::forward<Args>(args)...);
     }
 
     /// executor::map, rejecting at compile time what submit() rejects.
     template <class F, std::ranges::input_range Range>
     [[nodiscard]] auto map(F&& fn, Range&& inputs, map_options options = {})
     {
-        detail::check_process_submit<F, std::ranges::range_value_t<Range>>();
-        return executor::map(std::forward<F>(fn), std::forward<Range>(inputs), options);
+        if constexpr (detail::process_submit_ok<F, std::ranges::range_value_t<Range>>())
+            return executor::map(std::forward<F>(fn), std::forward<Range>(inputs), options);
     }
 
     /// submit() with options for this task (a timeout).
     template <class F, class... Args>
     [[nodiscard]] auto submit_with(const task_options& options, F&& f, Args&&... args)
     {
-        detail::check_submit_arguments<F, Args...>();
-        detail::check_process_submit<F, Args...>();
-        auto task = make_task(std::forward<F>(f), std::forward<Args>(args)...);
-        using result = typename decltype(task)::element_type::result_type;
-        task->set_continuation_scheduler(engine());
-        submit_task(task, options);
-        return detail::future_access::make<result>(std::move(task));
+        if constexpr (detail::submit_arguments_ok<F, Args...>() && detail::process_submit_ok<F, Args...>()) {
+            auto task = make_task(std::forward<F>(f), std::forward<Args>(args)...);
+            using result = typename decltype(task)::element_type::result_type;
+            task->set_continuation_scheduler(engine());
+            submit_task(task, options);
+            return detail::future_access::make<result>(std::move(task));
+        }
     }
 
     /// Cancels the task of `f`: if it has not started, like future::cancel(); if a worker

@@ -50,27 +50,36 @@ template <class R, class... Params>
 struct plain_function<R (*)(Params...) noexcept> : plain_function<R (*)(Params...)> {
 };
 
-/// Compile-time checks of submit(f, args...) on any executor.
+/// Compile-time checks of submit(f, args...) on any executor: true when they pass. When
+/// one fails, its static_assert says why, and the caller builds nothing more (which would
+/// only add errors that bury the message).
 template <class F, class... Args>
-constexpr void check_submit_arguments()
+consteval bool submit_arguments_ok()
 {
     using fn = std::decay_t<F>;
     if constexpr (std::is_pointer_v<fn> && std::is_function_v<std::remove_pointer_t<fn>>) {
-        if constexpr (std::is_invocable_v<fn, std::add_lvalue_reference_t<std::decay_t<Args>>...>)
-            static_assert(plain_function<fn>::template references_ok<Args...>,
+        constexpr bool ok = !std::is_invocable_v<fn, std::add_lvalue_reference_t<std::decay_t<Args>>...> ||
+                            plain_function<fn>::template references_ok<Args...>;
+        static_assert(ok,
                           "asyncjobs: submit(fn, args...): fn takes a parameter by non-const reference. As with "
                           "std::thread, the task gets its own copy of each argument, so fn would modify a copy "
                           "that is then thrown away. Fix: pass std::ref(object) to let fn modify your object (on a "
                           "thread pool; it must outlive the task), or take the parameter by value or const "
                           "reference and return the result.");
+        return ok;
     } else if constexpr (!std::is_invocable_v<fn, std::decay_t<Args>...> &&
                          !std::is_invocable_v<fn, std::stop_token, std::decay_t<Args>...>) {
-        static_assert(!std::is_invocable_v<fn&, std::add_lvalue_reference_t<std::decay_t<Args>>...> &&
-                          !std::is_invocable_v<fn&, std::stop_token, std::add_lvalue_reference_t<std::decay_t<Args>>...>,
+        constexpr bool ok =
+            !std::is_invocable_v<fn&, std::add_lvalue_reference_t<std::decay_t<Args>>...> &&
+            !std::is_invocable_v<fn&, std::stop_token, std::add_lvalue_reference_t<std::decay_t<Args>>...>;
+        static_assert(ok,
                       "asyncjobs: submit(f, args...): f takes a parameter by non-const reference. As with "
                       "std::thread, the task gets its own copy of each argument and passes it as an rvalue, so f "
                       "would modify a copy that is then thrown away. Fix: pass std::ref(object) to let f modify "
                       "your object (it must outlive the task), or take the parameter by value or const reference.");
+        return ok;
+    } else {
+        return true;
     }
 }
 
@@ -78,7 +87,7 @@ constexpr void check_submit_arguments()
 /// known): only a plain function can be registered and sent to a worker, and a worker
 /// cannot reach the caller's objects.
 template <class F, class... Args>
-constexpr void check_process_submit()
+consteval bool process_submit_ok()
 {
     using fn = std::decay_t<F>;
     constexpr bool plain = std::is_pointer_v<fn> && std::is_function_v<std::remove_pointer_t<fn>>;
@@ -88,19 +97,25 @@ constexpr void check_process_submit()
                   "write the body as a free function `R name(Params...)`, register it with ASYNCJOBS_TASK(name) at "
                   "namespace scope, and submit(name, args...) (or use a thread_pool_executor).");
     if constexpr (plain) {
-        static_assert(!std::is_invocable_v<fn, std::stop_token, std::decay_t<Args>...>,
+        constexpr bool no_stop_token = !std::is_invocable_v<fn, std::stop_token, std::decay_t<Args>...>;
+        constexpr bool no_mutable_reference = !plain_function<fn>::takes_mutable_reference;
+        constexpr bool no_reference_wrapper = !(is_reference_wrapper_v<Args> || ...);
+        static_assert(no_stop_token,
                       "asyncjobs: process_pool_executor cannot pass a std::stop_token to a worker process; stop "
                       "a process task with future::cancel() before it starts or cancel_and_kill() while it runs, "
                       "and drop the std::stop_token parameter.");
-        static_assert(!plain_function<fn>::takes_mutable_reference,
+        static_assert(no_mutable_reference,
                       "asyncjobs: process_pool_executor: this function takes a parameter by non-const reference, "
                       "which cannot cross to a worker process (the worker would modify its own copy). Fix: take "
                       "the parameter by value or const reference and return what the function computes.");
         // (Said once: a non-const reference parameter was reported above.)
-        static_assert(plain_function<fn>::takes_mutable_reference || !(is_reference_wrapper_v<Args> || ...),
+        static_assert(!no_mutable_reference || no_reference_wrapper,
                       "asyncjobs: process_pool_executor: std::ref / std::cref refer to an object of this process, "
                       "which a worker process cannot reach. Fix: pass the value itself (a const reference parameter "
                       "receives a copy in the worker).");
+        return no_stop_token && no_mutable_reference && no_reference_wrapper;
+    } else {
+        return false;
     }
 }
 
