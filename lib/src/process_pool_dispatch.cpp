@@ -44,7 +44,13 @@ void process_pool_engine::submit_with(state_ptr task, const task_options& option
         throw std::invalid_argument("asyncjobs: task_options::timeout must be positive (it is " +
                                     std::to_string(options.timeout->count()) +
                                     " ms); leave it unset for no timeout");
-    const task_entry& entry = registered_entry(remote->function(), "the submitted task");
+    if (remote->shares_caller_objects())
+        throw std::invalid_argument(
+            "asyncjobs: process_pool_executor: " + describe_function(remote->function(), remote->function_type()) +
+            " was submitted with std::ref / std::cref arguments, which refer to objects of this process that a "
+            "worker process cannot reach. Fix: pass the values themselves (a const reference parameter receives a "
+            "copy in the worker) and return what the function computes instead of writing through a reference");
+    const task_entry& entry = registered_entry(remote->function(), remote->function_type(), "the submitted task");
     auto c = std::make_shared<call>(frames_);
     c->state = task;
     c->remote = remote;

@@ -42,11 +42,15 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <typeinfo>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
 namespace asyncjobs::detail {
+
+/// A function as errors name it: its task name, else its symbol, else its type and address.
+std::string describe_function(std::uintptr_t function, const std::type_info& type);
 
 class process_pool_engine final : public scheduler {
 public:

@@ -10,8 +10,11 @@
 #include <chrono>
 #include <cstddef>
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <ranges>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace asyncjobs {
@@ -22,7 +25,7 @@ class as_completed_range {
 public:
     class iterator {
     public:
-        using value_type = Future;
+        using value_type = std::remove_cv_t<Future>;
         using reference = Future&;
         using difference_type = std::ptrdiff_t;
         using iterator_concept = std::input_iterator_tag;
@@ -45,8 +48,10 @@ public:
         as_completed_range* owner_ = nullptr;
     };
 
-    as_completed_range(std::vector<Future*> futures, std::optional<std::chrono::steady_clock::time_point> deadline)
-        : futures_(std::move(futures)), deadline_(deadline), queue_(detail::watch_all(futures_))
+    /// `owned`: the range the futures live in, when as_completed() was given an rvalue.
+    as_completed_range(std::vector<Future*> futures, std::optional<std::chrono::steady_clock::time_point> deadline,
+                       std::shared_ptr<const void> owned = nullptr)
+        : owned_(std::move(owned)), futures_(std::move(futures)), deadline_(deadline), queue_(detail::watch_all(futures_))
     {
     }
 
@@ -76,6 +81,7 @@ private:
         current_ = futures_[queue_->nth(yielded_++)];
     }
 
+    std::shared_ptr<const void> owned_;
     std::vector<Future*> futures_;
     std::optional<std::chrono::steady_clock::time_point> deadline_;
     boost::intrusive_ptr<detail::completion_queue> queue_;
@@ -88,12 +94,16 @@ private:
 /// pointers to them) as they complete: those already done first, in input order. A future
 /// that appears twice is yielded once. With a timeout (one deadline from the call), reading
 /// past the deadline throws timeout_error. Iterating never consumes the futures.
+/// A const range yields const references (enough for a shared_future's get()). An rvalue
+/// range (`as_completed(std::vector{a, b})`, `as_completed(std::move(futures))`) is moved
+/// into the result, so the references point into the result and live as long as it does.
 template <std::ranges::range Range>
-auto as_completed(Range& futures, std::optional<timeout_duration> timeout = std::nullopt)
+auto as_completed(Range&& futures, std::optional<timeout_duration> timeout = std::nullopt)
 {
     using future_type = detail::range_future_t<Range>;
     auto deadline = detail::deadline_after(timeout);
-    return as_completed_range<future_type>(detail::distinct_futures(futures), deadline);
+    auto kept = detail::keep_range(std::forward<Range>(futures));
+    return as_completed_range<future_type>(detail::distinct_futures(*kept.range), deadline, std::move(kept.owned));
 }
 
 } // namespace asyncjobs

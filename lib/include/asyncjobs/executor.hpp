@@ -6,6 +6,7 @@
 #include <asyncjobs/detail/deadline.hpp>
 #include <asyncjobs/detail/function_task.hpp>
 #include <asyncjobs/detail/scheduler.hpp>
+#include <asyncjobs/detail/submit_arguments.hpp>
 #include <asyncjobs/detail/task.hpp>
 #include <asyncjobs/future.hpp>
 #include <asyncjobs/map.hpp>
@@ -29,17 +30,24 @@ public:
     virtual ~executor() = default;
 
     /// Schedules `f(args...)` and returns its future at once. The arguments are copied or
-    /// moved into the task. If `f` takes a std::stop_token first, it receives one that
-    /// future::cancel() triggers while the task runs.
+    /// moved into the task, as std::thread does: a parameter taken by non-const reference
+    /// does not compile unless its argument is std::ref(object), which passes the caller's
+    /// object itself (it must outlive the task; std::cref likewise for const references).
+    /// A process pool cannot pass std::ref/std::cref to a worker: submit() through
+    /// `executor&` throws std::invalid_argument naming the function (process_pool_executor
+    /// rejects it at compile time). If `f` takes a std::stop_token first, it receives one
+    /// that future::cancel() triggers while the task runs.
     /// Throws shutdown_error after shutdown(), broken_executor if the pool is broken.
     template <class F, class... Args>
     [[nodiscard]] auto submit(F&& f, Args&&... args)
     {
-        auto task = make_task(std::forward<F>(f), std::forward<Args>(args)...);
-        using result = typename decltype(task)::element_type::result_type;
-        task->set_continuation_scheduler(engine_);
-        engine_->submit(task);
-        return detail::future_access::make<result>(std::move(task));
+        if constexpr (detail::submit_arguments_ok<F, Args...>()) {
+            auto task = make_task(std::forward<F>(f), std::forward<Args>(args)...);
+            using result = typename decltype(task)::element_type::result_type;
+            task->set_continuation_scheduler(engine_);
+            engine_->submit(task);
+            return detail::future_access::make<result>(std::move(task));
+        }
     }
 
     /// Applies `fn` to every element of `inputs` in parallel; the results come back in input
@@ -47,9 +55,12 @@ public:
     /// the reader, each task taking `options.chunksize` inputs (chosen automatically when 0).
     /// `fn` is shared by concurrent tasks, so it is called through a const reference.
     /// An lvalue input range must outlive the result.
+    /// Throws std::invalid_argument naming the field for a chunksize above
+    /// map_max_chunksize or a window above map_max_window.
     template <class F, std::ranges::input_range Range>
     [[nodiscard]] auto map(F&& fn, Range&& inputs, map_options options = {})
     {
+        detail::validate(options);
         using fn_type = std::decay_t<F>;
         using result = std::remove_cvref_t<std::invoke_result_t<const fn_type&, std::ranges::range_value_t<Range>&&>>;
         std::optional<std::chrono::steady_clock::time_point> deadline;

@@ -210,18 +210,66 @@ private:
     std::optional<Fn> fn_;
 };
 
-/// Attaches `fn` to run on `sched` once `parent` is ready; `fn` receives the ready future.
+/// What a continuation of `Parent` receives: the ready future itself whenever `Fn` can
+/// be called with it (so generic lambdas, `[](auto f)`, keep getting the future), else the
+/// value (nothing for a void future; a shared_future's value as a const reference).
+enum class continuation_kind { takes_future, takes_value, unusable };
+
+template <class Parent, class Fn>
+consteval continuation_kind continuation_kind_of()
+{
+    using T = typename Parent::value_type;
+    if constexpr (std::is_invocable_v<Fn, Parent>)
+        return continuation_kind::takes_future;
+    else if constexpr (std::is_void_v<T>)
+        return std::is_invocable_v<Fn> ? continuation_kind::takes_value : continuation_kind::unusable;
+    else if constexpr (std::is_same_v<Parent, future<T>>)
+        return std::is_invocable_v<Fn, T&&> ? continuation_kind::takes_value : continuation_kind::unusable;
+    else
+        return std::is_invocable_v<Fn, const T&> ? continuation_kind::takes_value : continuation_kind::unusable;
+}
+
+/// The continuation's body: `fn(parent)`, or `fn(parent.get())`, whose get() rethrows the
+/// parent's exception (so a value continuation is skipped and the exception propagates).
+template <class Parent, class Fn>
+auto continuation_body(Parent parent, Fn fn)
+{
+    constexpr auto kind = continuation_kind_of<Parent, Fn>();
+    static_assert(kind != continuation_kind::unusable,
+                  "asyncjobs: then(fn): fn must take either the ready future (asyncjobs::future<T>, or "
+                  "shared_future<T> for a shared_future's then; `auto` works too) or its value (T, T&& or "
+                  "const T&; a shared_future gives const T&; nothing for a void future). Fix: "
+                  ".then([](asyncjobs::future<T> f) { return use(f.get()); }) or .then([](T v) { return use(v); })");
+    if constexpr (kind == continuation_kind::takes_future) {
+        return [parent = std::move(parent), fn = std::move(fn)]() mutable -> decltype(auto) {
+            return std::invoke(std::move(fn), std::move(parent));
+        };
+    } else if constexpr (kind == continuation_kind::takes_value && std::is_void_v<typename Parent::value_type>) {
+        return [parent = std::move(parent), fn = std::move(fn)]() mutable -> decltype(auto) {
+            parent.get();
+            return std::invoke(std::move(fn));
+        };
+    } else if constexpr (kind == continuation_kind::takes_value) {
+        return [parent = std::move(parent), fn = std::move(fn)]() mutable -> decltype(auto) {
+            return std::invoke(std::move(fn), parent.get());
+        };
+    } else {
+        return [] {};  // unusable: the static_assert above has said why; no further errors
+    }
+}
+
+/// Attaches `fn` to run on `sched` once `parent` is ready; `fn` receives the ready future
+/// or its value (see continuation_kind_of).
 template <class Parent, class F>
 auto then_impl(Parent parent, scheduler_ptr sched, F&& fn)
 {
     using fn_type = std::decay_t<F>;
-    using raw_result = std::remove_cvref_t<std::invoke_result_t<fn_type, Parent>>;
     state_ptr parent_state(future_access::state(parent).get());
     if (!parent_state)  // callers check already; this also tells the optimizer it is not null
         throw invalid_future();
-    auto body = [parent = std::move(parent), fn = fn_type(std::forward<F>(fn))]() mutable -> raw_result {
-        return std::invoke(std::move(fn), std::move(parent));
-    };
+    auto call = continuation_body(std::move(parent), fn_type(std::forward<F>(fn)));
+    using raw_result = std::remove_cvref_t<std::invoke_result_t<decltype(call)&>>;
+    auto body = [call = std::move(call)]() mutable -> raw_result { return call(); };
     if constexpr (is_future_v<raw_result>) {
         using U = typename raw_result::value_type;
         typed_state_ptr<U> continuation(new unwrapping_task_state<U, decltype(body)>(std::move(body)));
@@ -283,7 +331,15 @@ public:
 
     /// Runs `fn(ready future)` on the executor that produced this future, once this one is
     /// ready; returns the future of its result (unwrapped if `fn` returns a future).
-    /// Consumes *this. The continuation never gets a thread of its own: it runs on the
+    /// Consumes *this.
+    ///
+    /// `fn` may instead take the value (folly's thenValue): `.then([](int v) { ... })`,
+    /// or no argument for a future<void>. It is then called only when this future has a
+    /// value; an exception (cancelled_error too) skips it and the returned future fails
+    /// with that exception. The rule: whenever `fn` can be called with the future it gets
+    /// the future, so a generic lambda (`[](auto f)`, `[](auto&& f)`) always receives the
+    /// future; otherwise, if it can be called with the value (T&&), it gets the value. A
+    /// callable that takes neither fails with a static_assert saying so. The continuation never gets a thread of its own: it runs on the
     /// threads of this future's executor (a process pool's completion threads), so calling
     /// get() in it on another continuation of the same one-thread pool cannot work and
     /// throws deadlock_error (see get()); return that future from `fn` instead (unwrapped).
@@ -353,7 +409,8 @@ public:
             return s.peek();
     }
 
-    /// Runs `fn(ready shared_future)` on the producing executor; see future::then.
+    /// Runs `fn(ready shared_future)` on the producing executor; see future::then. A value
+    /// continuation receives `const T&` (the value stays readable by the other holders).
     template <class F>
     auto then(F&& fn) const
     {

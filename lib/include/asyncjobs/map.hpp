@@ -26,20 +26,30 @@
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <typeinfo>
 #include <utility>
 #include <variant>
 #include <vector>
 
 namespace asyncjobs {
 
-/// How executor::map() cuts its input into tasks.
+/// The largest map_options::chunksize: inputs in one task. A chunk is read and reserved
+/// up front; far below this a task's overhead (microseconds) is already amortized.
+inline constexpr std::size_t map_max_chunksize = std::size_t{1} << 24;
+
+/// The largest map_options::window: tasks in flight at once, each holding a future.
+inline constexpr std::size_t map_max_window = std::size_t{1} << 20;
+
+/// How executor::map() cuts its input into tasks. map() throws std::invalid_argument
+/// naming the field for a value out of range (a negative number assigned to these
+/// std::size_t fields becomes a huge one, and is caught the same way).
 struct map_options {
-    /// Inputs per task. 0 chooses it automatically: chunks grow until each task runs
-    /// for about the executor's chunk target, but no faster than the reader consumes
-    /// results (map_auto_chunk_limit), and shrink near the end of a sized input.
+    /// Inputs per task, at most map_max_chunksize. 0 chooses it automatically: chunks grow
+    /// until each task runs for about the executor's chunk target, but no faster than the
+    /// reader consumes results (map_auto_chunk_limit), and shrink near the end of a sized input.
     std::size_t chunksize = 0;
-    /// Tasks in flight at most; input is read only as far as this window reaches.
-    /// 0 means default_map_window(max_workers()): 16 per worker.
+    /// Tasks in flight at most (up to map_max_window); input is read only as far as this
+    /// window reaches. 0 means default_map_window(max_workers()): 16 per worker.
     std::size_t window = 0;
     /// One deadline for the whole map, counted from the call (Python's semantics):
     /// reading a result past it throws timeout_error.
@@ -78,6 +88,22 @@ constexpr std::size_t map_auto_chunk_limit(std::size_t consumed, std::size_t win
 }
 
 namespace detail {
+
+/// map()'s check of its options, before it reads any input.
+inline void validate(const map_options& options)
+{
+    auto out_of_range = [](const char* field, std::size_t value, std::size_t max, const char* zero) {
+        std::string shown = value > static_cast<std::size_t>(PTRDIFF_MAX)
+                                ? std::to_string(value) + " (a negative number converted to std::size_t?)"
+                                : std::to_string(value);
+        return std::invalid_argument(std::string("asyncjobs: map_options::") + field + " is " + shown +
+                                     "; it must be from 1 to " + std::to_string(max) + ", or 0 for " + zero);
+    };
+    if (options.chunksize > map_max_chunksize)
+        throw out_of_range("chunksize", options.chunksize, map_max_chunksize, "automatic chunks");
+    if (options.window > map_max_window)
+        throw out_of_range("window", options.window, map_max_window, "default_map_window(max_workers())");
+}
 
 template <class R>
 using map_value_t = std::conditional_t<std::is_void_v<R>, std::monostate, R>;
@@ -175,6 +201,7 @@ public:
     remote_call* as_remote_call() noexcept override { return this; }
     bool chunked() const noexcept override { return true; }
     std::uintptr_t function() const noexcept override { return reinterpret_cast<std::uintptr_t>(fn_); }
+    const std::type_info& function_type() const noexcept override { return typeid(Fn); }
 
     void encode_arguments(const task_entry& entry, std::string& out) const override
     {
@@ -289,7 +316,8 @@ public:
             return std::nullopt;
         std::size_t size = sizer_.next(*timing_, remaining_, limit);
         std::vector<chunk_input> inputs;
-        inputs.reserve(size);
+        // A fixed chunksize may be far above what a short input holds.
+        inputs.reserve(remaining_ ? std::min(size, *remaining_) : std::min<std::size_t>(size, map_first_auto_chunk_limit));
         while (inputs.size() < size && it_ != end) {
             inputs.emplace_back(*it_);
             ++it_;

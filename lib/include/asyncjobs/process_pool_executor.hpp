@@ -4,6 +4,7 @@
 
 #include <asyncjobs/detail/config.hpp>
 #include <asyncjobs/detail/function_task.hpp>
+#include <asyncjobs/detail/submit_arguments.hpp>
 #include <asyncjobs/detail/worker_protocol.hpp>
 #include <asyncjobs/errors.hpp>
 #include <asyncjobs/executor.hpp>
@@ -11,9 +12,11 @@
 #include <chrono>
 #include <cstddef>
 #include <optional>
+#include <ranges>
 #include <string>
 #include <tuple>
 #include <type_traits>
+#include <typeinfo>
 #include <utility>
 #include <vector>
 
@@ -28,14 +31,16 @@ struct encoded_call {
     std::string arguments;
 };
 
-const task_entry& registered_entry(std::uintptr_t function, const char* what);
+/// The registry entry of `function`; task_not_registered naming it (its symbol, or its
+/// address and type) and saying how to register it when there is none.
+const task_entry& registered_entry(std::uintptr_t function, const std::type_info& type, const char* what);
 
 template <class R, class... Params, class... Args>
 encoded_call encode_call(R (*fn)(Params...), Args&&... args)
 {
     static_assert(sizeof...(Params) == sizeof...(Args),
                   "asyncjobs: a task call needs exactly one argument for each parameter of the function");
-    const task_entry& entry = registered_entry(reinterpret_cast<std::uintptr_t>(fn), "the initializer");
+    const task_entry& entry = registered_entry(reinterpret_cast<std::uintptr_t>(fn), typeid(fn), "the initializer");
     std::tuple<std::decay_t<Params>...> values(std::forward<Args>(args)...);
     encoded_call call{entry.name, {}};
     entry.encode_arguments(&values, call.arguments);
@@ -131,17 +136,36 @@ public:
     /// not wait). Harmless after shutdown(), on a broken pool, or twice.
     void terminate();
 
-    using executor::submit;
+    /// executor::submit, with what cannot work on a process rejected at compile time: a
+    /// lambda or function object (only functions registered with ASYNCJOBS_TASK can be
+    /// sent), a std::stop_token parameter, a non-const reference parameter, std::ref /
+    /// std::cref arguments. Const reference parameters receive a copy in the worker.
+    template <class F, class... Args>
+    [[nodiscard]] auto submit(F&& f, Args&&... args)
+    {
+        if constexpr (detail::process_submit_ok<F, Args...>())
+            return executor::submit(std::forward<F>(f), std::forward<Args>(args)...);
+    }
+
+    /// executor::map, rejecting at compile time what submit() rejects.
+    template <class F, std::ranges::input_range Range>
+    [[nodiscard]] auto map(F&& fn, Range&& inputs, map_options options = {})
+    {
+        if constexpr (detail::process_submit_ok<F, std::ranges::range_value_t<Range>>())
+            return executor::map(std::forward<F>(fn), std::forward<Range>(inputs), options);
+    }
 
     /// submit() with options for this task (a timeout).
     template <class F, class... Args>
     [[nodiscard]] auto submit_with(const task_options& options, F&& f, Args&&... args)
     {
-        auto task = make_task(std::forward<F>(f), std::forward<Args>(args)...);
-        using result = typename decltype(task)::element_type::result_type;
-        task->set_continuation_scheduler(engine());
-        submit_task(task, options);
-        return detail::future_access::make<result>(std::move(task));
+        if constexpr (detail::submit_arguments_ok<F, Args...>() && detail::process_submit_ok<F, Args...>()) {
+            auto task = make_task(std::forward<F>(f), std::forward<Args>(args)...);
+            using result = typename decltype(task)::element_type::result_type;
+            task->set_continuation_scheduler(engine());
+            submit_task(task, options);
+            return detail::future_access::make<result>(std::move(task));
+        }
     }
 
     /// Cancels the task of `f`: if it has not started, like future::cancel(); if a worker

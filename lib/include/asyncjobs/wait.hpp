@@ -8,8 +8,10 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <ranges>
+#include <utility>
 #include <vector>
 
 namespace asyncjobs {
@@ -26,19 +28,25 @@ template <class Future>
 struct wait_result {
     std::vector<Future*> done;
     std::vector<Future*> not_done;
+    /// The range the futures live in when wait() was given an rvalue range (else null):
+    /// done and not_done point into it.
+    std::shared_ptr<const void> owned_range{};
 };
 
 /// Blocks until the condition `when` holds for `futures` (a range of futures,
 /// shared_futures or pointers to them) or the timeout passes, and splits them into done
 /// and not done. A timeout is not an error: check not_done. A zero timeout just polls.
-/// Duplicates are reported once. The futures are not consumed.
+/// Duplicates are reported once. The futures are not consumed. A const range gives
+/// pointers to const futures; an rvalue range is moved into the result (owned_range), so
+/// its pointers stay valid as long as the result lives.
 template <std::ranges::range Range>
-auto wait(Range& futures, return_when when = return_when::all_completed,
+auto wait(Range&& futures, return_when when = return_when::all_completed,
           std::optional<timeout_duration> timeout = std::nullopt)
 {
     using future_type = detail::range_future_t<Range>;
     auto deadline = detail::deadline_after(timeout);
-    auto distinct = detail::distinct_futures(futures);
+    auto kept = detail::keep_range(std::forward<Range>(futures));
+    auto distinct = detail::distinct_futures(*kept.range);
 
     bool must_block = !(timeout && timeout->count() <= 0);
     if (must_block) {
@@ -59,6 +67,7 @@ auto wait(Range& futures, return_when when = return_when::all_completed,
     }
 
     wait_result<future_type> result;
+    result.owned_range = std::move(kept.owned);
     for (auto* f : distinct)
         (detail::state_of(*f)->ready() ? result.done : result.not_done).push_back(f);
     return result;

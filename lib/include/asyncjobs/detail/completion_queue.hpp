@@ -16,6 +16,7 @@
 #include <ranges>
 #include <type_traits>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 namespace asyncjobs::detail {
@@ -47,8 +48,30 @@ auto& deref_future(Element& e) noexcept
         return e;
 }
 
+/// The future type a range holds, const when the range gives const futures (a const
+/// range of shared_futures): as_completed() and wait() then yield const references.
 template <class Range>
-using range_future_t = std::remove_cvref_t<decltype(deref_future(std::declval<std::ranges::range_reference_t<Range>>()))>;
+using range_future_t = std::remove_reference_t<decltype(deref_future(std::declval<std::ranges::range_reference_t<Range>>()))>;
+
+/// as_completed() and wait() on an rvalue range (a temporary vector, a view): the range is
+/// moved to the heap and kept alive by what they return, which points into it.
+template <class Range>
+struct range_keeper {
+    std::shared_ptr<const void> owned;
+    std::remove_reference_t<Range>* range = nullptr;
+};
+template <class Range>
+auto keep_range(Range&& futures)
+{
+    using plain = std::remove_reference_t<Range>;
+    if constexpr (std::is_lvalue_reference_v<Range>) {
+        return range_keeper<Range>{nullptr, std::addressof(futures)};
+    } else {
+        auto owned = std::make_shared<std::remove_cv_t<plain>>(std::move(futures));
+        auto* range = owned.get();
+        return range_keeper<Range>{std::move(owned), range};
+    }
+}
 
 /// The distinct futures of a range (a state that appears twice is kept once), in input order.
 template <class Range>

@@ -3,6 +3,7 @@
 #define ASYNCJOBS_DETAIL_FUNCTION_TASK_HPP
 
 #include <asyncjobs/detail/state.hpp>
+#include <asyncjobs/detail/submit_arguments.hpp>
 #include <asyncjobs/detail/task.hpp>
 #include <asyncjobs/detail/task_entry.hpp>
 #include <asyncjobs/errors.hpp>
@@ -12,9 +13,11 @@
 #include <new>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <tuple>
 #include <type_traits>
+#include <typeinfo>
 #include <utility>
 
 namespace asyncjobs::detail {
@@ -24,6 +27,11 @@ namespace asyncjobs::detail {
 class remote_call {
 public:
     virtual std::uintptr_t function() const noexcept = 0;
+    /// The function's type, to name it in errors when the registry does not know it.
+    virtual const std::type_info& function_type() const noexcept = 0;
+    /// The call holds std::ref / std::cref arguments: objects of this process, which a
+    /// worker cannot reach (a process pool refuses the task, naming the function).
+    virtual bool shares_caller_objects() const noexcept { return false; }
     virtual void encode_arguments(const task_entry& entry, std::string& out) const = 0;
     /// Decodes a worker's result and completes the task with it.
     virtual void complete_from(const task_entry& entry, std::span<const std::byte> result) noexcept = 0;
@@ -61,6 +69,13 @@ template <class T>
 inline constexpr bool is_function_pointer_v =
     std::is_pointer_v<std::decay_t<T>> && std::is_function_v<std::remove_pointer_t<std::decay_t<T>>>;
 
+template <class Arguments>
+struct arguments_share_objects;
+template <class... Stored>
+struct arguments_share_objects<std::tuple<Stored...>>
+    : std::bool_constant<(is_reference_wrapper_v<Stored> || ...)> {
+};
+
 /// A task that calls a plain function with stored arguments: in-process on a thread pool,
 /// or encoded and sent to a worker by a process pool when the function is registered.
 template <class R, class Fn, class Arguments>
@@ -80,10 +95,17 @@ public:
     remote_call* as_remote_call() noexcept override { return this; }
 
     std::uintptr_t function() const noexcept override { return reinterpret_cast<std::uintptr_t>(fn_); }
+    const std::type_info& function_type() const noexcept override { return typeid(Fn); }
+    bool shares_caller_objects() const noexcept override { return shares; }
 
     void encode_arguments(const task_entry& entry, std::string& out) const override
     {
-        entry.encode_arguments(&*args_, out);
+        // The registry's codec reads a tuple of the decayed parameters; a call with
+        // reference_wrappers is refused before it gets here (shares_caller_objects).
+        if constexpr (shares)
+            throw std::logic_error("asyncjobs: a call with std::ref arguments cannot be encoded");
+        else
+            entry.encode_arguments(&*args_, out);
     }
 
     void complete_from(const task_entry& entry, std::span<const std::byte> bytes) noexcept override
@@ -103,6 +125,8 @@ public:
     void fail(std::exception_ptr e) noexcept override { this->set_exception(std::move(e)); }
 
 private:
+    static constexpr bool shares = arguments_share_objects<Arguments>::value;
+
     void release_work() noexcept override { args_.reset(); }
 
     Fn fn_;
@@ -114,7 +138,7 @@ auto make_function_task(R (*fn)(Params...), Args&&... args)
 {
     static_assert(sizeof...(Params) == sizeof...(Args),
                   "asyncjobs: submit(fn, args...) needs exactly one argument for each parameter of fn");
-    using arguments = std::tuple<std::decay_t<Params>...>;
+    using arguments = std::tuple<stored_argument_t<Params, Args>...>;
     using result = std::remove_cvref_t<R>;
     return typed_state_ptr<result>(
         new function_task_state<result, R (*)(Params...), arguments>(fn, arguments(std::forward<Args>(args)...)));

@@ -4,9 +4,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 
 namespace asyncjobs::detail {
@@ -34,17 +36,37 @@ struct task_entry {
     std::uint64_t (*decode_chunk)(std::span<const std::byte> outcomes, void* chunk) = nullptr;
 };
 
+template <class T>
+struct is_reference_wrapper : std::false_type {
+};
+template <class T>
+struct is_reference_wrapper<std::reference_wrapper<T>> : std::true_type {
+};
+template <class T>
+inline constexpr bool is_reference_wrapper_v = is_reference_wrapper<std::remove_cvref_t<T>>::value;
+
+/// One stored argument as parameter `Param` receives it: the caller's object for a
+/// std::reference_wrapper (std::ref), else the stored copy, moved into a by-value parameter.
+template <class Param, class Stored>
+decltype(auto) pass_stored(Stored& a) noexcept
+{
+    if constexpr (is_reference_wrapper_v<Stored>)
+        return a.get();
+    else
+        return static_cast<Param&&>(a);
+}
+
 /// Calls `fn` with the stored arguments: by-value parameters get them moved, reference
-/// parameters get them as lvalues.
+/// parameters get them as lvalues (std::ref arguments: the caller's object).
 template <class R, class... Params, class Tuple>
 decltype(auto) call_with(R (*fn)(Params...), Tuple& args)
 {
-    return std::apply([&](auto&... a) -> R { return fn(static_cast<Params&&>(a)...); }, args);
+    return std::apply([&](auto&... a) -> R { return fn(pass_stored<Params>(a)...); }, args);
 }
 template <class R, class... Params, class Tuple>
 decltype(auto) call_with(R (*fn)(Params...) noexcept, Tuple& args)
 {
-    return std::apply([&](auto&... a) -> R { return fn(static_cast<Params&&>(a)...); }, args);
+    return std::apply([&](auto&... a) -> R { return fn(pass_stored<Params>(a)...); }, args);
 }
 
 } // namespace asyncjobs::detail

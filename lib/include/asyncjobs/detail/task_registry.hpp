@@ -63,6 +63,8 @@ struct function_signature<R (*)(Params...)> {
     using result = R;
     using arguments = std::tuple<std::decay_t<Params>...>;
     static constexpr std::size_t arity = sizeof...(Params);
+    static constexpr bool takes_mutable_reference =
+        ((std::is_lvalue_reference_v<Params> && !std::is_const_v<std::remove_reference_t<Params>>) || ...);
     template <template <class...> class Check>
     static constexpr bool all_parameters = (Check<std::decay_t<Params>>::value && ...);
 };
@@ -73,6 +75,16 @@ struct function_signature<R (*)(Params...) noexcept> : function_signature<R (*)(
 template <class T>
 struct serializable_check : std::bool_constant<serializable<T>> {
 };
+
+/// What ASYNCJOBS_TASK's argument must be: one function (or a pointer to one). The name
+/// says what to do when it is not, since that is what the compiler reports: for an
+/// overloaded name, "no matching function for call to" this with an unresolved overload set.
+template <class F>
+    requires std::is_function_v<F>
+constexpr F* ASYNCJOBS_TASK_needs_one_function_cast_an_overloaded_name(F* fn) noexcept
+{
+    return fn;
+}
 
 /// Registers `Fn` and instantiates its codec: the only place where a task's argument and
 /// result types are serialized, so a thread pool never needs them to be serializable.
@@ -92,6 +104,10 @@ public:
     static_assert(std::is_void_v<result> || serializable<result>,
                   "asyncjobs: ASYNCJOBS_TASK: the result type of this function cannot be serialized with "
                   "Boost.Serialization (see the argument message above for the ways to make it serializable).");
+    static_assert(!signature::takes_mutable_reference,
+                  "asyncjobs: ASYNCJOBS_TASK: this function takes a parameter by non-const reference, which cannot "
+                  "cross to a worker process (the worker would modify its own copy, and the caller would never see "
+                  "it). Take the parameter by value or const reference and return what the function computes.");
     static_assert(signature::template all_parameters<std::is_default_constructible>,
                   "asyncjobs: ASYNCJOBS_TASK: workers decode arguments into default-constructed values, so every "
                   "argument type needs a default constructor.");
