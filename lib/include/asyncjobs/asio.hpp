@@ -453,7 +453,16 @@ private:
 };
 
 template <class E>
-inline constexpr bool is_asio_executor_v = asio::execution::is_executor<E>::value || asio::is_executor<E>::value;
+constexpr bool is_asio_executor()
+{
+    // asyncjobs' own executors first: Asio's legacy trait cannot look into a final class.
+    if constexpr (std::is_base_of_v<executor, E> || std::is_base_of_v<asio::execution_context, E>)
+        return false;
+    else
+        return asio::execution::is_executor<E>::value || asio::is_executor<E>::value;
+}
+template <class E>
+inline constexpr bool is_asio_executor_v = is_asio_executor<E>();
 
 template <class E>
 concept asio_execution_context =
