@@ -546,6 +546,16 @@ auto async_get(const shared_future<T>& f, CompletionToken&& token)
         static_cast<process_pool_executor*>(nullptr));
 }
 
+/// async_get of a shared_future that kills the running process task on cancellation.
+template <class T, class CompletionToken>
+auto async_get(const shared_future<T>& f, kill_on_cancel kill, CompletionToken&& token)
+{
+    detail::check_async_get_value<T>();
+    auto state = detail::checked_state(detail::future_access::state(f));
+    return boost::asio::async_initiate<CompletionToken, detail::async_get_signature<T>>(
+        detail::initiate_async_get<T>{}, token, std::move(state), true, &kill.pool);
+}
+
 } // namespace asyncjobs
 
 #endif
