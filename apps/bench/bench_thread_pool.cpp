@@ -1,6 +1,6 @@
 // Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
 //
-// bench_thread_pool: what a no-op task, a continuation, a when_all and a map item cost on
+// bench_thread_pool: what a no-op task, a continuation, a when_all, a map item and a co_await cost on
 // asyncjobs::thread_pool_executor, each next to its baseline on a boost::asio::thread_pool
 // with the same number of threads, measured in the same run.
 //
@@ -22,7 +22,14 @@
 #include "harness.hpp"
 #include "report.hpp"
 
+#include <asyncjobs/asio.hpp>
 #include <asyncjobs/asyncjobs.hpp>
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -78,7 +85,7 @@ po::options_description options(config& c)
         "rounds of the Python peer (default 3)");
     po::options_description all;
     all.add(pool)
-        .add(figure_options(c, {"bulk", "roundtrip", "chain", "fan", "when_all", "map"}))
+        .add(figure_options(c, {"bulk", "roundtrip", "chain", "fan", "when_all", "map", "co_await", "co_await_many"}))
         .add(python_options(c))
         .add(python)
         .add(run_options(c));
@@ -432,6 +439,59 @@ double map_asyncjobs(pools& p, const std::vector<int>& input)
     return ns / static_cast<double>(input.size());
 }
 
+// -- 6. co_await from an io_context: ns per await -----------------------------------------
+// asyncjobs: co_await async_get(pool.submit(no-op), use_awaitable). Baseline: the least a
+// hand-written awaitable operation does for the same trip, a raw asio::post of the no-op to
+// an asio::thread_pool and an asio::post of the handler back to the io_context. Sequential
+// (one coroutine, one await at a time: latency) and concurrent (many coroutines: throughput).
+
+template <class Token>
+auto raw_pool_trip(boost::asio::thread_pool& pool, Token&& token)
+{
+    return boost::asio::async_initiate<Token, void()>(
+        [&pool](auto handler) {
+            auto ex = boost::asio::get_associated_executor(handler);
+            boost::asio::post(pool, [handler = std::move(handler), ex]() mutable {
+                boost::asio::post(ex, std::move(handler));
+            });
+        },
+        token);
+}
+
+/// `coroutines` coroutines on one io_context (run by this thread), each awaiting `awaits`
+/// trips made by `trip`; ns per await.
+template <class Trip>
+double co_await_trips(std::size_t coroutines, std::size_t awaits, Trip trip)
+{
+    boost::asio::io_context io(1);
+    std::size_t done = 0;
+    auto start = bench_clock::now();
+    for (std::size_t c = 0; c < coroutines; ++c)
+        boost::asio::co_spawn(
+            io,
+            [&]() -> boost::asio::awaitable<void> {
+                for (std::size_t i = 0; i < awaits; ++i)
+                    co_await trip();
+                ++done;
+            },
+            boost::asio::detached);
+    io.run();
+    double ns = ns_since(start);
+    check(done == coroutines, "co_await coroutines");
+    return ns / static_cast<double>(coroutines * awaits);
+}
+
+double co_await_asyncjobs(pools& p, std::size_t coroutines, std::size_t awaits)
+{
+    return co_await_trips(coroutines, awaits,
+                          [&] { return asyncjobs::async_get(p.aj.submit([] {}), boost::asio::use_awaitable); });
+}
+
+double co_await_raw_asio(pools& p, std::size_t coroutines, std::size_t awaits)
+{
+    return co_await_trips(coroutines, awaits, [&] { return raw_pool_trip(p.asio, boost::asio::use_awaitable); });
+}
+
 // ---------------------------------------------------------------------------------------
 // Rows
 
@@ -564,6 +624,9 @@ int run(const config& c)
     const std::size_t when_all_width = 1000;
     const std::size_t when_all_calls = c.scaled(20);
     const std::size_t map_n = c.scaled(1000000);
+    const std::size_t awaits = c.scaled(5000);
+    const std::size_t many_coroutines = 1000;
+    const std::size_t many_awaits = c.scaled(20);
 
     pools p(c.threads);
     std::vector<int> map_input(map_n);
@@ -590,6 +653,12 @@ int run(const config& c)
         {"map",
          {{"map.asyncjobs", [&] { return map_asyncjobs(p, map_input); }},
           {"map.serial", [&] { return map_serial(map_input); }}}},
+        {"co_await",
+         {{"co_await.asyncjobs", [&] { return co_await_asyncjobs(p, 1, awaits); }},
+          {"co_await.raw_asio", [&] { return co_await_raw_asio(p, 1, awaits); }}}},
+        {"co_await_many",
+         {{"co_await_many.asyncjobs", [&] { return co_await_asyncjobs(p, many_coroutines, many_awaits); }},
+          {"co_await_many.raw_asio", [&] { return co_await_raw_asio(p, many_coroutines, many_awaits); }}}},
     };
 
     const std::string bulk_fig = "submit " + with_commas(bulk_n) + " no-op tasks, then get all";
@@ -617,6 +686,11 @@ int run(const config& c)
          "when_all.asyncjobs", "when_all.boost", "boost::when_all (a thread per call)", 0.1, "<= 0.10x", ""},
         {"map", "map", "map over " + with_commas(map_n) + " no-op ints, auto chunksize", "ns/item", "map.asyncjobs",
          "map.serial", "serial loop, same function", 0, "", "map_ns_per_item"},
+        {"co_await", "co_await_async_get", "co_await async_get(no-op task), one coroutine", "ns/await",
+         "co_await.asyncjobs", "co_await.raw_asio", "post to asio pool + post back", 1.5, "<= 1.50x", ""},
+        {"co_await_many", "co_await_async_get_many",
+         "  ... " + with_commas(many_coroutines) + " coroutines awaiting at once", "ns/await",
+         "co_await_many.asyncjobs", "co_await_many.raw_asio", "post to asio pool + post back", 0, "", ""},
     };
 
     auto start = bench_clock::now();
