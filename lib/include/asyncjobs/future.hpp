@@ -30,6 +30,12 @@ namespace detail {
 
 scheduler_ptr scheduler_of(executor& ex);
 
+/// Turns an executor that is not an asyncjobs executor into the scheduler of then(ex, fn):
+/// <asyncjobs/asio.hpp> specializes it for Asio executors and execution contexts.
+template <class Executor, class = void>
+struct foreign_executor {
+};
+
 template <class T>
 struct is_future : std::false_type {
 };
@@ -282,6 +288,18 @@ public:
         return detail::then_impl(std::move(parent), detail::scheduler_of(ex), std::forward<F>(fn));
     }
 
+    /// Like then(fn), but runs `fn` on an Asio executor (an io_context or its executor, a
+    /// strand, an asio::thread_pool): include <asyncjobs/asio.hpp>, which says how this
+    /// interacts with the executor's lifetime.
+    template <class Executor, class F>
+        requires requires(Executor&& ex) { detail::foreign_executor<std::remove_cvref_t<Executor>>::scheduler(ex); }
+    auto then(Executor&& ex, F&& fn)
+    {
+        auto sched = detail::foreign_executor<std::remove_cvref_t<Executor>>::scheduler(ex);
+        future parent(take_state());
+        return detail::then_impl(std::move(parent), std::move(sched), std::forward<F>(fn));
+    }
+
     /// A copyable future over the same result; *this becomes invalid.
     shared_future<T> share() noexcept { return shared_future<T>(std::move(this->state_)); }
 
@@ -354,6 +372,16 @@ public:
     {
         this->checked();
         return detail::then_impl(*this, detail::scheduler_of(ex), std::forward<F>(fn));
+    }
+
+    /// Runs `fn(ready shared_future)` on an Asio executor; see future::then.
+    template <class Executor, class F>
+        requires requires(Executor&& ex) { detail::foreign_executor<std::remove_cvref_t<Executor>>::scheduler(ex); }
+    auto then(Executor&& ex, F&& fn) const
+    {
+        this->checked();
+        return detail::then_impl(*this, detail::foreign_executor<std::remove_cvref_t<Executor>>::scheduler(ex),
+                                 std::forward<F>(fn));
     }
 
     /// A boost::shared_future<T> that becomes ready with a copy of this result.
