@@ -1,12 +1,12 @@
 // Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
 #include "serve.hpp"
 
-#include "await_future.hpp"
 #include "metrics.hpp"
 #include "output.hpp"
 #include "serve_request.hpp"
 #include "tasks.hpp"
 
+#include <asyncjobs/asio.hpp>
 #include <asyncjobs/process_pool_executor.hpp>
 #include <asyncjobs/when_all.hpp>
 
@@ -257,7 +257,8 @@ private:
         } else {
             using namespace asio::experimental::awaitable_operators;
             asio::steady_timer deadline(co_await asio::this_coro::executor, config_.request_timeout);
-            auto outcome = co_await (await_future(std::move(all)) || deadline.async_wait(asio::use_awaitable));
+            auto outcome = co_await (asyncjobs::async_get(std::move(all), asio::use_awaitable) ||
+                                      deadline.async_wait(asio::use_awaitable));
             if (outcome.index() == 1) {
                 for (auto& t : tasks)
                     t.cancel();  // what has not started never will; a running process task meets the pool's task timeout
