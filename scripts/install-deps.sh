@@ -30,6 +30,9 @@ packages=(
     libboost-filesystem1.81-dev
     libboost-json1.81-dev
     libboost-iostreams1.81-dev
+    # factorize --serve: its tests ask it with curl; its benchmark's Python peer is aiohttp
+    curl
+    python3-aiohttp
 )
 
 missing=()
