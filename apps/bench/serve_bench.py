@@ -19,7 +19,9 @@ ProcessPoolExecutor) on the same request bodies.
 import argparse
 import json
 import os
+import shutil
 import signal
+import statistics
 import subprocess
 import sys
 
@@ -55,6 +57,14 @@ def load(args, port, connections, requests, body, lag=False):
     return json.loads(out.stdout)
 
 
+def python_with_aiohttp():
+    """This Python if it has aiohttp, else Debian's (python3-aiohttp), else None."""
+    for candidate in (sys.executable, "/usr/bin/python3", shutil.which("python3")):
+        if candidate and subprocess.run([candidate, "-c", "import aiohttp"], capture_output=True).returncode == 0:
+            return candidate
+    return None
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--factorize", required=True)
@@ -66,48 +76,60 @@ def main():
     parser.add_argument("--heavy-requests", type=int, default=400, help="heavy requests per C++ server")
     parser.add_argument("--peer-heavy-requests", type=int, default=40, help="heavy requests for the Python peer")
     parser.add_argument("--nice", type=int, default=10, help="--worker-nice of the lowered rows")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds of the throughput runs (medians)")
     parser.add_argument("--no-python", action="store_true")
     args = parser.parse_args()
 
     w = str(args.workers)
-    base = [args.factorize, "--serve", "127.0.0.1:0", "--workers", w, "--max-in-flight", "100000", "--lag-probe"]
+    base = [args.factorize, "--serve", "127.0.0.1:0", "--workers", w, "--max-in-flight", "100000"]
     servers = [
         ("asyncjobs co_await async_get", base),
         ("asyncjobs get() on the io thread (baseline)", base + ["--serve-blocking"]),
     ]
-    if not args.no_python:
+    python = None if args.no_python else python_with_aiohttp()
+    if python:
         servers.append(("Python asyncio + aiohttp + ProcessPoolExecutor",
-                        [sys.executable, args.peer, "--port", "0", "--workers", w]))
+                        [python, args.peer, "--port", "0", "--workers", w]))
+    elif not args.no_python:
+        print("serve_bench: no Python with aiohttp (apt-get install python3-aiohttp): the Python peer is skipped")
 
     print("Service benchmark: %d workers, 127.0.0.1, serve_load" % args.workers)
-    print("\n1. Small requests %s: %d requests over %d connections" % (SMALL, args.requests, args.connections))
+    print("\n1. Small requests %s: %d requests over %d connections, median of %d interleaved rounds"
+          % (SMALL, args.requests, args.connections, args.rounds))
     print("%-50s %10s %9s %9s %7s" % ("server", "req/s", "p50 ms", "p99 ms", "errors"))
-    rows = {}
-    for name, command in servers:
-        server = Server(command)
-        try:
-            load(args, server.port, args.connections, min(200, args.requests), SMALL)  # warm-up: workers started
-            r = load(args, server.port, args.connections, args.requests, SMALL)
-        finally:
+    running = [(name, Server(command)) for name, command in servers]
+    runs = {name: [] for name, _ in servers}
+    try:
+        for name, server in running:
+            load(args, server.port, args.connections, min(400, args.requests), SMALL)  # warm-up: workers started
+        for _ in range(args.rounds):
+            for name, server in running:
+                runs[name].append(load(args, server.port, args.connections, args.requests, SMALL))
+    finally:
+        for _, server in running:
             server.stop()
+    rows = {}
+    for name, _ in servers:
+        r = {key: statistics.median(run[key] for run in runs[name]) for key in ("rps", "p50_ms", "p99_ms")}
+        r["errors"] = sum(run["errors"] for run in runs[name])
         rows[name] = r
         print("%-50s %10.0f %9.2f %9.2f %7d" % (name, r["rps"], r["p50_ms"], r["p99_ms"], r["errors"]))
     first = rows[servers[0][0]]
     for name, _ in servers[1:]:
-        print("  asyncjobs co_await / %s: %.2fx requests/s" % (name.split(" (")[0], first["rps"] / rows[name]["rps"]))
+        print("  asyncjobs co_await vs %s: %.2fx the requests/s" % (name.split(" (")[0], first["rps"] / rows[name]["rps"]))
 
     print("\n2. Event-loop lag of a 1 ms timer, every worker saturated with %s over %d connections "
           "(target p99 <= 1 ms)" % (HEAVY, 2 * args.workers))
     print("%-50s %6s %8s %9s %9s %9s %8s" % ("server", "nice", "requests", "lag p50", "lag p99", "lag max", "req/s"))
     lag_runs = []
     for name, command in servers:
-        python = command[0] == sys.executable
-        for nice in ([0] if python else [0, args.nice]):
-            extra = ["--worker-nice", str(nice)] if nice else []
+        is_peer = command[0] == python
+        for nice in ([0] if is_peer else [0, args.nice]):
+            extra = ([] if is_peer else ["--lag-probe"]) + (["--worker-nice", str(nice)] if nice else [])
             server = Server(command + extra)
             try:
                 load(args, server.port, 2 * args.workers, 2 * args.workers, SMALL)  # warm-up
-                count = args.peer_heavy_requests if python else args.heavy_requests
+                count = args.peer_heavy_requests if is_peer else args.heavy_requests
                 r = load(args, server.port, 2 * args.workers, count, HEAVY, lag=True)
             finally:
                 server.stop()
