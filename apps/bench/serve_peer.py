@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -113,8 +114,12 @@ async def main():
     port = site._server.sockets[0].getsockname()[1]
     print("serve_peer: serving on http://127.0.0.1:%d" % port, flush=True)
     probe = asyncio.create_task(peer.probe_lag())
+    # SIGTERM and SIGINT stop it cleanly, so that the pool's workers do not outlive it.
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        asyncio.get_running_loop().add_signal_handler(sig, stop.set)
     try:
-        await asyncio.Event().wait()
+        await stop.wait()
     finally:
         probe.cancel()
         await runner.cleanup()
