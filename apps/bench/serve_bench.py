@@ -73,7 +73,7 @@ def main():
     parser.add_argument("--workers", type=int, default=os.cpu_count())
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--requests", type=int, default=4000, help="small requests per server")
-    parser.add_argument("--heavy-requests", type=int, default=1000, help="heavy requests per C++ server")
+    parser.add_argument("--heavy-requests", type=int, default=400, help="heavy requests per C++ server")
     parser.add_argument("--peer-heavy-requests", type=int, default=40, help="heavy requests for the Python peer")
     parser.add_argument("--nice", type=int, default=10, help="--worker-nice of the lowered rows")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds of the throughput runs (medians)")
