@@ -16,11 +16,13 @@
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -502,23 +504,37 @@ BOOST_AUTO_TEST_CASE(worker_nice_lowers_every_worker_priority)
     server_process server({"--workers", "2", "--worker-nice", "7"});
     BOOST_TEST(post(server.port(), R"({"numbers": [12, 35, 36, 37]})").status == 200u);
     // The workers are the server's children: field 19 of /proc/PID/stat is the nice value.
-    int seen = 0;
-    for (const auto& entry : fs::directory_iterator("/proc")) {
-        std::ifstream in(entry.path() / "stat");
-        std::string stat;
-        if (!std::getline(in, stat))
-            continue;
-        auto close = stat.rfind(')');
-        if (close == std::string::npos)
-            continue;
-        std::istringstream fields(stat.substr(close + 2));
-        std::vector<std::string> f{std::istream_iterator<std::string>(fields), {}};
-        if (f.size() < 17 || std::stol(f[1]) != server.pid())  // f[0] is field 3 (state), f[1] the ppid
-            continue;
-        ++seen;
-        BOOST_TEST(std::stoi(f[16]) == std::min(19, own + 7));  // field 19
-    }
-    BOOST_TEST(seen >= 1);
+    // A worker the pool is starting right now may not have run its first line yet (it
+    // lowers its priority there): poll, bounded, until every child shows the nice value.
+    auto children_nice = [&] {
+        std::vector<int> values;
+        for (const auto& entry : fs::directory_iterator("/proc")) {
+            std::ifstream in(entry.path() / "stat");
+            std::string stat;
+            if (!std::getline(in, stat))
+                continue;
+            auto close = stat.rfind(')');
+            if (close == std::string::npos)
+                continue;
+            std::istringstream fields(stat.substr(close + 2));
+            std::vector<std::string> f{std::istream_iterator<std::string>(fields), {}};
+            if (f.size() >= 17 && std::stol(f[1]) == server.pid())  // f[0] is field 3 (state), f[1] the ppid
+                values.push_back(std::stoi(f[16]));                 // field 19
+        }
+        return values;
+    };
+    const int expected = std::min(19, own + 7);
+    std::vector<int> seen;
+    auto deadline = std::chrono::steady_clock::now() + bound;
+    do {
+        seen = children_nice();
+        if (!seen.empty() && std::all_of(seen.begin(), seen.end(), [&](int n) { return n == expected; }))
+            break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    } while (std::chrono::steady_clock::now() < deadline);
+    BOOST_TEST_REQUIRE(!seen.empty());
+    for (int n : seen)
+        BOOST_TEST(n == expected);
     BOOST_TEST(server.stop(SIGTERM) == 0, server.errors());
 }
 
@@ -529,7 +545,6 @@ BOOST_AUTO_TEST_CASE(worker_nice_out_of_range_is_refused)
         o.worker_nice = bad;
         BOOST_CHECK_THROW(asyncjobs::process_pool_executor{o}, std::invalid_argument);
     }
-    factorize::serve_config config;
     BOOST_CHECK_THROW(factorize::parse_listen_address("127.0.0.1"), factorize::input_error);
     BOOST_CHECK_THROW(factorize::parse_listen_address("example.com:80"), factorize::input_error);
     BOOST_CHECK_THROW(factorize::parse_listen_address("127.0.0.1:65536"), factorize::input_error);
