@@ -29,6 +29,9 @@ packages=(
     libboost-program-options1.81-dev
     libboost-filesystem1.81-dev
     libboost-json1.81-dev
+    # factorize --serve: its tests ask it with curl; its benchmark's Python peer is aiohttp
+    curl
+    python3-aiohttp
 )
 
 missing=()

@@ -374,6 +374,7 @@ std::unique_ptr<asyncjobs::executor> make_executor(const pool_config& config)
         o.max_workers = workers;
         o.task_timeout = config.task_timeout;
         o.worker_executable = config.worker_executable;
+        o.worker_nice = config.worker_nice;
         return std::make_unique<asyncjobs::process_pool_executor>(std::move(o));
     }
     }

@@ -75,6 +75,9 @@ struct pool_config {
     /// main must start with asyncjobs::run_worker_if_requested). A test runner names the
     /// factorize binary, which registers the same tasks.
     std::string worker_executable;
+    /// processes only: process_pool_options::worker_nice (0 to 19: how much lower the
+    /// workers' CPU priority is than this program's).
+    int worker_nice = 0;
 };
 std::unique_ptr<asyncjobs::executor> make_executor(const pool_config& config);
 

@@ -5,6 +5,7 @@
 #include "bench.hpp"
 #include "drivers.hpp"
 #include "output.hpp"
+#include "serve.hpp"
 #include "workload.hpp"
 
 #include <asyncjobs/worker.hpp>
@@ -54,6 +55,8 @@ Examples:
   factorize --random 100000 --executor processes --mode map --format json > out.json
   seq 1 1000 | factorize - --executor threads --mode then --verify
   factorize --bench                 # every executor and driver on one workload
+  factorize --serve 127.0.0.1:8080 &
+  curl -s -d '{"numbers": [12, 18446744073709551615]}' http://127.0.0.1:8080/factorize
 )TXT";
 
 std::size_t parse_count(const std::string& option, const std::string& text, std::size_t min_value)
@@ -141,16 +144,39 @@ int main(int argc, char** argv)
         ("no-python", "skip the Python peer")
         ("peer-script", po::value<std::string>()->value_name("PATH")->default_value(FACTORIZE_PEER_SCRIPT),
          "the Python peer");
+    po::options_description serve_options("Service", 100, 50);
+    serve_options.add_options()
+        ("serve", po::value<std::string>()->value_name("ADDR:PORT"),
+         "serve HTTP/1.1 on ADDR:PORT (port 0: any free one; printed on stdout) instead of reading numbers: "
+         "POST /factorize with {\"numbers\": [12, \"35\"], \"algorithm\": \"rho\"} answers the JSON of "
+         "--format json; GET /healthz; GET /metrics (Prometheus). --executor defaults to processes here. "
+         "SIGINT or SIGTERM stops it after answering the requests in flight")
+        ("max-body", po::value<std::string>()->value_name("BYTES")->default_value("1048576"),
+         "largest request body; a larger one is answered 413")
+        ("max-numbers", po::value<std::string>()->value_name("N")->default_value("10000"),
+         "most numbers in one request; more is answered 413")
+        ("max-in-flight", po::value<std::string>()->value_name("N")->default_value("64"),
+         "most POST /factorize requests at once; more are answered 503 with Retry-After")
+        ("request-timeout", po::value<std::string>()->value_name("MS")->default_value("30000"),
+         "a request not answered within MS milliseconds is answered 504 and its pending numbers cancelled "
+         "(with processes, also the default --task-timeout: its running numbers' workers are killed)")
+        ("worker-nice", po::value<std::string>()->value_name("N")->default_value("0"),
+         "processes only: run the workers N nice levels lower (0-19), so that the server's own threads get "
+         "a core at once while every worker is busy");
     po::options_description testing_options("Testing aids", 100, 50);
     testing_options.add_options()
         ("crash-on", po::value<std::string>()->value_name("N"),
          "processes only: the task for the number N calls abort() in its worker, to see the crash reported "
-         "for N while the rest completes (numbers that shared N's chunk are retried one a task)");
+         "for N while the rest completes (numbers that shared N's chunk are retried one a task)")
+        ("serve-blocking", "with --serve: wait for each request's numbers with get() on the I/O thread (the "
+         "baseline of the service benchmark: every connection waits with it)")
+        ("lag-probe", "with --serve: measure how late a 1 ms timer fires on the I/O thread; GET /lag answers "
+         "{\"samples\", \"p50_ms\", \"p99_ms\", \"max_ms\"} since the last GET /lag");
     po::options_description general("General", 100, 50);
     general.add_options()("help,h", "print this help and exit");
 
     po::options_description visible(100, 50);
-    visible.add(input_options).add(run_options_desc).add(output_options).add(bench_options).add(testing_options).add(general);
+    visible.add(input_options).add(run_options_desc).add(output_options).add(bench_options).add(serve_options).add(testing_options).add(general);
     po::options_description all = visible;
     all.add_options()("numbers", po::value<std::vector<std::string>>(), "numbers");
     po::positional_options_description positional;
@@ -195,7 +221,10 @@ int main(int argc, char** argv)
     try {
         // Options first, so a typo is reported before any input is read.
         bool bench = vm.count("bench") > 0;
-        auto kind = parse_executor(vm["executor"].as<std::string>());
+        bool serving = vm.count("serve") > 0;
+        // The service defaults to processes: a crash takes one number, not the server.
+        auto kind = parse_executor(serving && !given<std::string>(vm, "executor") ? "processes"
+                                                                                  : vm["executor"].as<std::string>());
         if (!kind)
             throw input_error("--executor: \"" + vm["executor"].as<std::string>() + "\" is not one of serial, threads, processes");
         auto driver = parse_mode(vm["mode"].as<std::string>());
@@ -228,6 +257,35 @@ int main(int argc, char** argv)
             task_timeout = std::chrono::milliseconds(parse_count("task-timeout", vm["task-timeout"].as<std::string>(), 1));
             if (*kind != executor_kind::processes)
                 throw input_error("--task-timeout needs --executor processes: only a worker process can be killed");
+        }
+        int worker_nice = static_cast<int>(parse_count("worker-nice", vm["worker-nice"].as<std::string>(), 0));
+        if (worker_nice > 19)
+            throw input_error("--worker-nice: " + std::to_string(worker_nice) + " is above 19, the lowest priority");
+        if (worker_nice && *kind != executor_kind::processes)
+            throw input_error("--worker-nice needs --executor processes: threads share this program's priority");
+        for (const char* name : {"serve-blocking", "lag-probe"})
+            if (vm.count(name) && !serving)
+                throw input_error(std::string("--") + name + " goes with --serve");
+        if (serving) {
+            if (bench)
+                throw input_error("--serve and --bench contradict each other");
+            if (vm.count("numbers") || vm.count("input") || vm.count("random"))
+                throw input_error("--serve takes its numbers from requests: give none on the command line");
+            if (*kind == executor_kind::serial)
+                throw input_error("--serve needs --executor threads or processes: serial would factorize on the "
+                                  "thread that answers every connection");
+            serve_config config;
+            config.listen = parse_listen_address(vm["serve"].as<std::string>());
+            config.pool = pool_config{*kind, workers, task_timeout, {}, worker_nice};
+            config.crash_on = crash_on;
+            config.max_body = parse_count("max-body", vm["max-body"].as<std::string>(), 1);
+            config.max_numbers = parse_count("max-numbers", vm["max-numbers"].as<std::string>(), 1);
+            config.max_in_flight = parse_count("max-in-flight", vm["max-in-flight"].as<std::string>(), 1);
+            config.request_timeout =
+                std::chrono::milliseconds(parse_count("request-timeout", vm["request-timeout"].as<std::string>(), 1));
+            config.blocking_get = vm.count("serve-blocking") > 0;
+            config.lag_probe = vm.count("lag-probe") > 0;
+            return serve(config);
         }
         if (vm.count("progress") && vm.count("no-progress"))
             throw input_error("--progress and --no-progress contradict each other");

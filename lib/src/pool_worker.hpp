@@ -74,8 +74,8 @@ struct outgoing {
 };
 
 struct worker {
-    explicit worker(boost::asio::io_context& io, const std::string& exe, int image, std::size_t max_payload)
-        : process(io, exe, image, max_payload), timer(io), start_timer(io)
+    explicit worker(boost::asio::io_context& io, const std::string& exe, int image, std::size_t max_payload, int nice)
+        : process(io, exe, image, max_payload, nice), timer(io), start_timer(io)
     {
     }
     worker_process process;

@@ -312,7 +312,7 @@ bool process_pool_engine::spawn()
 {
     std::unique_ptr<worker> w;
     try {
-        w = std::make_unique<worker>(io_, executable_, image_, options_.max_payload);
+        w = std::make_unique<worker>(io_, executable_, image_, options_.max_payload, options_.worker_nice);
     } catch (const std::system_error& e) {
         start_failed(e.code().category() == std::generic_category() || e.code().category() == std::system_category()
                          ? e.code().value()

@@ -110,6 +110,11 @@ process_pool_options refuse_in_worker(process_pool_options options)
     }
     if (options.start_timeout <= std::chrono::milliseconds::zero())
         throw std::invalid_argument("asyncjobs: process_pool_options::start_timeout must be positive");
+    if (options.worker_nice < 0 || options.worker_nice > 19)
+        throw std::invalid_argument("asyncjobs: process_pool_options::worker_nice must be from 0 (the parent's "
+                                    "priority) to 19 (the lowest); it is " +
+                                    std::to_string(options.worker_nice) +
+                                    " (raising a priority would need privileges a pool should not ask for)");
     return options;
 }
 

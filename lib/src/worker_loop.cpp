@@ -392,6 +392,16 @@ int worker_main(int argc, char** argv)
             ::close(detail::worker_executable_fd);
         ::unsetenv(detail::worker_marker_variable);
     }
+    // process_pool_options::worker_nice, before any thread exists: Linux keeps a nice value
+    // per thread, and threads inherit their creator's. Lowering one's own priority needs no
+    // privilege; should it fail anyway, the worker still works, so it says why and goes on.
+    if (argc >= 5) {
+        int increment = static_cast<int>(std::strtol(argv[4], nullptr, 10));
+        errno = 0;
+        if (increment > 0 && ::nice(increment) == -1 && errno != 0)
+            std::fprintf(stderr, "asyncjobs worker %ld: cannot lower its priority by %d: %s\n",
+                         static_cast<long>(::getpid()), increment, std::strerror(errno));
+    }
     long parent = std::strtol(argv[2], nullptr, 10);
     auto max_payload = static_cast<std::size_t>(std::strtoull(argv[3], nullptr, 10));
     if (max_payload == 0)

@@ -63,19 +63,24 @@ struct pipe_fds {
 /// posix_spawn also spares us 1.81's fd-closing bugs (bind_fd::on_setup returns no value;
 /// close_all() skips descriptors between whitelisted ones).
 ///
-/// The child gets: stdin /dev/null, the parent's stdout and stderr, the pipe ends on fds 3
+/// argv: the program, the worker flag, this process's pid, max_payload, and the nice
+/// value when it is not 0. The child gets: stdin /dev/null, the parent's stdout and stderr, the pipe ends on fds 3
 /// and 4, the shared regions (if any) on 5 and 6, the claim board (if any) on 7, the image it
 /// runs (if the worker is this program) on 8, nothing else; the worker marker in its
 /// environment; its own process group, so
 /// that killing the worker takes what its task started; an empty signal mask (the parent's
 /// I/O thread blocks SIGPIPE).
-pid_t spawn(const std::string& executable, int image, std::size_t max_payload, int calls, int replies,
+pid_t spawn(const std::string& executable, int image, std::size_t max_payload, int nice, int calls, int replies,
             int call_region, int reply_region, int claims)
 {
     std::string parent = std::to_string(::getpid());
     std::string payload = std::to_string(max_payload);
     std::string flag = worker_flag;
-    char* argv[] = {const_cast<char*>(executable.c_str()), flag.data(), parent.data(), payload.data(), nullptr};
+    // posix_spawn cannot lower the child's priority, and setpriority() from here would miss
+    // the threads the worker starts first: the worker applies argv[4] itself, first thing.
+    std::string niceness = std::to_string(nice);
+    char* argv[] = {const_cast<char*>(executable.c_str()), flag.data(), parent.data(), payload.data(),
+                    nice ? niceness.data() : nullptr, nullptr};
 
     // What goes where in the child: the pipes, the regions and the claim board when there
     // are some, and the running image when the worker is this program.
@@ -160,7 +165,7 @@ pid_t spawn(const std::string& executable, int image, std::size_t max_payload, i
 } // namespace
 
 worker_process::worker_process(boost::asio::io_context& io, const std::string& executable, int image,
-                               std::size_t max_payload)
+                               std::size_t max_payload, int nice)
     : calls_(io)
     , replies_(io)
     , call_region_(shared_region::create("asyncjobs-calls", frame_header_size + max_payload))
@@ -176,8 +181,8 @@ worker_process::worker_process(boost::asio::io_context& io, const std::string& e
         reply_region_ = {};
         claims_ = {};
     }
-    pid_t pid = spawn(executable, image, max_payload, call_pipe.read, reply_pipe.write, call_region_.fd(), reply_region_.fd(),
-                      claims_.fd());
+    pid_t pid = spawn(executable, image, max_payload, nice, call_pipe.read, reply_pipe.write, call_region_.fd(),
+                      reply_region_.fd(), claims_.fd());
     pid_ = pid;
     try {
         process_ = bp2::process(io.get_executor(), pid);

@@ -29,7 +29,10 @@ public:
     /// replaced or deleted), or -1 to execute `executable` by path. Throws
     /// std::system_error with the errno of what failed (ENOENT, EACCES, ENOEXEC from the
     /// exec; EMFILE when this process is out of descriptors).
-    worker_process(boost::asio::io_context& io, const std::string& executable, int image, std::size_t max_payload);
+    /// `nice` (process_pool_options::worker_nice, 0 to 19) is applied by the worker itself,
+    /// before it starts any thread, so that every thread of it runs at that priority.
+    worker_process(boost::asio::io_context& io, const std::string& executable, int image, std::size_t max_payload,
+                   int nice = 0);
     worker_process(const worker_process&) = delete;  // async_wait's handler holds `this`
     worker_process& operator=(const worker_process&) = delete;
 

@@ -95,6 +95,13 @@ struct process_pool_options {
     /// A worker that has not said hello this long after its start is killed, and counts as
     /// a failed start. Must be positive.
     std::chrono::milliseconds start_timeout{60000};
+    /// How much lower than this process's the workers' CPU priority is: the increment each
+    /// worker adds to its nice value (nice(2)) before it starts any thread, from 0 (the same
+    /// priority; the default) to 19 (the lowest; the sum stops at 19). The constructor throws
+    /// std::invalid_argument outside that range (a higher priority would need privileges).
+    /// A server whose workers keep every core busy sets it so that its own I/O thread, and
+    /// the pool's, win the CPU as soon as they wake up.
+    int worker_nice = 0;
 
     /// Runs `fn(args...)` once in each worker before it takes tasks. `fn` must be
     /// registered; if it throws, the worker does not start (and the pool turns

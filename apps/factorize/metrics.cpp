@@ -1,0 +1,77 @@
+// Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
+#include "metrics.hpp"
+
+#include <cstdio>
+
+namespace factorize {
+
+void service_metrics::answered(unsigned status, double seconds)
+{
+    ++by_status_[status];
+    std::size_t i = 0;
+    while (i < bounds_.size() && seconds > bounds_[i])
+        ++i;
+    ++buckets_[i];
+    latency_sum_ += seconds;
+    ++latency_count_;
+}
+
+std::string service_metrics::prometheus_text() const
+{
+    std::string out;
+    char line[512];
+    out += "# HELP factorize_requests_total Requests answered, by HTTP status code.\n"
+           "# TYPE factorize_requests_total counter\n";
+    for (auto [status, count] : by_status_) {
+        std::snprintf(line, sizeof line, "factorize_requests_total{code=\"%u\"} %llu\n", status,
+                      static_cast<unsigned long long>(count));
+        out += line;
+    }
+    std::uint64_t failures = 0;
+    for (auto [status, count] : by_status_)
+        failures += status >= 400 ? count : 0;
+    std::snprintf(line, sizeof line,
+                  "# HELP factorize_request_failures_total Requests answered with a status of 400 or more.\n"
+                  "# TYPE factorize_request_failures_total counter\n"
+                  "factorize_request_failures_total %llu\n",
+                  static_cast<unsigned long long>(failures));
+    out += line;
+    std::snprintf(line, sizeof line,
+                  "# HELP factorize_number_failures_total Numbers whose task failed (crash, timeout).\n"
+                  "# TYPE factorize_number_failures_total counter\n"
+                  "factorize_number_failures_total %llu\n",
+                  static_cast<unsigned long long>(failed_numbers_));
+    out += line;
+    std::snprintf(line, sizeof line,
+                  "# HELP factorize_requests_in_flight POST /factorize requests admitted and not yet answered.\n"
+                  "# TYPE factorize_requests_in_flight gauge\n"
+                  "factorize_requests_in_flight %zu\n",
+                  in_flight_);
+    out += line;
+    std::snprintf(line, sizeof line,
+                  "# HELP factorize_workers Workers of the pool that runs the numbers.\n"
+                  "# TYPE factorize_workers gauge\n"
+                  "factorize_workers %zu\n",
+                  workers_);
+    out += line;
+    out += "# HELP factorize_request_duration_seconds Time from a request read to its answer written.\n"
+           "# TYPE factorize_request_duration_seconds histogram\n";
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < bounds_.size(); ++i) {
+        cumulative += buckets_[i];
+        std::snprintf(line, sizeof line, "factorize_request_duration_seconds_bucket{le=\"%g\"} %llu\n", bounds_[i],
+                      static_cast<unsigned long long>(cumulative));
+        out += line;
+    }
+    cumulative += buckets_.back();
+    std::snprintf(line, sizeof line,
+                  "factorize_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n"
+                  "factorize_request_duration_seconds_sum %.9g\n"
+                  "factorize_request_duration_seconds_count %llu\n",
+                  static_cast<unsigned long long>(cumulative), latency_sum_,
+                  static_cast<unsigned long long>(latency_count_));
+    out += line;
+    return out;
+}
+
+} // namespace factorize
