@@ -28,6 +28,7 @@
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -450,9 +451,13 @@ auto raw_pool_trip(boost::asio::thread_pool& pool, Token&& token)
 {
     return boost::asio::async_initiate<Token, void()>(
         [&pool](auto handler) {
-            auto ex = boost::asio::get_associated_executor(handler);
-            boost::asio::post(pool, [handler = std::move(handler), ex]() mutable {
-                boost::asio::post(ex, std::move(handler));
+            // The io_context counts this as work until the post back has returned: otherwise
+            // its run() may return, and the io_context die, while this pool thread is still
+            // inside post (signalling its condition variable after the unlock: TSan saw it).
+            auto work = boost::asio::make_work_guard(boost::asio::get_associated_executor(handler));
+            boost::asio::post(pool, [handler = std::move(handler), work = std::move(work)]() mutable {
+                boost::asio::post(work.get_executor(), std::move(handler));
+                work.reset();
             });
         },
         token);
