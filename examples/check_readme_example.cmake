@@ -1,12 +1,34 @@
-# cmake -D README=... -D EXAMPLE=... [-D MARKER=name] -P check_readme_example.cmake
+# cmake -D README=... -D EXAMPLE=... [-D MARKER=name] [-D REGION=ON] -P check_readme_example.cmake
 # The README's example (the ```cpp block between <!-- MARKER:begin --> and
-# <!-- MARKER:end -->; MARKER defaults to quickstart) must be EXAMPLE verbatim. To update
-# the README after editing the example, run it with -D UPDATE=ON.
+# <!-- MARKER:end -->; MARKER defaults to quickstart) must be EXAMPLE verbatim. With REGION,
+# it must be the lines of EXAMPLE between `// readme:MARKER:begin` and `// readme:MARKER:end`
+# instead, less the begin line's indentation: a snippet of a compiled, tested program. To
+# update the README after editing the example, run it with -D UPDATE=ON.
 if(NOT MARKER)
     set(MARKER quickstart)
 endif()
 file(READ "${README}" readme)
 file(READ "${EXAMPLE}" example)
+if(REGION)
+    set(region_begin "// readme:${MARKER}:begin\n")
+    set(region_end "// readme:${MARKER}:end\n")
+    string(REGEX MATCH "\n([ ]*)// readme:${MARKER}:begin\n" begin_line "${example}")
+    string(FIND "${example}" "${region_begin}" begin)
+    string(FIND "${example}" "${region_end}" end)
+    if(NOT begin_line OR end EQUAL -1 OR end LESS begin)
+        message(FATAL_ERROR "${EXAMPLE}: no lines between // readme:${MARKER}:begin and // readme:${MARKER}:end")
+    endif()
+    set(indent "${CMAKE_MATCH_1}")
+    string(LENGTH "${region_begin}" marker_length)
+    string(LENGTH "${indent}" indent_length)
+    math(EXPR body_begin "${begin} + ${marker_length}")
+    math(EXPR body_length "${end} - ${indent_length} - ${body_begin}")
+    string(SUBSTRING "${example}" ${body_begin} ${body_length} example)
+    if(indent_length GREATER 0)
+        string(REPLACE "\n${indent}" "\n" example "\n${example}")
+        string(SUBSTRING "${example}" 1 -1 example)
+    endif()
+endif()
 set(begin_marker "<!-- ${MARKER}:begin -->\n```cpp\n")
 set(end_marker "```\n<!-- ${MARKER}:end -->")
 string(FIND "${readme}" "${begin_marker}" begin)
@@ -27,5 +49,5 @@ elseif(UPDATE)
     message(STATUS "README ${MARKER} example updated from ${EXAMPLE}")
 else()
     message(FATAL_ERROR "The README's ${MARKER} example differs from ${EXAMPLE}. Copy it over with\n"
-        "  cmake -D README=${README} -D EXAMPLE=${EXAMPLE} -D MARKER=${MARKER} -D UPDATE=ON -P ${CMAKE_CURRENT_LIST_FILE}")
+        "  cmake -D README=${README} -D EXAMPLE=${EXAMPLE} -D MARKER=${MARKER} -D REGION=${REGION} -D UPDATE=ON -P ${CMAKE_CURRENT_LIST_FILE}")
 endif()

@@ -20,6 +20,7 @@ int main()
 
     asyncjobs::thread_pool_executor pool(1);  // one thread: the second task has to queue
 
+    // readme:stop_token:begin
     // A task that takes a std::stop_token first gets one that cancel() triggers while it runs.
     auto spinner = pool.submit([](std::stop_token stop) {
         long rounds = 0;
@@ -29,6 +30,7 @@ int main()
         }
         return rounds;
     });
+    // readme:stop_token:end
     auto queued = pool.submit([] { return 42; });
     while (!spinner.running())
         std::this_thread::sleep_for(1ms);
@@ -46,6 +48,7 @@ int main()
         expect(true, "get() of a cancelled task throws cancelled_error");
     }
 
+    // readme:shutdown:begin
     // shutdown(wait, cancel_futures): the running task finishes, the queued ones are cancelled.
     auto blocker = pool.submit([] { std::this_thread::sleep_for(50ms); });
     std::vector<asyncjobs::future<void>> backlog;
@@ -54,6 +57,7 @@ int main()
     while (!blocker.running() && !blocker.done())
         std::this_thread::sleep_for(1ms);
     pool.shutdown(/*wait=*/true, /*cancel_futures=*/true);
+    // readme:shutdown:end
     std::size_t cancelled = 0;
     for (auto& f : backlog)
         cancelled += f.cancelled() ? 1 : 0;

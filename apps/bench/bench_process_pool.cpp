@@ -652,6 +652,36 @@ std::string describe_setup(const config& c, const python_peer& py)
     return s;
 }
 
+/// The columns of the text and Markdown tables, and a row's cells.
+const std::vector<column> table_columns = {
+    {"figure", -60},
+    {"asyncjobs", 12, true, true},
+    {"Python ProcessPoolExecutor", 12, true, true, "Python"},
+    {"speedup", 8, true, true},
+    {"[min-max]", -15, false},
+    {"target", -16},
+    {"result", -6},
+    {"C++ baseline", -44, true, false, "C++ baseline (same run)", 2},
+    {"baseline", 12, true, true},
+    {"vs baseline", 8, true, true, "vs base"},
+};
+
+table_row cells(const row& r)
+{
+    std::string spread =
+        std::isnan(r.speedup.min) ? "" : "[" + speedup_cell(r.speedup.min) + "-" + speedup_cell(r.speedup.max) + "]";
+    return {r.def.figure,
+            format_value(r.ours, r.def.unit),
+            format_value(r.python, r.def.unit),
+            speedup_cell(r.speedup.median),
+            spread,
+            r.def.target_text.empty() ? "-" : r.def.target_text,
+            result_cell(r),
+            r.def.baseline.empty() ? "-" : r.def.baseline,
+            r.def.base.empty() ? "" : format_value(r.base, r.def.unit),
+            r.def.base.empty() ? "" : format_ratio(r.cost.median)};
+}
+
 /// The text table (write_outputs adds the Python note under it).
 void print_text(const std::vector<row>& rows, const config& c, const python_peer& py)
 {
@@ -659,66 +689,42 @@ void print_text(const std::vector<row>& rows, const config& c, const python_peer
                 describe_setup(c, py).c_str());
     std::printf("speedup = how many times faster than Python (median of per-round ratios; min-max in brackets);\n"
                 "vs baseline = asyncjobs' cost / the raw baseline's cost, lower is better\n\n");
-    const char* fmt = "%-60s %12s %12s %8s %-15s %-16s %-6s  %-44s %12s %8s\n";
-    std::printf(fmt, "figure", "asyncjobs", "Python", "speedup", "[min-max]", "target", "result", "C++ baseline (same run)",
-                "baseline", "vs base");
-    std::printf("%s\n", std::string(204, '-').c_str());
-    for (auto& r : rows) {
-        std::string spread = std::isnan(r.speedup.min) ? "" : "[" + speedup_cell(r.speedup.min) + "-" + speedup_cell(r.speedup.max) + "]";
-        std::printf(fmt, r.def.figure.c_str(), format_value(r.ours, r.def.unit).c_str(),
-                    format_value(r.python, r.def.unit).c_str(), speedup_cell(r.speedup.median).c_str(), spread.c_str(),
-                    r.def.target_text.empty() ? "-" : r.def.target_text.c_str(), result_cell(r).c_str(),
-                    r.def.baseline.empty() ? "-" : r.def.baseline.c_str(),
-                    r.def.base.empty() ? "" : format_value(r.base, r.def.unit).c_str(),
-                    r.def.base.empty() ? "" : format_ratio(r.cost.median).c_str());
-    }
+    print_table(table_columns, rows, cells, 204);
 }
 
 /// The Markdown table, for the README (write_outputs adds the Python note under it).
 std::string markdown_table(const std::vector<row>& rows, const config& c, const python_peer& py)
 {
-    std::ostringstream md;
-    md << "Measured by `apps/bench/update_readme_table.sh process` (`bench_process_pool`: " << describe_setup(c, py)
-       << "). Python's `ProcessPoolExecutor` (`apps/bench/process_peer.py`) runs once per round, and the C++ "
-          "baselines in the same run; speedup = how many times faster asyncjobs is than Python, "
-          "vs baseline = asyncjobs' cost / the baseline's, lower is better.\n\n";
-    md << "| figure | asyncjobs | Python ProcessPoolExecutor | speedup | target | result | C++ baseline | baseline | vs baseline |\n";
-    md << "|---|---:|---:|---:|---|---|---|---:|---:|\n";
-    for (auto& r : rows) {
-        md << "| " << r.def.figure << " | " << format_value(r.ours, r.def.unit) << " | "
-           << format_value(r.python, r.def.unit) << " | " << speedup_cell(r.speedup.median) << " | "
-           << (r.def.target_text.empty() ? "-" : r.def.target_text) << " | " << result_cell(r) << " | "
-           << (r.def.baseline.empty() ? "-" : r.def.baseline) << " | "
-           << (r.def.base.empty() ? "" : format_value(r.base, r.def.unit)) << " | "
-           << (r.def.base.empty() ? "" : format_ratio(r.cost.median)) << " |\n";
-    }
-    return md.str();
+    return "Measured by `apps/bench/update_readme_table.sh process` (`bench_process_pool`: " + describe_setup(c, py) +
+           "). Python's `ProcessPoolExecutor` (`apps/bench/process_peer.py`) runs once per round, and the C++ "
+           "baselines in the same run; speedup = how many times faster asyncjobs is than Python, "
+           "vs baseline = asyncjobs' cost / the baseline's, lower is better.\n\n" +
+           markdown_rows(table_columns, rows, cells);
 }
 
 std::string json_report(const std::vector<row>& rows, const sample_map& samples, const config& c, const python_peer& py)
 {
-    std::ostringstream j;
-    j << json_preamble("bench_process_pool", describe_setup(c, py), "workers", c.workers, c);
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        auto& r = rows[i];
+    auto figures = json_figures(rows, [](const row& r, boost::json::object& f) {
         auto p = r.pass();
-        j << "    {\"key\": \"" << r.def.key << "\", \"figure\": \"" << json_escape(r.def.figure) << "\", \"unit\": \""
-          << r.def.unit << "\", \"higher_is_better\": " << (r.def.direction == better::higher ? "true" : "false")
-          << ",\n     \"asyncjobs\": " << json_number_text(r.ours) << ", \"python\": " << json_number_text(r.python)
-          << ", \"speedup\": " << json_number_text(r.speedup.median) << ", \"baseline\": \"" << json_escape(r.def.baseline)
-          << "\", \"baseline_value\": " << json_number_text(r.base)
-          << ", \"cost_vs_baseline\": " << json_number_text(r.cost.median) << ",\n     \"target\": \""
-          << json_escape(r.def.target_text) << "\", \"result\": \"" << result_cell(r)
-          << "\", \"pass\": " << (p ? (*p ? "true" : "false") : "null") << ",\n     \"asyncjobs_samples\": "
-          << json_array(r.ours_samples) << ", \"python_samples\": " << json_array(r.python_samples)
-          << ", \"baseline_samples\": " << json_array(r.base_samples) << "}" << (i + 1 < rows.size() ? "," : "")
-          << "\n";
-    }
-    j << json_samples(samples, py.note()) << "  \"python_runs\": [";
-    for (std::size_t i = 0; i < py.outputs().size(); ++i)
-        j << (i ? ",\n" : "\n") << nested_json(py.outputs()[i]);
-    j << "]\n}\n";
-    return j.str();
+        f["higher_is_better"] = r.def.direction == better::higher;
+        f["asyncjobs"] = json_number(r.ours);
+        f["python"] = json_number(r.python);
+        f["speedup"] = json_number(r.speedup.median);
+        f["baseline"] = r.def.baseline;
+        f["baseline_value"] = json_number(r.base);
+        f["cost_vs_baseline"] = json_number(r.cost.median);
+        f["target"] = r.def.target_text;
+        f["result"] = result_cell(r);
+        f["pass"] = p ? boost::json::value(*p) : boost::json::value(nullptr);
+        f["asyncjobs_samples"] = json_array(r.ours_samples);
+        f["python_samples"] = json_array(r.python_samples);
+        f["baseline_samples"] = json_array(r.base_samples);
+    });
+    boost::json::array runs;
+    for (auto& out : py.outputs())
+        runs.push_back(peer_json(out));
+    return asyncjobs_bench::json_report("bench_process_pool", describe_setup(c, py), "workers", c.workers, c,
+                                        std::move(figures), samples, py.note(), "python_runs", std::move(runs));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -811,27 +817,20 @@ int run(const config& c)
         machine_load = buf;
     }
 
-    std::vector<row> rows;
-    for (auto& d : defs) {
-        if (!c.wants(d.group))
-            continue;
-        row r;
-        r.def = d;
-        r.ours_samples = samples[d.ours];
-        if (!d.python.empty() && samples.count(d.python))
-            r.python_samples = samples[d.python];
-        if (!d.base.empty())
-            r.base_samples = samples[d.base];
+    auto rows = make_rows<row>(defs, c, samples, [&](row& r) {
+        if (!r.def.python.empty() && samples.count(r.def.python))
+            r.python_samples = samples[r.def.python];
+        if (!r.def.base.empty())
+            r.base_samples = samples[r.def.base];
         r.ours = median(r.ours_samples);
         r.python = median(r.python_samples);
         r.base = median(r.base_samples);
         // Python's run i pairs with our round i: the same stretch of the run.
         r.speedup = pair_up(r.ours_samples, r.python_samples,
-                            [&](double ours, double python) { return times_better(d.direction, ours, python); });
+                            [&](double ours, double python) { return times_better(r.def.direction, ours, python); });
         r.cost = pair_up(r.ours_samples, r.base_samples,
-                         [&](double ours, double base) { return 1.0 / times_better(d.direction, ours, base); });
-        rows.push_back(std::move(r));
-    }
+                         [&](double ours, double base) { return 1.0 / times_better(r.def.direction, ours, base); });
+    });
 
     write_outputs(
         c, markdown_table(rows, c, py), [&] { print_text(rows, c, py); },

@@ -149,54 +149,52 @@ double bulk_asio_counter(pools& p, std::size_t n)
     return ns_since(start) / static_cast<double>(n);
 }
 
+/// Submits n tasks, each with `submit_one()` (which returns its future), then gets every
+/// future: ns per task.
+template <class Future, class Submit>
+double bulk_timed(std::size_t n, Submit submit_one)
+{
+    std::vector<Future> futures;
+    futures.reserve(n);
+    auto start = bench_clock::now();
+    for (std::size_t i = 0; i < n; ++i)
+        futures.push_back(submit_one());
+    for (auto& f : futures)
+        f.get();
+    return ns_since(start) / static_cast<double>(n);
+}
+
 /// asio::post of n tasks that each set a `Promise` (std:: or boost::promise<void>), then
 /// get every future.
 template <class Promise>
 double bulk_asio_promise(pools& p, std::size_t n)
 {
-    std::vector<decltype(Promise().get_future())> futures;
-    futures.reserve(n);
-    auto start = bench_clock::now();
-    for (std::size_t i = 0; i < n; ++i) {
+    return bulk_timed<decltype(Promise().get_future())>(n, [&] {
         Promise promise;
-        futures.push_back(promise.get_future());
+        auto future = promise.get_future();
         boost::asio::post(p.asio, [promise = std::move(promise)]() mutable {
             try {
                 promise.set_value();
             } catch (...) {
             }
         });
-    }
-    for (auto& f : futures)
-        f.get();
-    return ns_since(start) / static_cast<double>(n);
+        return future;
+    });
 }
 
 double bulk_asio_packaged_task(pools& p, std::size_t n)
 {
-    std::vector<boost::future<void>> futures;
-    futures.reserve(n);
-    auto start = bench_clock::now();
-    for (std::size_t i = 0; i < n; ++i) {
+    return bulk_timed<boost::future<void>>(n, [&] {
         boost::packaged_task<void()> task([] {});
-        futures.push_back(task.get_future());
+        auto future = task.get_future();
         boost::asio::post(p.asio, [task = std::move(task)]() mutable { task(); });
-    }
-    for (auto& f : futures)
-        f.get();
-    return ns_since(start) / static_cast<double>(n);
+        return future;
+    });
 }
 
 double bulk_asyncjobs(pools& p, std::size_t n)
 {
-    std::vector<asyncjobs::future<void>> futures;
-    futures.reserve(n);
-    auto start = bench_clock::now();
-    for (std::size_t i = 0; i < n; ++i)
-        futures.push_back(p.aj.submit([] {}));
-    for (auto& f : futures)
-        f.get();
-    return ns_since(start) / static_cast<double>(n);
+    return bulk_timed<asyncjobs::future<void>>(n, [&] { return p.aj.submit([] {}); });
 }
 
 // -- 2. one at a time: submit, get, repeat: us per round trip --------------------------
@@ -332,20 +330,31 @@ std::vector<boost::future<int>> boost_futures_completed_on(boost::asio::thread_p
 }
 
 
-double fan_boost(pools& p, std::size_t n)
+/// Attaches a continuation (`attach(f)`, which returns its future) to each of `ready`,
+/// then sums their results (each input + 1): ns per continuation.
+template <class Future, class Ready, class Attach>
+double fan_timed(std::vector<Ready>& ready, Attach attach, const char* what)
 {
-    std::vector<boost::future<int>> ready = boost_futures_completed_on(p.asio, n);
-    std::vector<boost::future<int>> continuations;
+    const std::size_t n = ready.size();
+    std::vector<Future> continuations;
     continuations.reserve(n);
     auto start = bench_clock::now();
     for (auto& f : ready)
-        continuations.push_back(f.then(p.boost_ex, [](boost::future<int> x) { return x.get() + 1; }));
+        continuations.push_back(attach(f));
     long long sum = 0;
     for (auto& c : continuations)
         sum += c.get();
     double ns = ns_since(start);
-    check(sum == static_cast<long long>(n) * static_cast<long long>(n + 1) / 2, "boost fan sum");
+    check(sum == static_cast<long long>(n) * static_cast<long long>(n + 1) / 2, what);
     return ns / static_cast<double>(n);
+}
+
+double fan_boost(pools& p, std::size_t n)
+{
+    std::vector<boost::future<int>> ready = boost_futures_completed_on(p.asio, n);
+    return fan_timed<boost::future<int>>(
+        ready, [&](boost::future<int>& f) { return f.then(p.boost_ex, [](boost::future<int> x) { return x.get() + 1; }); },
+        "boost fan sum");
 }
 
 double fan_asyncjobs(pools& p, std::size_t n)
@@ -356,17 +365,9 @@ double fan_asyncjobs(pools& p, std::size_t n)
         ready.push_back(p.aj.submit([i] { return static_cast<int>(i); }));
     for (auto& f : ready)
         f.wait();
-    std::vector<asyncjobs::future<int>> continuations;
-    continuations.reserve(n);
-    auto start = bench_clock::now();
-    for (auto& f : ready)
-        continuations.push_back(f.then([](asyncjobs::future<int> x) { return x.get() + 1; }));
-    long long sum = 0;
-    for (auto& c : continuations)
-        sum += c.get();
-    double ns = ns_since(start);
-    check(sum == static_cast<long long>(n) * static_cast<long long>(n + 1) / 2, "asyncjobs fan sum");
-    return ns / static_cast<double>(n);
+    return fan_timed<asyncjobs::future<int>>(
+        ready, [](asyncjobs::future<int>& f) { return f.then([](asyncjobs::future<int> x) { return x.get() + 1; }); },
+        "asyncjobs fan sum");
 }
 
 // -- 4. when_all of W ready futures: us per call ----------------------------------------
@@ -561,61 +562,67 @@ std::string describe_setup(const config& c, const python_peer& py)
     return s;
 }
 
+/// The columns of the text and Markdown tables, and a row's cells.
+const std::vector<column> table_columns = {
+    {"figure", -46},
+    {"compared with", -35},
+    {"asyncjobs", 12, true, true},
+    {"baseline", 12, true, true},
+    {"ratio", 9, true, true},
+    {"[min-max]", -15, false},
+    {"target", -8},
+    {"result", -6},
+    {"Python ThreadPoolExecutor (our speedup)", 0, true, false, nullptr, 2},
+};
+
+table_row cells(const row& r)
+{
+    return {r.def.figure,
+            r.def.baseline,
+            format_value(r.ours, r.def.unit),
+            format_value(r.base, r.def.unit),
+            format_ratio(r.ratio.median),
+            "[" + spread_cell(r) + "]",
+            r.def.target_text.empty() ? "-" : r.def.target_text,
+            result_cell(r),
+            python_cell(r)};
+}
+
 /// The text table (write_outputs adds the Python note under it).
 void print_text(const std::vector<row>& rows, const config& c, const python_peer& py)
 {
     std::printf("\nasyncjobs thread_pool_executor vs baselines (%s)\n", describe_setup(c, py).c_str());
     std::printf("ratio = asyncjobs / baseline, lower is better (median of per-round ratios; min-max in brackets)\n\n");
-    std::printf("%-46s %-35s %12s %12s %9s %-15s %-8s %-6s  %s\n", "figure", "compared with", "asyncjobs", "baseline",
-                "ratio", "[min-max]", "target", "result", "Python ThreadPoolExecutor (our speedup)");
-    std::printf("%s\n", std::string(196, '-').c_str());
-    for (auto& r : rows) {
-        std::printf("%-46s %-35s %12s %12s %9s %-15s %-8s %-6s  %s\n", r.def.figure.c_str(), r.def.baseline.c_str(),
-                    format_value(r.ours, r.def.unit).c_str(), format_value(r.base, r.def.unit).c_str(),
-                    format_ratio(r.ratio.median).c_str(), ("[" + spread_cell(r) + "]").c_str(),
-                    r.def.target_text.c_str(), result_cell(r).c_str(), python_cell(r).c_str());
-    }
+    print_table(table_columns, rows, cells, 196);
 }
 
 /// The Markdown table, for the README (write_outputs adds the Python note under it).
 std::string markdown_table(const std::vector<row>& rows, const config& c, const python_peer& py)
 {
-    std::ostringstream md;
-    md << "Measured by `apps/bench/update_readme_table.sh` (`bench_thread_pool`: " << describe_setup(c, py)
-       << "). Each baseline runs on a `boost::asio::thread_pool` with the same number of threads, "
-          "in the same run; ratio = asyncjobs / baseline, lower is better.\n\n";
-    md << "| figure | compared with | asyncjobs | baseline | ratio | target | result | Python ThreadPoolExecutor (our speedup) |\n";
-    md << "|---|---|---:|---:|---:|---|---|---|\n";
-    for (auto& r : rows) {
-        md << "| " << r.def.figure << " | " << r.def.baseline << " | " << format_value(r.ours, r.def.unit) << " | "
-           << format_value(r.base, r.def.unit) << " | " << format_ratio(r.ratio.median) << " | "
-           << (r.def.target_text.empty() ? "-" : r.def.target_text) << " | " << result_cell(r) << " | "
-           << (python_cell(r).empty() ? "" : python_cell(r)) << " |\n";
-    }
-    return md.str();
+    return "Measured by `apps/bench/update_readme_table.sh` (`bench_thread_pool`: " + describe_setup(c, py) +
+           "). Each baseline runs on a `boost::asio::thread_pool` with the same number of threads, "
+           "in the same run; ratio = asyncjobs / baseline, lower is better.\n\n" +
+           markdown_rows(table_columns, rows, cells);
 }
 
 std::string json_report(const std::vector<row>& rows, const sample_map& samples, const config& c, const python_peer& py)
 {
-    std::ostringstream j;
-    j << json_preamble("bench_thread_pool", describe_setup(c, py), "threads", c.threads, c);
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        auto& r = rows[i];
-        j << "    {\"key\": \"" << r.def.key << "\", \"figure\": \"" << json_escape(r.def.figure) << "\", \"unit\": \""
-          << r.def.unit << "\", \"baseline\": \"" << json_escape(r.def.baseline) << "\",\n"
-          << "     \"asyncjobs\": " << json_number_text(r.ours) << ", \"baseline_value\": " << json_number_text(r.base)
-          << ", \"ratio\": " << json_number_text(r.ratio.median) << ", \"ratio_min\": " << json_number_text(r.ratio.min)
-          << ", \"ratio_max\": " << json_number_text(r.ratio.max) << ",\n"
-          << "     \"target_ratio_at_most\": " << (r.has_target() ? json_number_text(r.def.target) : "null")
-          << ", \"result\": \"" << result_cell(r) << "\", \"python\": "
-          << (r.python ? json_number_text(*r.python) : "null") << ",\n"
-          << "     \"asyncjobs_samples\": " << json_array(r.ours_samples)
-          << ", \"baseline_samples\": " << json_array(r.base_samples) << "}" << (i + 1 < rows.size() ? "," : "")
-          << "\n";
-    }
-    j << json_samples(samples, py.note()) << "  \"python_peer\": "
-      << (py.outputs().empty() ? std::string("null") : nested_json(py.outputs().front())) << "\n}\n";
-    return j.str();
+    auto figures = json_figures(rows, [](const row& r, boost::json::object& f) {
+        f["baseline"] = r.def.baseline;
+        f["asyncjobs"] = json_number(r.ours);
+        f["baseline_value"] = json_number(r.base);
+        f["ratio"] = json_number(r.ratio.median);
+        f["ratio_min"] = json_number(r.ratio.min);
+        f["ratio_max"] = json_number(r.ratio.max);
+        f["target_ratio_at_most"] = r.has_target() ? json_number(r.def.target) : nullptr;
+        f["result"] = result_cell(r);
+        f["python"] = r.python ? json_number(*r.python) : nullptr;
+        f["asyncjobs_samples"] = json_array(r.ours_samples);
+        f["baseline_samples"] = json_array(r.base_samples);
+    });
+    return asyncjobs_bench::json_report("bench_thread_pool", describe_setup(c, py), "threads", c.threads, c,
+                                        std::move(figures), samples, py.note(), "python_peer",
+                                        py.outputs().empty() ? nullptr : peer_json(py.outputs().front()));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -709,21 +716,14 @@ int run(const config& c)
         python_figures = py.run(python_keys).value_or(sink{});
     }
 
-    std::vector<row> rows;
-    for (auto& d : defs) {
-        if (!c.wants(d.group))
-            continue;
-        row r;
-        r.def = d;
-        r.ours_samples = samples[d.ours];
-        r.base_samples = samples[d.base];
+    auto rows = make_rows<row>(defs, c, samples, [&](row& r) {
+        r.base_samples = samples[r.def.base];
         r.ours = median(r.ours_samples);
         r.base = median(r.base_samples);
         r.ratio = pair_up(r.ours_samples, r.base_samples, [](double ours, double base) { return ours / base; });
-        if (auto it = python_figures.find(d.python_key); it != python_figures.end())
+        if (auto it = python_figures.find(r.def.python_key); it != python_figures.end())
             r.python = it->second;
-        rows.push_back(std::move(r));
-    }
+    });
 
     write_outputs(
         c, markdown_table(rows, c, py), [&] { print_text(rows, c, py); },

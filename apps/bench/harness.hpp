@@ -59,32 +59,29 @@ inline double mean(const std::vector<double>& v)
 // ---------------------------------------------------------------------------------------
 // Table cells
 
+/// `v` with `big_digits` decimals from `big` up, `medium_digits` from `medium` up, else
+/// `small_digits`: three significant figures or so whatever its size.
+inline std::string decimals_by_size(double v, double big, int big_digits, double medium, int medium_digits,
+                                    int small_digits)
+{
+    char buf[64];
+    int digits = v >= big ? big_digits : v >= medium ? medium_digits : small_digits;
+    std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+    return buf;
+}
+
 inline std::string format_value(double v, const std::string& unit)
 {
     if (std::isnan(v))
         return "-";
-    char buf[64];
-    if (v >= 100)
-        std::snprintf(buf, sizeof buf, "%.0f", v);
-    else if (v >= 10)
-        std::snprintf(buf, sizeof buf, "%.1f", v);
-    else
-        std::snprintf(buf, sizeof buf, "%.2f", v);
-    return std::string(buf) + " " + unit;
+    return decimals_by_size(v, 100, 0, 10, 1, 2) + " " + unit;
 }
 
 inline std::string format_ratio(double r)
 {
     if (std::isnan(r))
         return "-";
-    char buf[32];
-    if (r >= 10)
-        std::snprintf(buf, sizeof buf, "%.0fx", r);
-    else if (r >= 0.1)
-        std::snprintf(buf, sizeof buf, "%.2fx", r);
-    else
-        std::snprintf(buf, sizeof buf, "%.3fx", r);
-    return buf;
+    return decimals_by_size(r, 10, 0, 0.1, 2, 3) + "x";
 }
 
 /// "1,000,000"
@@ -100,107 +97,7 @@ inline std::string with_commas(std::size_t n)
 }
 
 // ---------------------------------------------------------------------------------------
-// JSON
-
-inline std::string json_escape(const std::string& s)
-{
-    std::string out;
-    for (char ch : s) {
-        switch (ch) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        default:
-            if (static_cast<unsigned char>(ch) < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", ch);
-                out += buf;
-            } else {
-                out += ch;
-            }
-        }
-    }
-    return out;
-}
-
-inline std::string json_number_text(double v)
-{
-    if (!std::isfinite(v))
-        return "null";
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.6g", v);
-    return buf;
-}
-
-inline std::string json_array(const std::vector<double>& v)
-{
-    std::string out = "[";
-    for (std::size_t i = 0; i < v.size(); ++i)
-        out += (i ? ", " : "") + json_number_text(v[i]);
-    return out + "]";
-}
-
-/// The number after "key": in the peer's JSON (our own flat format), if any.
-inline std::optional<double> json_number(const std::string& json, const std::string& key)
-{
-    auto pos = json.find("\"" + key + "\"");
-    if (pos == std::string::npos)
-        return std::nullopt;
-    pos = json.find(':', pos);
-    if (pos == std::string::npos)
-        return std::nullopt;
-    const char* begin = json.c_str() + pos + 1;
-    char* end = nullptr;
-    double v = std::strtod(begin, &end);
-    if (end == begin)
-        return std::nullopt;
-    return v;
-}
-
-/// The string after "key": in the peer's JSON (no escapes in it), if any.
-inline std::optional<std::string> json_string(const std::string& json, const std::string& key)
-{
-    auto v = json.find("\"" + key + "\"");
-    if (v == std::string::npos)
-        return std::nullopt;
-    auto colon = json.find(':', v);
-    auto q1 = colon == std::string::npos ? colon : json.find('"', colon + 1);
-    auto q2 = q1 == std::string::npos ? q1 : json.find('"', q1 + 1);
-    if (q2 == std::string::npos)
-        return std::nullopt;
-    return json.substr(q1 + 1, q2 - q1 - 1);
-}
-
-// ---------------------------------------------------------------------------------------
 // Peers run as child processes
-
-inline std::optional<std::string> find_on_path(const std::string& exe)
-{
-    if (exe.find('/') != std::string::npos)
-        return access(exe.c_str(), X_OK) == 0 ? std::optional<std::string>(exe) : std::nullopt;
-    const char* path = std::getenv("PATH");
-    if (!path)
-        return std::nullopt;
-    std::stringstream dirs(path);
-    for (std::string dir; std::getline(dirs, dir, ':');) {
-        std::string candidate = (dir.empty() ? std::string(".") : dir) + "/" + exe;
-        if (access(candidate.c_str(), X_OK) == 0)
-            return candidate;
-    }
-    return std::nullopt;
-}
-
-inline std::string shell_quote(const std::string& s)
-{
-    std::string out = "'";
-    for (char c : s) {
-        if (c == '\'')
-            out += "'\\''";
-        else
-            out += c;
-    }
-    return out + "'";
-}
 
 /// Runs `command` with /bin/sh, returns its stdout and sets `status` to pclose()'s result
 /// (-1 if it could not start).

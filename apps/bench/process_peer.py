@@ -18,43 +18,12 @@ Figures (medians over --rounds runs, after one warm-up on the same pool):
 bench_process_pool runs this once per round (--rounds 1) when python3 is on PATH and
 shows our speedup over it; run it alone for Python's figures.
 """
-import argparse
-import json
 import multiprocessing
-import platform
 import statistics
-import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, wait
 
-
-def noop(x=None):
-    return x
-
-
-def bulk_submit(ex, n):
-    start = time.perf_counter()
-    futures = [ex.submit(noop, i) for i in range(n)]
-    wait(futures)
-    return (time.perf_counter() - start) / n
-
-
-def round_trip(ex, n):
-    """Median and mean seconds per trip (each trip timed, as bench_process_pool does)."""
-    clock = time.perf_counter
-    trips = []
-    for i in range(n):
-        start = clock()
-        ex.submit(noop, i).result()
-        trips.append(clock() - start)
-    return statistics.median(trips), statistics.fmean(trips)
-
-
-def mapped(ex, n, chunksize):
-    start = time.perf_counter()
-    for _ in ex.map(noop, range(n), chunksize=chunksize):
-        pass
-    return (time.perf_counter() - start) / n
+from peer_common import arguments, bulk_submit, mapped, noop, print_report, round_trip, scaled
 
 
 def echo(ex, payload, reps):
@@ -80,22 +49,16 @@ def lifecycle(workers, reps):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--scale", type=float, default=1.0, help="multiply task counts")
-    ap.add_argument("--bulk", type=int, default=5000, help="tasks per bulk run")
-    ap.add_argument("--round-trips", type=int, default=2000)
+    ap = arguments(__doc__, bulk=5000, round_trips=2000)
     ap.add_argument("--map-items-1", type=int, default=5000, help="items of the chunksize-1 map")
     ap.add_argument("--map-items", type=int, default=500000, help="items of the chunked map")
-    ap.add_argument("--chunksize", type=int, default=1000)
     ap.add_argument("--echo-bytes", type=int, default=10 * 2**20)
     ap.add_argument("--echo-reps", type=int, default=10)
     ap.add_argument("--lifecycles", type=int, default=5)
     a = ap.parse_args()
 
     def s(n):
-        return max(1, int(n * a.scale))
+        return scaled(a, n)
 
     keys = ["submit_bulk_us_per_task", "round_trip_us", "round_trip_mean_us", "map_chunksize_1_us_per_item",
             "map_chunked_us_per_item", "echo_mb_per_s", "start_task_stop_ms"]
@@ -119,22 +82,11 @@ def main():
         del payload
         samples["start_task_stop_ms"].append(lifecycle(a.workers, max(1, s(a.lifecycles))) * 1e3)
 
-    out = {
-        "peer": "concurrent.futures.ProcessPoolExecutor",
-        "python": platform.python_version(),
-        "implementation": platform.python_implementation(),
-        "start_method": multiprocessing.get_start_method(),
-        "workers": a.workers,
-        "rounds": a.rounds,
-        "counts": {"bulk": s(a.bulk), "round_trips": s(a.round_trips), "map_items_1": s(a.map_items_1),
-                   "map_items": s(a.map_items), "chunksize": a.chunksize, "echo_bytes": a.echo_bytes,
-                   "echo_reps": max(1, s(a.echo_reps)), "lifecycles": max(1, s(a.lifecycles))},
-        "figures": {k: statistics.median(v) for k, v in samples.items()},
-        "samples": samples,
-        "seconds": time.perf_counter() - start,
-    }
-    json.dump(out, sys.stdout, indent=2)
-    sys.stdout.write("\n")
+    counts = {"bulk": s(a.bulk), "round_trips": s(a.round_trips), "map_items_1": s(a.map_items_1),
+              "map_items": s(a.map_items), "chunksize": a.chunksize, "echo_bytes": a.echo_bytes,
+              "echo_reps": max(1, s(a.echo_reps)), "lifecycles": max(1, s(a.lifecycles))}
+    print_report("concurrent.futures.ProcessPoolExecutor", a, counts, samples, start,
+                 start_method=multiprocessing.get_start_method())
 
 
 if __name__ == "__main__":

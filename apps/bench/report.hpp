@@ -10,7 +10,9 @@
 
 #include "bench_options.hpp"
 #include "harness.hpp"
+#include "shell.hpp"
 
+#include <boost/json.hpp>
 #include <boost/version.hpp>
 
 #include <unistd.h>
@@ -18,6 +20,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <functional>
 #include <map>
@@ -145,7 +148,7 @@ public:
             note_ = "Python peer skipped (--no-python)";
             return;
         }
-        auto exe = find_on_path(c.python_exe);
+        auto exe = asyncjobs_apps::find_on_path(c.python_exe);
         if (!exe) {
             disable(c.python_exe + " not found on PATH");
             return;
@@ -155,7 +158,7 @@ public:
             return;
         }
         std::ostringstream cmd;
-        cmd << shell_quote(*exe) << ' ' << shell_quote(c.peer_script) << " --workers " << workers << " --rounds "
+        cmd << asyncjobs_apps::shell_quote(*exe) << ' ' << asyncjobs_apps::shell_quote(c.peer_script) << " --workers " << workers << " --rounds "
             << rounds << " --scale " << c.scale;
         command_ = cmd.str();
         enabled_ = true;
@@ -181,18 +184,20 @@ public:
             disable("the Python peer failed (status " + std::to_string(status) + ")");
             return std::nullopt;
         }
-        auto figures_at = json.find("\"figures\"");
-        std::string figures = figures_at == std::string::npos ? std::string() : json.substr(figures_at);
+        boost::system::error_code ec;
+        auto doc = boost::json::parse(json, ec);
+        const auto* peer = ec ? nullptr : doc.if_object();
+        const auto* figures = peer && peer->contains("figures") ? peer->at("figures").if_object() : nullptr;
         sink out;
         for (const char* key : keys)
-            if (auto v = json_number(figures, key))
-                out[key] = *v;
+            if (const auto* v = figures ? figures->if_contains(key) : nullptr; v && v->is_number())
+                out[key] = v->to_number<double>();
         if (out.empty()) {
             disable("the Python peer printed no figures");
             return std::nullopt;
         }
-        if (auto v = json_string(json, "python"))
-            version_ = *v;
+        if (const auto* v = peer->if_contains("python"); v && v->is_string())
+            version_ = std::string(v->as_string());
         outputs_.push_back(std::move(json));
         return out;
     }
@@ -229,46 +234,155 @@ inline std::string setup_text(const bench_options& c, std::size_t pool_size, con
     return s.str();
 }
 
-/// A bench's JSON up to its "figures" array: what ran, when, where, and how (the pool
-/// size under `pool_key`).
-inline std::string json_preamble(const std::string& benchmark, const std::string& setup, const std::string& pool_key,
-                                 std::size_t pool_size, const bench_options& c)
+/// A figure for the JSON report: null where it could not be measured (NaN).
+inline boost::json::value json_number(double v)
 {
-    std::ostringstream j;
+    if (!std::isfinite(v))
+        return nullptr;
+    return v;
+}
+
+inline boost::json::array json_array(const std::vector<double>& values)
+{
+    boost::json::array out;
+    for (double v : values)
+        out.push_back(json_number(v));
+    return out;
+}
+
+/// A row per definition of `defs` whose group ran (with its def and asyncjobs' samples);
+/// `fill(row)` computes the rest from `samples`.
+template <class Row, class Def, class Fill>
+std::vector<Row> make_rows(const std::vector<Def>& defs, const bench_options& c, sample_map& samples, Fill fill)
+{
+    std::vector<Row> rows;
+    for (auto& d : defs) {
+        if (!c.wants(d.group))
+            continue;
+        Row r;
+        r.def = d;
+        r.ours_samples = samples[d.ours];
+        fill(r);
+        rows.push_back(std::move(r));
+    }
+    return rows;
+}
+
+/// The "figures" array of a JSON report: a row's key, figure and unit, then what
+/// `fields(row, object)` adds.
+template <class Row, class Fields>
+boost::json::array json_figures(const std::vector<Row>& rows, Fields fields)
+{
+    boost::json::array out;
+    for (auto& r : rows) {
+        boost::json::object f;
+        f["key"] = r.def.key;
+        f["figure"] = r.def.figure;
+        f["unit"] = r.def.unit;
+        fields(r, f);
+        out.push_back(std::move(f));
+    }
+    return out;
+}
+
+/// A bench's JSON report: what ran, when, where and how (the pool size under `pool_key`),
+/// its `figures` (one object a row), every sample by key, the Python note, and the peer's
+/// own output under `peer_key`.
+inline std::string json_report(const std::string& benchmark, const std::string& setup, const std::string& pool_key,
+                               std::size_t pool_size, const bench_options& c, boost::json::array figures,
+                               const sample_map& samples, const std::string& python_note, const std::string& peer_key,
+                               boost::json::value peer)
+{
     std::time_t now = std::time(nullptr);
     char when[64];
     std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-    j << "{\n  \"benchmark\": \"" << benchmark << "\",\n  \"date\": \"" << when << "\",\n";
-    j << "  \"setup\": \"" << json_escape(setup) << "\",\n";
-    j << "  \"" << pool_key << "\": " << pool_size << ",\n  \"rounds\": " << c.rounds << ",\n  \"scale\": " << c.scale
-      << ",\n";
-    j << "  \"hardware_concurrency\": " << std::thread::hardware_concurrency() << ",\n";
-    j << "  \"compiler\": \"" << json_escape(__VERSION__) << "\",\n  \"boost\": \"" << BOOST_LIB_VERSION << "\",\n";
-    j << "  \"figures\": [\n";
-    return j.str();
+    boost::json::object j;
+    j["benchmark"] = benchmark;
+    j["date"] = when;
+    j["setup"] = setup;
+    j[pool_key] = pool_size;
+    j["rounds"] = c.rounds;
+    j["scale"] = c.scale;
+    j["hardware_concurrency"] = std::thread::hardware_concurrency();
+    j["compiler"] = __VERSION__;
+    j["boost"] = BOOST_LIB_VERSION;
+    j["figures"] = std::move(figures);
+    boost::json::object by_key;
+    for (auto& [key, values] : samples)
+        by_key[key] = json_array(values);
+    j["samples"] = std::move(by_key);
+    j["python_note"] = python_note;
+    j[peer_key] = std::move(peer);
+    return boost::json::serialize(j) + "\n";
 }
 
-/// What follows a bench's "figures" array in its JSON: every sample by key, and the
-/// Python note; the bench adds the peer's own output and closes the object.
-inline std::string json_samples(const sample_map& samples, const std::string& python_note)
+/// A peer's JSON output, to nest in ours (null if it is not JSON).
+inline boost::json::value peer_json(const std::string& raw)
 {
-    std::ostringstream j;
-    j << "  ],\n  \"samples\": {";
-    bool first = true;
-    for (auto& [key, values] : samples) {
-        j << (first ? "\n" : ",\n") << "    \"" << json_escape(key) << "\": " << json_array(values);
-        first = false;
+    boost::system::error_code ec;
+    auto v = boost::json::parse(raw, ec);
+    return ec ? boost::json::value(nullptr) : v;
+}
+
+/// A table that a bench prints as text and as Markdown, with the same cells.
+struct column {
+    column(std::string header_, int width_, bool markdown_ = true, bool right_ = false,
+           const char* text_header_ = nullptr, int gap_ = 1)
+        : header(std::move(header_)), width(width_), markdown(markdown_), right(right_), text_header(text_header_), gap(gap_)
+    {
     }
-    j << "\n  },\n  \"python_note\": \"" << json_escape(python_note) << "\",\n";
-    return j.str();
+    std::string header;       // the Markdown header (and the text one unless text_header is set)
+    int width;                // the text column's printf width; negative: left-aligned
+    bool markdown;            // false: only in the text table
+    bool right;               // right-aligned in Markdown
+    const char* text_header;  // the text table's header, when it differs
+    int gap;                  // spaces before the text column
+};
+using table_row = std::vector<std::string>;  // one cell per column
+
+/// The text table: the header line, a rule of `rule` dashes, a line per row (`cells(row)`).
+template <class Row, class Cells>
+void print_table(const std::vector<column>& columns, const std::vector<Row>& rows, Cells cells, std::size_t rule)
+{
+    auto line = [&](auto cell_of) {
+        std::string out;
+        for (std::size_t i = 0; i < columns.size(); ++i) {
+            std::string cell = cell_of(i);
+            std::size_t width = static_cast<std::size_t>(std::abs(columns[i].width));
+            std::string pad(cell.size() < width ? width - cell.size() : 0, ' ');
+            out += (i ? std::string(static_cast<std::size_t>(columns[i].gap), ' ') : std::string());
+            out += columns[i].width < 0 ? cell + pad : pad + cell;
+        }
+        std::printf("%s\n", out.c_str());
+    };
+    line([&](std::size_t i) { return std::string(columns[i].text_header ? columns[i].text_header : columns[i].header); });
+    std::printf("%s\n", std::string(rule, '-').c_str());
+    for (auto& r : rows) {
+        table_row row_cells = cells(r);
+        line([&](std::size_t i) { return row_cells[i]; });
+    }
 }
 
-/// A peer's JSON output without its trailing newline, to nest in ours.
-inline std::string nested_json(std::string raw)
+/// The Markdown table (the columns marked `markdown`), a line per row (`cells(row)`).
+template <class Row, class Cells>
+std::string markdown_rows(const std::vector<column>& columns, const std::vector<Row>& rows, Cells cells)
 {
-    while (!raw.empty() && (raw.back() == '\n' || raw.back() == ' '))
-        raw.pop_back();
-    return raw;
+    std::string head = "|", align = "|";
+    for (auto& col : columns)
+        if (col.markdown) {
+            head += " " + col.header + " |";
+            align += col.right ? "---:|" : "---|";
+        }
+    std::string out = head + "\n" + align + "\n";
+    for (auto& r : rows) {
+        table_row row_cells = cells(r);
+        out += "|";
+        for (std::size_t i = 0; i < columns.size(); ++i)
+            if (columns[i].markdown)
+                out += " " + row_cells[i] + " |";
+        out += "\n";
+    }
+    return out;
 }
 
 inline void write_file(const std::string& path, const std::string& text)

@@ -9,9 +9,8 @@
 //
 // Prints one JSON object: requests, ok, errors, seconds, rps, p50_ms, p99_ms (and lag_p50_ms,
 // lag_p99_ms, lag_max_ms, lag_samples with --lag).
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
+#include "http_client.hpp"
+
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
@@ -26,50 +25,24 @@
 #include <thread>
 #include <vector>
 
-#include <sys/socket.h>
-#include <sys/time.h>
 
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
+namespace http = boost::beast::http;
 
-struct connection {
-    asio::io_context io;
-    tcp::socket socket{io};
-    beast::flat_buffer buffer;
+constexpr auto bound = std::chrono::seconds(120);  // a server that stops answering fails the run
 
-    explicit connection(unsigned short port)
-    {
-        socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-        timeval tv{120, 0};  // bounded: a server that stops answering fails the run
-        ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-        ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-        socket.set_option(tcp::no_delay(true));
+/// Status and body of one exchange on `c`; status 0 (and the error) if the connection failed.
+std::pair<unsigned, std::string> exchange(asyncjobs_apps::client& c, http::verb method, const std::string& target,
+                                          const std::string& body)
+{
+    try {
+        auto a = c.request(method, target, body);
+        return {a.status, std::move(a.body)};
+    } catch (const boost::system::system_error& e) {
+        return {0, e.what()};
     }
-
-    /// Status and body; status 0 if the connection failed.
-    std::pair<unsigned, std::string> exchange(http::verb method, std::string_view target, const std::string& body)
-    {
-        http::request<http::string_body> req{method, target, 11};
-        req.set(http::field::host, "127.0.0.1");
-        if (method == http::verb::post)
-            req.set(http::field::content_type, "application/json");
-        req.body() = body;
-        req.prepare_payload();
-        boost::system::error_code ec;
-        http::write(socket, req, ec);
-        if (ec)
-            return {0, ec.message()};
-        http::response<http::string_body> res;
-        http::read(socket, buffer, res, ec);
-        if (ec)
-            return {0, ec.message()};
-        return {res.result_int(), std::move(res.body())};
-    }
-};
+}
 
 double percentile(std::vector<double>& v, double q)
 {
@@ -117,8 +90,8 @@ int main(int argc, char** argv)
         usage("need --port (1-65535), --connections >= 1, --requests >= connections, --body");
 
     auto lag_reading = [&]() {
-        connection c(static_cast<unsigned short>(port));
-        auto [status, text] = c.exchange(http::verb::get, "/lag", {});
+        asyncjobs_apps::client c(static_cast<unsigned short>(port), bound);
+        auto [status, text] = exchange(c, http::verb::get, "/lag", {});
         if (status != 200)
             usage("GET /lag failed: start the server with --lag-probe");
         return boost::json::parse(text).as_object();
@@ -136,10 +109,10 @@ int main(int argc, char** argv)
         threads.emplace_back([&] {
             std::vector<double> mine;
             try {
-                connection c(static_cast<unsigned short>(port));
+                asyncjobs_apps::client c(static_cast<unsigned short>(port), bound);
                 while (next.fetch_add(1) < requests) {
                     auto sent = std::chrono::steady_clock::now();
-                    auto [status, text] = c.exchange(http::verb::post, "/factorize", body);
+                    auto [status, text] = exchange(c, http::verb::post, "/factorize", body);
                     mine.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - sent).count());
                     if (status != 200) {
                         ++errors;

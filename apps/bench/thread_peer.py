@@ -11,57 +11,19 @@ Figures (medians over --rounds runs, after one warm-up):
 
 bench_thread_pool runs this when python3 is on PATH and shows our speedup over it.
 """
-import argparse
-import json
-import platform
-import statistics
-import sys
 import time
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 
-
-def noop(x=None):
-    return x
-
-
-def bulk_submit(ex, n):
-    start = time.perf_counter()
-    futures = [ex.submit(noop, i) for i in range(n)]
-    wait(futures)
-    return (time.perf_counter() - start) / n
-
-
-def round_trip(ex, n):
-    """Median and mean seconds per trip (each trip timed, like bench_thread_pool does)."""
-    clock = time.perf_counter
-    trips = []
-    for i in range(n):
-        start = clock()
-        ex.submit(noop, i).result()
-        trips.append(clock() - start)
-    return statistics.median(trips), statistics.fmean(trips)
-
-
-def mapped(ex, n, chunksize):
-    start = time.perf_counter()
-    for _ in ex.map(noop, range(n), chunksize=chunksize):
-        pass
-    return (time.perf_counter() - start) / n
+from peer_common import arguments, bulk_submit, mapped, print_report, round_trip, scaled
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--scale", type=float, default=1.0, help="multiply task counts")
-    ap.add_argument("--bulk", type=int, default=50000, help="tasks per bulk run")
-    ap.add_argument("--round-trips", type=int, default=10000)
+    ap = arguments(__doc__, bulk=50000, round_trips=10000)
     ap.add_argument("--map-items", type=int, default=50000)
-    ap.add_argument("--chunksize", type=int, default=1000)
     a = ap.parse_args()
 
     def s(n):
-        return max(1, int(n * a.scale))
+        return scaled(a, n)
 
     samples = {"submit_bulk_ns_per_task": [], "round_trip_us": [], "round_trip_mean_us": [], "map_ns_per_item": []}
     start = time.perf_counter()
@@ -74,20 +36,9 @@ def main():
             samples["round_trip_mean_us"].append(trip_mean * 1e6)
             samples["map_ns_per_item"].append(mapped(ex, s(a.map_items), a.chunksize) * 1e9)
 
-    out = {
-        "peer": "concurrent.futures.ThreadPoolExecutor",
-        "python": platform.python_version(),
-        "implementation": platform.python_implementation(),
-        "workers": a.workers,
-        "rounds": a.rounds,
-        "counts": {"bulk": s(a.bulk), "round_trips": s(a.round_trips), "map_items": s(a.map_items),
-                   "chunksize": a.chunksize},
-        "figures": {k: statistics.median(v) for k, v in samples.items()},
-        "samples": samples,
-        "seconds": time.perf_counter() - start,
-    }
-    json.dump(out, sys.stdout, indent=2)
-    sys.stdout.write("\n")
+    counts = {"bulk": s(a.bulk), "round_trips": s(a.round_trips), "map_items": s(a.map_items),
+              "chunksize": a.chunksize}
+    print_report("concurrent.futures.ThreadPoolExecutor", a, counts, samples, start)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 #include "bench.hpp"
 
 #include "drivers.hpp"
+#include "shell.hpp"
 
 #include <boost/json.hpp>
 
@@ -57,38 +58,6 @@ void print_row(const std::string& run, const std::string& executor, std::size_t 
     std::fflush(stdout);
 }
 
-bool on_path(const std::string& program)
-{
-    const char* path = std::getenv("PATH");
-    if (!path)
-        return false;
-    std::string dirs = path;
-    std::size_t start = 0;
-    while (start <= dirs.size()) {
-        std::size_t end = dirs.find(':', start);
-        if (end == std::string::npos)
-            end = dirs.size();
-        std::string dir = dirs.substr(start, end - start);
-        std::string candidate = (dir.empty() ? "." : dir) + "/" + program;
-        if (::access(candidate.c_str(), X_OK) == 0)
-            return true;
-        start = end + 1;
-    }
-    return false;
-}
-
-std::string shell_quote(const std::string& s)
-{
-    std::string out = "'";
-    for (char c : s) {
-        if (c == '\'')
-            out += "'\\''";
-        else
-            out += c;
-    }
-    return out + "'";
-}
-
 struct bench_row {
     std::string run;
     executor_kind kind;
@@ -100,22 +69,12 @@ struct bench_row {
 
 random_spec default_bench_workload() noexcept
 {
-    random_spec spec;
-    spec.count = 4000;
-    spec.min = 5'000'000'000'000ULL;
-    spec.max = 50'000'000'000'000ULL;
-    spec.seed = 1;
-    return spec;
+    return random_spec{.count = 4000, .min = 5'000'000'000'000ULL, .max = 50'000'000'000'000ULL, .seed = 1};
 }
 
 random_spec default_python_workload() noexcept
 {
-    random_spec spec;
-    spec.count = 4000;
-    spec.min = 1'000'000'000ULL;
-    spec.max = 10'000'000'000ULL;
-    spec.seed = 1;
-    return spec;
+    return random_spec{.count = 4000, .min = 1'000'000'000ULL, .max = 10'000'000'000ULL, .seed = 1};
 }
 
 int run_bench(const bench_config& config)
@@ -174,7 +133,7 @@ int run_bench(const bench_config& config)
     // The Python peer: the study's own drivers on a workload of its own, which the C++
     // side also factorizes, with the same drivers on the process pool, to compare.
     if (config.python && config.python_workload.count > 0) {
-        if (!on_path("python3")) {
+        if (!asyncjobs_apps::find_on_path("python3")) {
             std::printf("\nPython peer: skipped (no python3 on PATH)\n");
         } else {
             const random_spec& spec = config.python_workload;
@@ -209,7 +168,7 @@ int run_bench(const bench_config& config)
                 print_row(row.run, "processes", workers, chunk, t.seconds, cxx.seconds, check);
             }
 
-            std::string command = "python3 " + shell_quote(config.peer_script) + " --count " + std::to_string(spec.count) +
+            std::string command = "python3 " + asyncjobs_apps::shell_quote(config.peer_script) + " --count " + std::to_string(spec.count) +
                                   " --min " + std::to_string(spec.min) + " --max " + std::to_string(spec.max) +
                                   " --seed " + std::to_string(spec.seed) + " --workers " + std::to_string(workers) +
                                   " --chunksizes 1,1024";

@@ -16,6 +16,18 @@ void service_metrics::answered(unsigned status, double seconds)
     ++latency_count_;
 }
 
+namespace {
+
+/// One metric without labels: its HELP and TYPE lines and its value.
+void append_metric(std::string& out, const char* name, const char* type, const char* help, unsigned long long value)
+{
+    char line[512];
+    std::snprintf(line, sizeof line, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", name, help, name, type, name, value);
+    out += line;
+}
+
+} // namespace
+
 std::string service_metrics::prometheus_text() const
 {
     std::string out;
@@ -30,30 +42,13 @@ std::string service_metrics::prometheus_text() const
     std::uint64_t failures = 0;
     for (auto [status, count] : by_status_)
         failures += status >= 400 ? count : 0;
-    std::snprintf(line, sizeof line,
-                  "# HELP factorize_request_failures_total Requests answered with a status of 400 or more.\n"
-                  "# TYPE factorize_request_failures_total counter\n"
-                  "factorize_request_failures_total %llu\n",
-                  static_cast<unsigned long long>(failures));
-    out += line;
-    std::snprintf(line, sizeof line,
-                  "# HELP factorize_number_failures_total Numbers whose task failed (crash, timeout).\n"
-                  "# TYPE factorize_number_failures_total counter\n"
-                  "factorize_number_failures_total %llu\n",
-                  static_cast<unsigned long long>(failed_numbers_));
-    out += line;
-    std::snprintf(line, sizeof line,
-                  "# HELP factorize_requests_in_flight POST /factorize requests admitted and not yet answered.\n"
-                  "# TYPE factorize_requests_in_flight gauge\n"
-                  "factorize_requests_in_flight %zu\n",
-                  in_flight_);
-    out += line;
-    std::snprintf(line, sizeof line,
-                  "# HELP factorize_workers Workers of the pool that runs the numbers.\n"
-                  "# TYPE factorize_workers gauge\n"
-                  "factorize_workers %zu\n",
-                  workers_);
-    out += line;
+    append_metric(out, "factorize_request_failures_total", "counter",
+                  "Requests answered with a status of 400 or more.", failures);
+    append_metric(out, "factorize_number_failures_total", "counter",
+                  "Numbers whose task failed (crash, timeout).", failed_numbers_);
+    append_metric(out, "factorize_requests_in_flight", "gauge",
+                  "POST /factorize requests admitted and not yet answered.", in_flight_);
+    append_metric(out, "factorize_workers", "gauge", "Workers of the pool that runs the numbers.", workers_);
     out += "# HELP factorize_request_duration_seconds Time from a request read to its answer written.\n"
            "# TYPE factorize_request_duration_seconds histogram\n";
     std::uint64_t cumulative = 0;

@@ -3,6 +3,7 @@
 // prints it), asked by a Beast client and by curl. Every wait is bounded (sockets time out,
 // polls give up), so a broken server fails the test instead of hanging it; nothing asserts
 // on how long anything took.
+#include "http_client.hpp"
 #include "serve.hpp"
 #include "serve_request.hpp"
 
@@ -169,65 +170,8 @@ private:
     unsigned short port_ = 0;
 };
 
-struct answer {
-    unsigned status = 0;
-    std::string body;
-    std::string retry_after;
-    bool keep_alive = false;
-    boost::json::value json() const { return boost::json::parse(body); }
-};
-
-/// A blocking Beast client whose reads and writes give up after `bound` (SO_RCVTIMEO).
-class client {
-public:
-    explicit client(unsigned short port) : socket_(io_)
-    {
-        socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-        timeval tv{static_cast<time_t>(bound.count()), 0};
-        ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-        ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    }
-
-    void send(http::verb method, const std::string& target, const std::string& body = {})
-    {
-        http::request<http::string_body> req{method, target, 11};
-        req.set(http::field::host, "127.0.0.1");
-        if (method == http::verb::post)
-            req.set(http::field::content_type, "application/json");
-        req.body() = body;
-        req.prepare_payload();
-        http::write(socket_, req);
-    }
-
-    answer receive()
-    {
-        http::response_parser<http::string_body> parser;
-        parser.body_limit(64 << 20);
-        http::read(socket_, buffer_, parser);
-        auto& res = parser.get();
-        return {res.result_int(), res.body(), std::string(res[http::field::retry_after]), res.keep_alive()};
-    }
-
-    answer request(http::verb method, const std::string& target, const std::string& body = {})
-    {
-        send(method, target, body);
-        return receive();
-    }
-
-    /// True once the server closed this connection (end of stream); bounded by the timeout.
-    bool closed_by_server()
-    {
-        char c;
-        boost::system::error_code ec;
-        socket_.read_some(asio::buffer(&c, 1), ec);
-        return ec == asio::error::eof || ec == asio::error::connection_reset;
-    }
-
-private:
-    asio::io_context io_;
-    tcp::socket socket_;
-    beast::flat_buffer buffer_;
-};
+using asyncjobs_apps::answer;
+using asyncjobs_apps::client;  // reads and writes give up after `bound` (its default)
 
 answer post(unsigned short port, const std::string& body)
 {

@@ -10,6 +10,7 @@
 #include <asyncjobs/executor.hpp>
 #include <asyncjobs/future.hpp>
 #include <asyncjobs/map.hpp>
+#include <asyncjobs/map_options.hpp>
 #include <asyncjobs/process_pool_executor.hpp>
 #include <asyncjobs/promise.hpp>
 #include <asyncjobs/serializable.hpp>

@@ -5,11 +5,13 @@
 #include <asyncjobs/detail/config.hpp>
 #include <asyncjobs/detail/deadline.hpp>
 #include <asyncjobs/detail/function_task.hpp>
+#include <asyncjobs/detail/map_source.hpp>
 #include <asyncjobs/detail/scheduler.hpp>
 #include <asyncjobs/detail/submit_arguments.hpp>
 #include <asyncjobs/detail/task.hpp>
 #include <asyncjobs/future.hpp>
 #include <asyncjobs/map.hpp>
+#include <asyncjobs/map_options.hpp>
 
 #include <chrono>
 #include <cstddef>

@@ -5,7 +5,7 @@
 #include <asyncjobs/detail/codec.hpp>
 #include <asyncjobs/detail/remote_exception.hpp>
 #include <asyncjobs/detail/reply_buffer.hpp>
-#include <asyncjobs/map.hpp>
+#include <asyncjobs/detail/map_chunk.hpp>
 #include <asyncjobs/detail/state.hpp>
 #include <asyncjobs/detail/task_entry.hpp>
 #include <asyncjobs/serializable.hpp>
