@@ -547,12 +547,13 @@ BOOST_AUTO_TEST_CASE(shared_read_from_many_threads)
     BOOST_TEST(good.load() == 8);
 }
 
-BOOST_AUTO_TEST_CASE(shared_cancel_through_any_copy)
+BOOST_AUTO_TEST_CASE_TEMPLATE(shared_cancel_through_any_copy, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(1);
-    test::blocker block(pool);
+    auto owner = Kind::make(1);
+    auto& pool = *owner;
+    test::file_blocker block(pool);
     BOOST_REQUIRE(block.started());
-    auto s = pool.submit([] { return 1; }).share();
+    auto s = pool.submit(tasks::value, 1).share();
     auto copy = s;
     BOOST_TEST(copy.cancel());
     BOOST_TEST(s.cancelled());

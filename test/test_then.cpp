@@ -265,12 +265,13 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(continuation_receives_future_cancelled_before_atta
     BOOST_TEST(g.get());
 }
 
-BOOST_AUTO_TEST_CASE(continuation_receives_future_cancelled_after_attach)
+BOOST_AUTO_TEST_CASE_TEMPLATE(continuation_receives_future_cancelled_after_attach, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(1);
-    test::blocker block(pool);
+    auto owner = Kind::make(1);
+    auto& pool = *owner;
+    test::file_blocker block(pool);
     BOOST_REQUIRE(block.started());
-    auto s = pool.submit([] { return 1; }).share();
+    auto s = pool.submit(tasks::value, 1).share();
     auto g = s.then([](aj::shared_future<int> r) { return r.cancelled(); });
     BOOST_REQUIRE(s.cancel());
     block.release();
@@ -345,36 +346,41 @@ BOOST_AUTO_TEST_CASE(unwrapped_future_waits_for_the_inner_work)
     BOOST_TEST(g.get() == 2);
 }
 
-BOOST_AUTO_TEST_CASE(returned_future_that_fails)
+BOOST_AUTO_TEST_CASE_TEMPLATE(returned_future_that_fails, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(2);
-    auto g = pool.submit([] { return 1; }).then([&pool](aj::future<int>) {
-        return pool.submit([]() -> int { throw std::range_error("inner"); });
+    auto owner = Kind::make(2);
+    auto& pool = *owner;
+    auto g = pool.submit(tasks::value, 1).then([&pool](aj::future<int>) {
+        return pool.submit(tasks::fail, std::string("range_error"), std::string("inner"));
     });
     BOOST_CHECK_THROW(g.get(), std::range_error);
 }
 
-BOOST_AUTO_TEST_CASE(returned_cancelled_future)
+BOOST_AUTO_TEST_CASE_TEMPLATE(returned_cancelled_future, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(1);
-    test::blocker block(pool);
+    auto owner = Kind::make(1);
+    auto& pool = *owner;
+    test::file_blocker block(pool);
     BOOST_REQUIRE(block.started());
-    auto inner = pool.submit([] { return 1; });
+    auto inner = pool.submit(tasks::value, 1);
     BOOST_REQUIRE(inner.cancel());
     auto holder = std::make_shared<aj::future<int>>(std::move(inner));
-    auto g = pool.submit([] {}).then([holder](aj::future<void>) { return std::move(*holder); });
+    auto g = pool.submit(tasks::nothing).then([holder](aj::future<void>) { return std::move(*holder); });
     block.release();
     BOOST_CHECK_THROW(g.get(), aj::cancelled_error);
 }
 
-BOOST_AUTO_TEST_CASE(returned_void_future)
+BOOST_AUTO_TEST_CASE_TEMPLATE(returned_void_future, Kind, test::pool_kinds)
 {
-    std::atomic<int> calls{0};
-    aj::thread_pool_executor pool(2);
-    aj::future<void> g = pool.submit([] {}).then([&](aj::future<void>) { return pool.submit([&] { ++calls; }); });
+    test::scratch_dir runs;  // a file per task run
+    auto owner = Kind::make(2);
+    auto& pool = *owner;
+    aj::future<void> g = pool.submit(tasks::nothing).then([&](aj::future<void>) {
+        return pool.submit(tasks::mark_run_void, runs.file("inner"));
+    });
     BOOST_REQUIRE(ready(g));
     BOOST_CHECK_NO_THROW(g.get());
-    BOOST_TEST(calls.load() == 1);
+    BOOST_TEST(runs.count() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(returned_shared_future_stays_readable)
@@ -498,10 +504,11 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(then_after_executor_destroyed_fails_with_shutdown_
     BOOST_CHECK_THROW(h.get(), aj::shutdown_error);
 }
 
-BOOST_AUTO_TEST_CASE(then_after_shutdown_runs_or_fails_but_never_hangs)
+BOOST_AUTO_TEST_CASE_TEMPLATE(then_after_shutdown_runs_or_fails_but_never_hangs, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(1);
-    auto f = pool.submit([] { return 1; });
+    auto owner = Kind::make(1);
+    auto& pool = *owner;
+    auto f = pool.submit(tasks::value, 1);
     BOOST_REQUIRE(ready(f));
     pool.shutdown(true);
     auto g = std::move(f).then([](aj::future<int> r) { return r.get() + 1; });

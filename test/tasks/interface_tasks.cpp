@@ -41,6 +41,8 @@ int fail(std::string type, std::string what)
         throw std::length_error(what);
     if (type == "out_of_range")
         throw std::out_of_range(what);
+    if (type == "range_error")
+        throw std::range_error(what);
     throw std::runtime_error(what);
 }
 
@@ -51,6 +53,8 @@ int mark_run(std::string path, int x)
     create(path);
     return x;
 }
+
+void mark_run_void(std::string path) { create(path); }
 
 bool hold(std::string started, std::string release)
 {
@@ -80,5 +84,6 @@ ASYNCJOBS_TASK(interface_tasks::nothing);
 ASYNCJOBS_TASK(interface_tasks::fail);
 ASYNCJOBS_TASK(interface_tasks::fail_void);
 ASYNCJOBS_TASK(interface_tasks::mark_run);
+ASYNCJOBS_TASK(interface_tasks::mark_run_void);
 ASYNCJOBS_TASK(interface_tasks::hold);
 ASYNCJOBS_TASK(interface_tasks::hold_then_value);

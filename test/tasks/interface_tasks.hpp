@@ -20,11 +20,12 @@ int fail_at_5_and_8(int x);
 std::string text(std::string s);
 void nothing();
 /// Throws the standard exception named by `type` (invalid_argument, length_error,
-/// out_of_range, runtime_error) with `what` as its message.
+/// out_of_range, range_error, runtime_error) with `what` as its message.
 int fail(std::string type, std::string what);
 void fail_void(std::string type, std::string what);
 /// Creates the file `path` (a task's trace that it ran), then returns `x`.
 int mark_run(std::string path, int x);
+void mark_run_void(std::string path);
 /// Creates the file `started`, then waits until the file `release` exists: true, or false
 /// after test::long_wait (a test that forgot to release fails instead of hanging).
 bool hold(std::string started, std::string release);
