@@ -2,10 +2,12 @@
 //
 // as_completed, wait, when_all and when_any. Completion orders are forced with gates: a
 // task finishes only when the test opens its gate, and the test waits for it to finish
-// before it lets the next one go.
+// before it lets the next one go. The cases whose tasks need no captured state run on a
+// thread pool and a process pool (pool_kinds.hpp); run as test_combinators -- <test_worker>.
 #define BOOST_TEST_MODULE asyncjobs combinators
 #include <boost/test/unit_test.hpp>
 
+#include "pool_kinds.hpp"
 #include "test_support.hpp"
 
 #include <asyncjobs/asyncjobs.hpp>
@@ -25,6 +27,7 @@
 #include <vector>
 
 namespace aj = asyncjobs;
+namespace tasks = interface_tasks;
 using test::ready;
 using namespace std::chrono_literals;
 
@@ -198,12 +201,13 @@ BOOST_AUTO_TEST_CASE(pointer_ranges_and_duplicate_pointers)
     BOOST_TEST((std::count(yielded.begin(), yielded.end(), &b) == 1));
 }
 
-BOOST_AUTO_TEST_CASE(other_containers)
+BOOST_AUTO_TEST_CASE_TEMPLATE(other_containers, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(2);
+    auto owner = Kind::make(2);
+    auto& pool = *owner;
     std::list<aj::future<int>> fs;
     for (int i = 0; i < 5; ++i)
-        fs.push_back(pool.submit([i] { return i; }));
+        fs.push_back(pool.submit(tasks::value, i));
     int sum = 0;
     for (auto& f : aj::as_completed(fs))
         sum += f.get();
@@ -368,12 +372,13 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(wait)
 
-BOOST_AUTO_TEST_CASE(all_completed)
+BOOST_AUTO_TEST_CASE_TEMPLATE(all_completed, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(2);
+    auto owner = Kind::make(2);
+    auto& pool = *owner;
     std::vector<aj::future<int>> fs;
     for (int i = 0; i < 50; ++i)
-        fs.push_back(pool.submit([i] { return i; }));
+        fs.push_back(pool.submit(tasks::value, i));
     auto r = aj::wait(fs);  // all_completed is the default
     BOOST_TEST(r.done.size() == 50u);
     BOOST_TEST(r.not_done.empty());
@@ -587,16 +592,17 @@ BOOST_AUTO_TEST_CASE(empty_range_returns_at_once)
     }
 }
 
-BOOST_AUTO_TEST_CASE(duplicates_reported_once)
+BOOST_AUTO_TEST_CASE_TEMPLATE(duplicates_reported_once, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(1);
-    auto f = pool.submit([] { return 1; });
+    auto owner = Kind::make(1);
+    auto& pool = *owner;
+    auto f = pool.submit(tasks::value, 1);
     std::vector<aj::future<int>*> fs{&f, &f, &f};
     auto r = aj::wait(fs);
     BOOST_REQUIRE(r.done.size() == 1u);
     BOOST_TEST(r.done[0] == &f);
 
-    auto s = pool.submit([] { return 2; }).share();
+    auto s = pool.submit(tasks::value, 2).share();
     std::vector<aj::shared_future<int>> copies{s, s};
     auto rs = aj::wait(copies);
     BOOST_TEST(rs.done.size() == 1u);
@@ -606,12 +612,13 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(when_all)
 
-BOOST_AUTO_TEST_CASE(vector_of_futures)
+BOOST_AUTO_TEST_CASE_TEMPLATE(vector_of_futures, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(2);
+    auto owner = Kind::make(2);
+    auto& pool = *owner;
     std::vector<aj::future<int>> fs;
     for (int i = 0; i < 10; ++i)
-        fs.push_back(pool.submit([i] { return i * i; }));
+        fs.push_back(pool.submit(tasks::square, i));
     auto all = aj::when_all(std::move(fs));
     BOOST_REQUIRE(ready(all));
     auto results = all.get();
@@ -683,13 +690,14 @@ BOOST_AUTO_TEST_CASE(empty_inputs)
     BOOST_TEST(range.done());
 }
 
-BOOST_AUTO_TEST_CASE(exceptions_stay_inside_the_inputs)
+BOOST_AUTO_TEST_CASE_TEMPLATE(exceptions_stay_inside_the_inputs, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(1);
+    auto owner = Kind::make(1);
+    auto& pool = *owner;
     std::vector<aj::future<int>> fs;
-    fs.push_back(pool.submit([] { return 1; }));
-    fs.push_back(pool.submit([]() -> int { throw std::invalid_argument("inside"); }));
-    fs.push_back(pool.submit([] { return 3; }));
+    fs.push_back(pool.submit(tasks::value, 1));
+    fs.push_back(pool.submit(tasks::fail, std::string("invalid_argument"), std::string("inside")));
+    fs.push_back(pool.submit(tasks::value, 3));
     auto all = aj::when_all(std::move(fs));
     BOOST_REQUIRE(ready(all));
     BOOST_TEST(!all.exception());
@@ -699,13 +707,14 @@ BOOST_AUTO_TEST_CASE(exceptions_stay_inside_the_inputs)
     BOOST_TEST(results[2].get() == 3);
 }
 
-BOOST_AUTO_TEST_CASE(cancelled_input_counts_as_done)
+BOOST_AUTO_TEST_CASE_TEMPLATE(cancelled_input_counts_as_done, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(1);
+    auto owner = Kind::make(1);
+    auto& pool = *owner;
     std::vector<aj::future<int>> fs;
-    test::blocker block(pool);
+    test::file_blocker block(pool);
     BOOST_REQUIRE(block.started());
-    fs.push_back(pool.submit([] { return 1; }));
+    fs.push_back(pool.submit(tasks::value, 1));
     BOOST_REQUIRE(fs[0].cancel());
     auto all = aj::when_all(std::move(fs));
     BOOST_REQUIRE(ready(all));  // the blocker still runs: done with the cancelled input alone
@@ -713,13 +722,14 @@ BOOST_AUTO_TEST_CASE(cancelled_input_counts_as_done)
     BOOST_TEST(results[0].cancelled());
 }
 
-BOOST_AUTO_TEST_CASE(one_thousand_futures)
+BOOST_AUTO_TEST_CASE_TEMPLATE(one_thousand_futures, Kind, test::pool_kinds)
 {
     constexpr int n = 1000;
-    aj::thread_pool_executor pool(2);
+    auto owner = Kind::make(2);
+    auto& pool = *owner;
     std::vector<aj::future<int>> fs;
     for (int i = 0; i < n; ++i)
-        fs.push_back(pool.submit([i] { return i; }));
+        fs.push_back(pool.submit(tasks::value, i));
     auto all = aj::when_all(std::move(fs));
     BOOST_REQUIRE(ready(all));
     auto results = all.get();
@@ -844,13 +854,14 @@ BOOST_AUTO_TEST_CASE(exception_stays_inside_the_input)
     BOOST_CHECK_THROW(r.futures[1].get(), std::runtime_error);
 }
 
-BOOST_AUTO_TEST_CASE(many_inputs_completing_together)
+BOOST_AUTO_TEST_CASE_TEMPLATE(many_inputs_completing_together, Kind, test::pool_kinds)
 {
     constexpr int n = 1000;
-    aj::thread_pool_executor pool(2);
+    auto owner = Kind::make(2);
+    auto& pool = *owner;
     std::vector<aj::future<int>> fs;
     for (int i = 0; i < n; ++i)
-        fs.push_back(pool.submit([i] { return i; }));
+        fs.push_back(pool.submit(tasks::value, i));
     auto r = aj::when_any(std::move(fs)).get();
     BOOST_REQUIRE(r.index < static_cast<std::size_t>(n));
     BOOST_TEST(r.futures[r.index].done());

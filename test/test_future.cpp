@@ -2,10 +2,22 @@
 //
 // future<T> and shared_future<T>: states and flags, cancellation, exceptions, get() rules,
 // invalid futures, share(), and the bridges to Boost.Thread (boost::future conversion,
-// thread_pool_executor as a Boost executor).
+// thread_pool_executor as a Boost executor). The cases whose tasks need no captured state run
+// on a thread pool and a process pool (pool_kinds.hpp); run as test_future -- <test_worker>.
 #define BOOST_TEST_MODULE asyncjobs future
+
+// g++ 12 -O2 and above reports -Wstringop-overflow (an atomic load through a null
+// callback list) for converting the default-constructed shared_future of
+// default_constructed_future_is_invalid to boost::shared_future, which throws before it gets
+// there: a false positive, fatal under -Werror, that comes and goes with the inliner's
+// budget for this file (it appeared when the pool-templated cases were added). Silenced for
+// this file only.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wstringop-overflow"
+#endif
 #include <boost/test/unit_test.hpp>
 
+#include "pool_kinds.hpp"
 #include "test_support.hpp"
 
 #include <asyncjobs/asyncjobs.hpp>
@@ -21,6 +33,7 @@
 #include <vector>
 
 namespace aj = asyncjobs;
+namespace tasks = interface_tasks;
 using test::ready;
 
 namespace {
@@ -75,20 +88,22 @@ BOOST_AUTO_TEST_CASE(pending_running_finished)
     BOOST_TEST(f.get() == 42);
 }
 
-BOOST_AUTO_TEST_CASE(finished_with_exception_flags)
+BOOST_AUTO_TEST_CASE_TEMPLATE(finished_with_exception_flags, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(1);
-    auto f = pool.submit([]() -> int { throw std::runtime_error("boom"); });
+    auto owner = Kind::make(1);
+    auto& pool = *owner;
+    auto f = pool.submit(tasks::fail, std::string("runtime_error"), std::string("boom"));
     BOOST_REQUIRE(ready(f));
     BOOST_TEST(f.done());
     BOOST_TEST(!f.running());
     BOOST_TEST(!f.cancelled());
 }
 
-BOOST_AUTO_TEST_CASE(wait_and_wait_until)
+BOOST_AUTO_TEST_CASE_TEMPLATE(wait_and_wait_until, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(1);
-    auto f = pool.submit([] { return 1; });
+    auto owner = Kind::make(1);
+    auto& pool = *owner;
+    auto f = pool.submit(tasks::value, 1);
     f.wait();
     BOOST_TEST(f.done());
     BOOST_TEST((f.wait_until(std::chrono::steady_clock::now()) == std::future_status::ready));
@@ -96,10 +111,11 @@ BOOST_AUTO_TEST_CASE(wait_and_wait_until)
     BOOST_TEST(f.get() == 1);
 }
 
-BOOST_AUTO_TEST_CASE(wait_for_times_out_on_pending_work)
+BOOST_AUTO_TEST_CASE_TEMPLATE(wait_for_times_out_on_pending_work, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(1);
-    test::blocker block(pool);
+    auto owner = Kind::make(1);
+    auto& pool = *owner;
+    test::file_blocker block(pool);
     BOOST_REQUIRE(block.started());
     BOOST_TEST((block.future().wait_for(std::chrono::milliseconds(20)) == std::future_status::timeout));
     BOOST_TEST((block.future().wait_until(std::chrono::steady_clock::now() - std::chrono::seconds(1)) ==
@@ -109,10 +125,11 @@ BOOST_AUTO_TEST_CASE(wait_for_times_out_on_pending_work)
     BOOST_TEST(block.future().get());
 }
 
-BOOST_AUTO_TEST_CASE(extreme_timeouts_saturate)
+BOOST_AUTO_TEST_CASE_TEMPLATE(extreme_timeouts_saturate, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(1);
-    test::blocker block(pool);
+    auto owner = Kind::make(1);
+    auto& pool = *owner;
+    test::file_blocker block(pool);
     BOOST_REQUIRE(block.started());
     auto& pending = block.future();
     // Zero and negative timeouts poll; none of these overflows into "wait forever".
@@ -153,14 +170,16 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(cancellation)
 
-BOOST_AUTO_TEST_CASE(cancel_before_start)
+BOOST_AUTO_TEST_CASE_TEMPLATE(cancel_before_start, Kind, test::pool_kinds)
 {
-    std::atomic<int> runs{0};
-    aj::thread_pool_executor pool(1);
-    test::blocker block(pool);
+    test::scratch_dir dir;
+    auto owner = Kind::make(1);
+    auto& pool = *owner;
+    test::file_blocker block(pool);
     BOOST_REQUIRE(block.started());
 
-    auto f = pool.submit([&] { return ++runs; });
+    // The task leaves a file when it runs (on a process pool it runs in another process).
+    auto f = pool.submit(tasks::mark_run, dir.file("ran"), 1);
     BOOST_TEST(!f.done());
     BOOST_TEST(f.cancel());
     BOOST_TEST(f.cancelled());
@@ -179,25 +198,27 @@ BOOST_AUTO_TEST_CASE(cancel_before_start)
 
     block.release();
     pool.shutdown(true);
-    BOOST_TEST(runs.load() == 0);  // the cancelled task never ran
+    BOOST_TEST(!test::file_exists(dir.file("ran")));  // the cancelled task never ran
     BOOST_TEST(f.cancelled());
 }
 
-BOOST_AUTO_TEST_CASE(cancel_is_an_error_subclass)
+BOOST_AUTO_TEST_CASE_TEMPLATE(cancel_is_an_error_subclass, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(1);
-    test::blocker block(pool);
+    auto owner = Kind::make(1);
+    auto& pool = *owner;
+    test::file_blocker block(pool);
     BOOST_REQUIRE(block.started());
-    auto f = pool.submit([] {});
+    auto f = pool.submit(tasks::nothing);
     BOOST_REQUIRE(f.cancel());
     BOOST_CHECK_THROW(f.get(), aj::error);
     BOOST_CHECK_THROW(f.get(), std::runtime_error);
 }
 
-BOOST_AUTO_TEST_CASE(cancel_of_finished_work_fails)
+BOOST_AUTO_TEST_CASE_TEMPLATE(cancel_of_finished_work_fails, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(1);
-    auto f = pool.submit([] { return 5; });
+    auto owner = Kind::make(1);
+    auto& pool = *owner;
+    auto f = pool.submit(tasks::value, 5);
     BOOST_REQUIRE(ready(f));
     BOOST_TEST(!f.cancel());
     BOOST_TEST(!f.cancelled());
@@ -294,10 +315,11 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(exceptions)
 
-BOOST_AUTO_TEST_CASE(exception_through_get_and_exception)
+BOOST_AUTO_TEST_CASE_TEMPLATE(exception_through_get_and_exception, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(1);
-    auto f = pool.submit([]() -> int { throw std::invalid_argument("bad input 17"); });
+    auto owner = Kind::make(1);
+    auto& pool = *owner;
+    auto f = pool.submit(tasks::fail, std::string("invalid_argument"), std::string("bad input 17"));
     std::exception_ptr e;
     BOOST_CHECK_NO_THROW(e = f.exception());  // waits, does not throw
     BOOST_REQUIRE(e);
@@ -370,10 +392,11 @@ BOOST_AUTO_TEST_CASE(get_twice_throws_invalid_future)
     BOOST_CHECK_THROW(f.get(), aj::invalid_future);
 }
 
-BOOST_AUTO_TEST_CASE(void_get_twice)
+BOOST_AUTO_TEST_CASE_TEMPLATE(void_get_twice, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(1);
-    auto f = pool.submit([] {});
+    auto owner = Kind::make(1);
+    auto& pool = *owner;
+    auto f = pool.submit(tasks::nothing);
     BOOST_CHECK_NO_THROW(f.get());
     BOOST_CHECK_THROW(f.get(), aj::invalid_future);
 }
@@ -454,10 +477,11 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(shared)
 
-BOOST_AUTO_TEST_CASE(share_gives_copyable_readers)
+BOOST_AUTO_TEST_CASE_TEMPLATE(share_gives_copyable_readers, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(2);
-    auto f = pool.submit([] { return std::string("shared value"); });
+    auto owner = Kind::make(2);
+    auto& pool = *owner;
+    auto f = pool.submit(tasks::text, std::string("shared value"));
     aj::shared_future<std::string> s = f.share();
     BOOST_TEST(!f.valid());
     auto copy = s;
@@ -479,10 +503,11 @@ BOOST_AUTO_TEST_CASE(shared_move_only_value)
     BOOST_TEST(s.get().get() == p.get());
 }
 
-BOOST_AUTO_TEST_CASE(shared_exception_rethrown_for_every_reader)
+BOOST_AUTO_TEST_CASE_TEMPLATE(shared_exception_rethrown_for_every_reader, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(1);
-    auto s = pool.submit([]() -> int { throw std::length_error("too long"); }).share();
+    auto owner = Kind::make(1);
+    auto& pool = *owner;
+    auto s = pool.submit(tasks::fail, std::string("length_error"), std::string("too long")).share();
     auto copy = s;
     BOOST_CHECK_THROW((void)s.get(), std::length_error);
     BOOST_CHECK_THROW((void)copy.get(), std::length_error);
@@ -522,12 +547,13 @@ BOOST_AUTO_TEST_CASE(shared_read_from_many_threads)
     BOOST_TEST(good.load() == 8);
 }
 
-BOOST_AUTO_TEST_CASE(shared_cancel_through_any_copy)
+BOOST_AUTO_TEST_CASE_TEMPLATE(shared_cancel_through_any_copy, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(1);
-    test::blocker block(pool);
+    auto owner = Kind::make(1);
+    auto& pool = *owner;
+    test::file_blocker block(pool);
     BOOST_REQUIRE(block.started());
-    auto s = pool.submit([] { return 1; }).share();
+    auto s = pool.submit(tasks::value, 1).share();
     auto copy = s;
     BOOST_TEST(copy.cancel());
     BOOST_TEST(s.cancelled());

@@ -1,10 +1,13 @@
 // Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
 //
 // executor::map(): order, chunking, laziness and the bounded window, element exceptions,
-// timeouts, very long inputs, and early destruction of the result.
+// timeouts, very long inputs, and early destruction of the result. The cases whose tasks
+// need no captured state run on a thread pool and a process pool (pool_kinds.hpp); run as
+// test_map -- <test_worker>.
 #define BOOST_TEST_MODULE asyncjobs map
 #include <boost/test/unit_test.hpp>
 
+#include "pool_kinds.hpp"
 #include "test_support.hpp"
 
 #include <asyncjobs/asyncjobs.hpp>
@@ -32,6 +35,7 @@
 #endif
 
 namespace aj = asyncjobs;
+namespace tasks = interface_tasks;
 using test::ready;
 using namespace std::chrono_literals;
 
@@ -148,15 +152,16 @@ BOOST_AUTO_TEST_CASE(result_is_an_input_range)
     BOOST_TEST(r.to_vector() == std::vector<int>{1});
 }
 
-BOOST_AUTO_TEST_CASE(input_order_for_every_chunksize)
+BOOST_AUTO_TEST_CASE_TEMPLATE(input_order_for_every_chunksize, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(4);
+    auto owner = Kind::make(4);
+    auto& pool = *owner;
     auto inputs = iota_vector(1000);
     for (std::size_t chunksize : {std::size_t{1}, std::size_t{7}, std::size_t{0}}) {
         BOOST_TEST_CONTEXT("chunksize " << chunksize)
         {
             std::vector<long> out;
-            for (auto v : pool.map([](int x) { return long{x} * x; }, inputs, options(chunksize, 0)))
+            for (auto v : pool.map(tasks::square_long, inputs, options(chunksize, 0)))
                 out.push_back(v);
             BOOST_REQUIRE(out.size() == inputs.size());
             for (std::size_t i = 0; i < out.size(); ++i)
@@ -462,18 +467,11 @@ BOOST_AUTO_TEST_CASE(element_exception_at_that_element_later_ones_readable)
     }
 }
 
-BOOST_AUTO_TEST_CASE(to_vector_throws_the_first_element_exception)
+BOOST_AUTO_TEST_CASE_TEMPLATE(to_vector_throws_the_first_element_exception, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(2);
-    auto r = pool.map(
-        [](int x) {
-            if (x == 5)
-                throw std::out_of_range("five");
-            if (x == 8)
-                throw std::logic_error("eight");
-            return x;
-        },
-        iota_vector(10));
+    auto owner = Kind::make(2);
+    auto& pool = *owner;
+    auto r = pool.map(tasks::fail_at_5_and_8, iota_vector(10));
     BOOST_CHECK_THROW((void)r.to_vector(), std::out_of_range);
 }
 
@@ -515,10 +513,11 @@ BOOST_AUTO_TEST_CASE(timeout_on_the_first_result)
     release.open();
 }
 
-BOOST_AUTO_TEST_CASE(generous_timeout_does_not_fire)
+BOOST_AUTO_TEST_CASE_TEMPLATE(generous_timeout_does_not_fire, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(2);
-    auto out = pool.map([](int x) { return x; }, iota_vector(1000), options(0, 0, std::chrono::hours(1))).to_vector();
+    auto owner = Kind::make(2);
+    auto& pool = *owner;
+    auto out = pool.map(tasks::value, iota_vector(1000), options(0, 0, std::chrono::hours(1))).to_vector();
     BOOST_TEST(out.size() == 1000u);
 }
 
@@ -605,10 +604,11 @@ BOOST_AUTO_TEST_CASE(destroying_a_partly_read_result)
     BOOST_TEST(calls.load() <= 10 * 5);
 }
 
-BOOST_AUTO_TEST_CASE(moved_result_keeps_working)
+BOOST_AUTO_TEST_CASE_TEMPLATE(moved_result_keeps_working, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(2);
-    auto r = pool.map([](int x) { return x + 1; }, iota_vector(100), options(3, 0));
+    auto owner = Kind::make(2);
+    auto& pool = *owner;
+    auto r = pool.map(tasks::increment, iota_vector(100), options(3, 0));
     auto moved = std::move(r);
     auto out = moved.to_vector();
     BOOST_TEST(out.size() == 100u);
@@ -619,10 +619,11 @@ BOOST_AUTO_TEST_CASE(moved_result_keeps_working)
 // Regression: when the executor is shut down while a map is being read, the results of
 // the chunks already submitted are still read in order, and shutdown_error surfaces at
 // the first element that could not be submitted.
-BOOST_AUTO_TEST_CASE(shutdown_while_reading_keeps_submitted_results)
+BOOST_AUTO_TEST_CASE_TEMPLATE(shutdown_while_reading_keeps_submitted_results, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(1);
-    auto r = pool.map([](int x) { return x; }, iota_vector(100), options(1, 3));
+    auto owner = Kind::make(1);
+    auto& pool = *owner;
+    auto r = pool.map(tasks::value, iota_vector(100), options(1, 3));
     auto it = r.begin();
     BOOST_TEST(*it == 0);  // items 1, 2, 3 are submitted (the window), the rest is not
     pool.shutdown(false);
@@ -638,11 +639,12 @@ BOOST_AUTO_TEST_CASE(shutdown_while_reading_keeps_submitted_results)
     BOOST_TEST(more == (std::vector<int>{1, 2, 3}));
 }
 
-BOOST_AUTO_TEST_CASE(map_after_shutdown_throws)
+BOOST_AUTO_TEST_CASE_TEMPLATE(map_after_shutdown_throws, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(1);
+    auto owner = Kind::make(1);
+    auto& pool = *owner;
     pool.shutdown();
-    BOOST_CHECK_THROW((void)pool.map([](int x) { return x; }, iota_vector(3)), aj::shutdown_error);
+    BOOST_CHECK_THROW((void)pool.map(tasks::value, iota_vector(3)), aj::shutdown_error);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

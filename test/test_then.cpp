@@ -1,10 +1,14 @@
 // Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
 //
 // Continuations: where and how often they run, errors and cancellation flowing through
-// them, unwrapping, long chains, and executors that go away under them.
+// them, unwrapping, long chains, and executors that go away under them. The cases whose
+// tasks need no captured state run on a thread pool and a process pool (pool_kinds.hpp;
+// continuations stay lambdas: on a process pool they run on its completion threads); run as
+// test_then -- <test_worker>.
 #define BOOST_TEST_MODULE asyncjobs then
 #include <boost/test/unit_test.hpp>
 
+#include "pool_kinds.hpp"
 #include "test_support.hpp"
 
 #include <asyncjobs/asyncjobs.hpp>
@@ -18,6 +22,7 @@
 #include <vector>
 
 namespace aj = asyncjobs;
+namespace tasks = interface_tasks;
 using test::ready;
 
 BOOST_AUTO_TEST_SUITE(where_and_how_often)
@@ -65,14 +70,15 @@ BOOST_AUTO_TEST_CASE(runs_on_pool_thread_when_attached_after_completion)
     BOOST_TEST(calls.load() == 1);
 }
 
-BOOST_AUTO_TEST_CASE(each_of_many_continuations_runs_exactly_once)
+BOOST_AUTO_TEST_CASE_TEMPLATE(each_of_many_continuations_runs_exactly_once, Kind, test::pool_kinds)
 {
     constexpr int n = 2000;
     std::vector<std::atomic<int>> calls(n);
-    aj::thread_pool_executor pool(2);
+    auto owner = Kind::make(2);
+    auto& pool = *owner;
     std::vector<aj::future<int>> fs;
     for (int i = 0; i < n; ++i)
-        fs.push_back(pool.submit([i] { return i; }).then([&calls](aj::future<int> r) {
+        fs.push_back(pool.submit(tasks::value, i).then([&calls](aj::future<int> r) {
             int v = r.get();
             ++calls[static_cast<std::size_t>(v)];
             return v * 2;
@@ -210,10 +216,11 @@ BOOST_AUTO_TEST_CASE(exception_in_continuation_lands_in_returned_future)
     BOOST_TEST(h.get() == 100);
 }
 
-BOOST_AUTO_TEST_CASE(continuation_receives_failed_future)
+BOOST_AUTO_TEST_CASE_TEMPLATE(continuation_receives_failed_future, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(1);
-    auto g = pool.submit([]() -> int { throw std::runtime_error("task"); }).then([](aj::future<int> r) {
+    auto owner = Kind::make(1);
+    auto& pool = *owner;
+    auto g = pool.submit(tasks::fail, std::string("runtime_error"), std::string("task")).then([](aj::future<int> r) {
         if (!r.done() || !r.exception())
             return std::string("not failed");
         try {
@@ -227,21 +234,23 @@ BOOST_AUTO_TEST_CASE(continuation_receives_failed_future)
     BOOST_TEST(g.get() == "task");
 }
 
-BOOST_AUTO_TEST_CASE(exception_passes_through_a_continuation_that_calls_get)
+BOOST_AUTO_TEST_CASE_TEMPLATE(exception_passes_through_a_continuation_that_calls_get, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(1);
-    auto g = pool.submit([]() -> int { throw std::out_of_range("deep"); })
+    auto owner = Kind::make(1);
+    auto& pool = *owner;
+    auto g = pool.submit(tasks::fail, std::string("out_of_range"), std::string("deep"))
                  .then([](aj::future<int> r) { return r.get() + 1; })
                  .then([](aj::future<int> r) { return r.get() + 1; });
     BOOST_CHECK_THROW(g.get(), std::out_of_range);
 }
 
-BOOST_AUTO_TEST_CASE(continuation_receives_future_cancelled_before_attach)
+BOOST_AUTO_TEST_CASE_TEMPLATE(continuation_receives_future_cancelled_before_attach, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(1);
-    test::blocker block(pool);
+    auto owner = Kind::make(1);
+    auto& pool = *owner;
+    test::file_blocker block(pool);
     BOOST_REQUIRE(block.started());
-    auto f = pool.submit([] { return 1; });
+    auto f = pool.submit(tasks::value, 1);
     BOOST_REQUIRE(f.cancel());
     auto g = std::move(f).then([](aj::future<int> r) {
         try {
@@ -256,12 +265,13 @@ BOOST_AUTO_TEST_CASE(continuation_receives_future_cancelled_before_attach)
     BOOST_TEST(g.get());
 }
 
-BOOST_AUTO_TEST_CASE(continuation_receives_future_cancelled_after_attach)
+BOOST_AUTO_TEST_CASE_TEMPLATE(continuation_receives_future_cancelled_after_attach, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(1);
-    test::blocker block(pool);
+    auto owner = Kind::make(1);
+    auto& pool = *owner;
+    test::file_blocker block(pool);
     BOOST_REQUIRE(block.started());
-    auto s = pool.submit([] { return 1; }).share();
+    auto s = pool.submit(tasks::value, 1).share();
     auto g = s.then([](aj::shared_future<int> r) { return r.cancelled(); });
     BOOST_REQUIRE(s.cancel());
     block.release();
@@ -308,12 +318,13 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(unwrapping)
 
-BOOST_AUTO_TEST_CASE(returned_future_is_unwrapped)
+BOOST_AUTO_TEST_CASE_TEMPLATE(returned_future_is_unwrapped, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(2);
-    aj::future<int> g = pool.submit([] { return 1; }).then([&pool](aj::future<int> r) {
+    auto owner = Kind::make(2);
+    auto& pool = *owner;
+    aj::future<int> g = pool.submit(tasks::value, 1).then([&pool](aj::future<int> r) {
         int v = r.get();
-        return pool.submit([v] { return v + 100; });
+        return pool.submit(tasks::add, v, 100);
     });
     BOOST_REQUIRE(ready(g));
     BOOST_TEST(g.get() == 101);
@@ -335,36 +346,41 @@ BOOST_AUTO_TEST_CASE(unwrapped_future_waits_for_the_inner_work)
     BOOST_TEST(g.get() == 2);
 }
 
-BOOST_AUTO_TEST_CASE(returned_future_that_fails)
+BOOST_AUTO_TEST_CASE_TEMPLATE(returned_future_that_fails, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(2);
-    auto g = pool.submit([] { return 1; }).then([&pool](aj::future<int>) {
-        return pool.submit([]() -> int { throw std::range_error("inner"); });
+    auto owner = Kind::make(2);
+    auto& pool = *owner;
+    auto g = pool.submit(tasks::value, 1).then([&pool](aj::future<int>) {
+        return pool.submit(tasks::fail, std::string("range_error"), std::string("inner"));
     });
     BOOST_CHECK_THROW(g.get(), std::range_error);
 }
 
-BOOST_AUTO_TEST_CASE(returned_cancelled_future)
+BOOST_AUTO_TEST_CASE_TEMPLATE(returned_cancelled_future, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(1);
-    test::blocker block(pool);
+    auto owner = Kind::make(1);
+    auto& pool = *owner;
+    test::file_blocker block(pool);
     BOOST_REQUIRE(block.started());
-    auto inner = pool.submit([] { return 1; });
+    auto inner = pool.submit(tasks::value, 1);
     BOOST_REQUIRE(inner.cancel());
     auto holder = std::make_shared<aj::future<int>>(std::move(inner));
-    auto g = pool.submit([] {}).then([holder](aj::future<void>) { return std::move(*holder); });
+    auto g = pool.submit(tasks::nothing).then([holder](aj::future<void>) { return std::move(*holder); });
     block.release();
     BOOST_CHECK_THROW(g.get(), aj::cancelled_error);
 }
 
-BOOST_AUTO_TEST_CASE(returned_void_future)
+BOOST_AUTO_TEST_CASE_TEMPLATE(returned_void_future, Kind, test::pool_kinds)
 {
-    std::atomic<int> calls{0};
-    aj::thread_pool_executor pool(2);
-    aj::future<void> g = pool.submit([] {}).then([&](aj::future<void>) { return pool.submit([&] { ++calls; }); });
+    test::scratch_dir runs;  // a file per task run
+    auto owner = Kind::make(2);
+    auto& pool = *owner;
+    aj::future<void> g = pool.submit(tasks::nothing).then([&](aj::future<void>) {
+        return pool.submit(tasks::mark_run_void, runs.file("inner"));
+    });
     BOOST_REQUIRE(ready(g));
     BOOST_CHECK_NO_THROW(g.get());
-    BOOST_TEST(calls.load() == 1);
+    BOOST_TEST(runs.count() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(returned_shared_future_stays_readable)
@@ -434,11 +450,12 @@ BOOST_AUTO_TEST_CASE(chain_dropped_before_root_runs_still_completes)
     BOOST_TEST(last.load() == links);
 }
 
-BOOST_AUTO_TEST_CASE(chain_of_100000_on_ready_root)
+BOOST_AUTO_TEST_CASE_TEMPLATE(chain_of_100000_on_ready_root, Kind, test::pool_kinds)
 {
     constexpr int links = 100000;
-    aj::thread_pool_executor pool(2);
-    auto f = pool.submit([] { return 0; });
+    auto owner = Kind::make(2);
+    auto& pool = *owner;
+    auto f = pool.submit(tasks::value, 0);
     BOOST_REQUIRE(ready(f));
     for (int i = 0; i < links; ++i)
         f = std::move(f).then([](aj::future<int> r) { return r.get() + 1; });
@@ -464,12 +481,12 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(executor_lifetime)
 
-BOOST_AUTO_TEST_CASE(then_after_executor_destroyed_fails_with_shutdown_error)
+BOOST_AUTO_TEST_CASE_TEMPLATE(then_after_executor_destroyed_fails_with_shutdown_error, Kind, test::pool_kinds)
 {
     aj::future<int> f;
     {
-        aj::thread_pool_executor pool(1);
-        f = pool.submit([] { return 1; });
+        auto pool = Kind::make(1);
+        f = pool->submit(tasks::value, 1);
     }
     BOOST_REQUIRE(f.done());  // the destructor waited for it
     std::atomic<int> calls{0};
@@ -487,10 +504,11 @@ BOOST_AUTO_TEST_CASE(then_after_executor_destroyed_fails_with_shutdown_error)
     BOOST_CHECK_THROW(h.get(), aj::shutdown_error);
 }
 
-BOOST_AUTO_TEST_CASE(then_after_shutdown_runs_or_fails_but_never_hangs)
+BOOST_AUTO_TEST_CASE_TEMPLATE(then_after_shutdown_runs_or_fails_but_never_hangs, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(1);
-    auto f = pool.submit([] { return 1; });
+    auto owner = Kind::make(1);
+    auto& pool = *owner;
+    auto f = pool.submit(tasks::value, 1);
     BOOST_REQUIRE(ready(f));
     pool.shutdown(true);
     auto g = std::move(f).then([](aj::future<int> r) { return r.get() + 1; });

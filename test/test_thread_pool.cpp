@@ -2,9 +2,12 @@
 //
 // thread_pool_executor: options (workers, names, initializer), stop tokens, shutdown in all
 // its forms (also from inside the pool), concurrent submitters, move-only and void tasks.
+// The shutdown cases whose tasks need no captured state run on a thread pool and a process
+// pool (pool_kinds.hpp); run as test_thread_pool -- <test_worker>.
 #define BOOST_TEST_MODULE asyncjobs thread_pool
 #include <boost/test/unit_test.hpp>
 
+#include "pool_kinds.hpp"
 #include "test_support.hpp"
 
 #include <asyncjobs/asyncjobs.hpp>
@@ -24,6 +27,7 @@
 #include <vector>
 
 namespace aj = asyncjobs;
+namespace tasks = interface_tasks;
 using test::ready;
 
 namespace {
@@ -291,27 +295,25 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(shutdown)
 
-BOOST_AUTO_TEST_CASE(pending_work_runs_without_cancel_futures)
+BOOST_AUTO_TEST_CASE_TEMPLATE(pending_work_runs_without_cancel_futures, Kind, test::pool_kinds)
 {
     constexpr int n = 10;
-    std::atomic<int> runs{0};
+    test::scratch_dir runs;  // a file per task run
     std::vector<aj::future<int>> fs;
-    aj::thread_pool_executor pool(1);
-    test::blocker block(pool);
+    auto owner = Kind::make(1);
+    auto& pool = *owner;
+    test::file_blocker block(pool);
     BOOST_REQUIRE(block.started());
     for (int i = 0; i < n; ++i)
-        fs.push_back(pool.submit([&runs, i] {
-            ++runs;
-            return i;
-        }));
+        fs.push_back(pool.submit(tasks::mark_run, runs.file(std::to_string(i)), i));
     pool.shutdown(false);  // returns at once, although the blocker still runs
     BOOST_TEST(!block.future().done());
     for (auto& f : fs)
         BOOST_TEST(!f.cancelled());
-    BOOST_CHECK_THROW((void)pool.submit([] {}), aj::shutdown_error);
+    BOOST_CHECK_THROW((void)pool.submit(tasks::nothing), aj::shutdown_error);
     block.release();
     pool.shutdown(true);  // waits for the queued work
-    BOOST_TEST(runs.load() == n);
+    BOOST_TEST(runs.count() == std::size_t{n});
     for (int i = 0; i < n; ++i) {
         auto& f = fs[static_cast<std::size_t>(i)];
         BOOST_REQUIRE(f.done());
@@ -319,19 +321,17 @@ BOOST_AUTO_TEST_CASE(pending_work_runs_without_cancel_futures)
     }
 }
 
-BOOST_AUTO_TEST_CASE(cancel_futures_cancels_pending_at_once)
+BOOST_AUTO_TEST_CASE_TEMPLATE(cancel_futures_cancels_pending_at_once, Kind, test::pool_kinds)
 {
     constexpr int n = 10;
-    std::atomic<int> runs{0};
+    test::scratch_dir runs;  // a file per task run
     std::vector<aj::future<int>> fs;
-    aj::thread_pool_executor pool(1);
-    test::blocker block(pool);
+    auto owner = Kind::make(1);
+    auto& pool = *owner;
+    test::file_blocker block(pool);
     BOOST_REQUIRE(block.started());
     for (int i = 0; i < n; ++i)
-        fs.push_back(pool.submit([&runs, i] {
-            ++runs;
-            return i;
-        }));
+        fs.push_back(pool.submit(tasks::mark_run, runs.file(std::to_string(i)), i));
     pool.shutdown(false, true);
     // Cancelled by the time shutdown() returns, while the running task still runs.
     for (auto& f : fs) {
@@ -344,21 +344,22 @@ BOOST_AUTO_TEST_CASE(cancel_futures_cancels_pending_at_once)
     BOOST_REQUIRE(ready(block.future()));
     BOOST_TEST(block.future().get());  // the running task finished normally
     pool.shutdown(true);
-    BOOST_TEST(runs.load() == 0);
+    BOOST_TEST(runs.count() == 0u);
     for (auto& f : fs)
         BOOST_CHECK_THROW((void)f.get(), aj::cancelled_error);
 }
 
-BOOST_AUTO_TEST_CASE(waiting_shutdown_with_cancel_futures)
+BOOST_AUTO_TEST_CASE_TEMPLATE(waiting_shutdown_with_cancel_futures, Kind, test::pool_kinds)
 {
     constexpr int n = 10;
-    std::atomic<int> runs{0};
+    test::scratch_dir runs;  // a file per task run
     std::vector<aj::future<int>> fs;
-    aj::thread_pool_executor pool(1);
-    test::blocker block(pool);
+    auto owner = Kind::make(1);
+    auto& pool = *owner;
+    test::file_blocker block(pool);
     BOOST_REQUIRE(block.started());
     for (int i = 0; i < n; ++i)
-        fs.push_back(pool.submit([&runs] { return ++runs; }));
+        fs.push_back(pool.submit(tasks::mark_run, runs.file(std::to_string(i)), i));
     // The blocker is released once the queued tasks are cancelled, which shutdown() must do
     // before it starts waiting.
     std::thread releaser([&] {
@@ -368,7 +369,7 @@ BOOST_AUTO_TEST_CASE(waiting_shutdown_with_cancel_futures)
     pool.shutdown(true, true);
     releaser.join();
     BOOST_TEST(block.future().done());  // shutdown(wait) waited for the running task
-    BOOST_TEST(runs.load() == 0);
+    BOOST_TEST(runs.count() == 0u);
     for (auto& f : fs)
         BOOST_TEST(f.cancelled());
 }
@@ -392,15 +393,15 @@ BOOST_AUTO_TEST_CASE(shutdown_no_wait_then_destructor_waits)
     }
 }
 
-BOOST_AUTO_TEST_CASE(destructor_waits_for_queued_work)
+BOOST_AUTO_TEST_CASE_TEMPLATE(destructor_waits_for_queued_work, Kind, test::pool_kinds)
 {
-    std::atomic<int> runs{0};
+    test::scratch_dir runs;  // a file per task run
     {
-        aj::thread_pool_executor pool(2);
+        auto pool = Kind::make(2);
         for (int i = 0; i < 1000; ++i)
-            (void)pool.submit([&] { ++runs; });
+            (void)pool->submit(tasks::mark_run, runs.file(std::to_string(i)), i);
     }
-    BOOST_TEST(runs.load() == 1000);
+    BOOST_TEST(runs.count() == 1000u);
 }
 
 BOOST_AUTO_TEST_CASE(submit_after_shutdown_throws)
@@ -417,11 +418,12 @@ BOOST_AUTO_TEST_CASE(submit_after_shutdown_throws)
     pool.shutdown(false, true);
 }
 
-BOOST_AUTO_TEST_CASE(shutdown_of_unused_pool)
+BOOST_AUTO_TEST_CASE_TEMPLATE(shutdown_of_unused_pool, Kind, test::pool_kinds)
 {
-    aj::thread_pool_executor pool(4);
+    auto owner = Kind::make(4);
+    auto& pool = *owner;
     pool.shutdown(true);
-    BOOST_CHECK_THROW((void)pool.submit([] {}), aj::shutdown_error);
+    BOOST_CHECK_THROW((void)pool.submit(tasks::nothing), aj::shutdown_error);
 }
 
 BOOST_AUTO_TEST_CASE(shutdown_from_inside_a_task_does_not_deadlock)

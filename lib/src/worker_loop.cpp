@@ -4,6 +4,7 @@
 #include <asyncjobs/detail/frame.hpp>
 #include <asyncjobs/detail/remote_exception.hpp>
 #include <asyncjobs/detail/reply_buffer.hpp>
+#include <asyncjobs/detail/run_call.hpp>
 #include <asyncjobs/detail/shared_region.hpp>
 #include <asyncjobs/detail/task_registry.hpp>
 #include <asyncjobs/detail/worker_protocol.hpp>
@@ -239,6 +240,8 @@ private:
     reply_buffer out_;  // after reply_region_: it may point into it
 };
 
+} // namespace
+
 /// Runs one call frame and appends its result or failure frame.
 bool run_call(const decode_result& frame, reply_buffer& out)
 {
@@ -272,8 +275,6 @@ bool run_call(const decode_result& frame, reply_buffer& out)
         return false;
     }
 }
-
-} // namespace
 
 int run_worker_loop(int call_fd, int reply_fd, long parent_pid, std::size_t max_payload)
 {

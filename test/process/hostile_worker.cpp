@@ -1,7 +1,7 @@
 // Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
 // A process-pool worker that breaks the wire protocol on request (hostile_worker.hpp). It is
 // built from the same registered tasks as the test runner, says a correct hello with the
-// registry's fingerprint, and answers every call like the library's worker loop, except
+// registry's fingerprint, and answers every call with the library's run_call, except
 // process_tasks::misbehave(mode) and misbehave_text(mode), where it misbehaves as `mode` says.
 // test_hostile_worker checks that the parent turns each misbehaviour into a clear error on
 // that call's future, replaces the worker, and goes on.
@@ -9,11 +9,10 @@
 
 #include <asyncjobs/detail/codec.hpp>
 #include <asyncjobs/detail/frame.hpp>
-#include <asyncjobs/detail/remote_exception.hpp>
 #include <asyncjobs/detail/reply_buffer.hpp>
+#include <asyncjobs/detail/run_call.hpp>
 #include <asyncjobs/detail/task_registry.hpp>
 #include <asyncjobs/detail/worker_protocol.hpp>
-#include <asyncjobs/errors.hpp>
 
 #include <cerrno>
 #include <csignal>
@@ -74,32 +73,12 @@ std::string int_result(std::uint64_t id, int value)
         ::pause();
 }
 
-/// What the library's worker loop does with a call: run it, reply with the result or failure.
-void answer(const decode_result& frame, const call_payload& call)
+/// What a real worker does with a call: the library's own run_call, then send the reply.
+void answer(const decode_result& frame)
 {
     reply_buffer out;
     out.start(nullptr);
-    std::size_t start = out.begin_frame();
-    try {
-        const task_entry* entry = task_registry::instance().find(call.task_name);
-        if (!entry)
-            throw asyncjobs::remote_error("asyncjobs::unknown_task", "no task named '" + std::string(call.task_name) + "'");
-        if (frame.header.kind == frame_kind::map_call) {
-            if (!entry->invoke_chunk)
-                throw std::invalid_argument("map() needs a one-argument task");
-            entry->invoke_chunk(call.arguments, out);
-        } else {
-            entry->invoke(call.arguments, out);
-        }
-        out.finish_frame(start, frame_kind::result, frame.header.task_id);
-    } catch (...) {
-        out.truncate(start);
-        start = out.begin_frame();
-        std::string failure;
-        encode_exception(failure, std::current_exception());
-        out.append(failure.data(), failure.size());
-        out.finish_frame(start, frame_kind::failure, frame.header.task_id);
-    }
+    run_call(frame, out);
     send(std::string(reinterpret_cast<const char*>(out.bytes().data()), out.bytes().size()));
 }
 
@@ -235,7 +214,7 @@ int main(int argc, char** argv)
                     decode_values(call.arguments, mode);
                     misbehave(mode, frame.header.task_id);
                 } else {
-                    answer(frame, call);
+                    answer(frame);
                 }
                 break;
             default:

@@ -7,7 +7,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "support.hpp"
-#include "tasks.hpp"
+#include "process_tasks.hpp"
 
 #include <asyncjobs/asio.hpp>
 #include <asyncjobs/process_pool_executor.hpp>

@@ -8,7 +8,7 @@
 
 #include "cancel_tasks.hpp"
 #include "support.hpp"
-#include "tasks.hpp"
+#include "process_tasks.hpp"
 
 #include <asyncjobs/asyncjobs.hpp>
 

@@ -8,7 +8,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "support.hpp"
-#include "tasks.hpp"
+#include "process_tasks.hpp"
 
 #include <asyncjobs/asyncjobs.hpp>
 

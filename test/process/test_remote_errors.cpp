@@ -9,7 +9,7 @@
 
 #include "error_tasks.hpp"
 #include "support.hpp"
-#include "tasks.hpp"
+#include "process_tasks.hpp"
 
 #include <asyncjobs/asyncjobs.hpp>
 

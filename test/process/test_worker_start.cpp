@@ -11,7 +11,7 @@
 // forgetful_program, test_worker, silent_worker.
 #define BOOST_TEST_MODULE asyncjobs_worker_start
 #include "support.hpp"
-#include "tasks.hpp"
+#include "process_tasks.hpp"
 
 #include <asyncjobs/asyncjobs.hpp>
 

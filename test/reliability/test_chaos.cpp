@@ -4,12 +4,12 @@
 // Afterwards every future is ready and completed exactly once; every task not killed
 // under it returned its answer, every other failed with worker_crashed; no task ran twice
 // (the workers log each execution); the pool still runs work on all its workers; and no
-// zombie or descriptor is left. Run as: test_chaos -- <reliability_worker>.
+// zombie or descriptor is left. Run as: test_chaos -- <test_worker>.
 #define BOOST_TEST_MODULE chaos
 #include <boost/test/unit_test.hpp>
 
 #include "support.hpp"
-#include "tasks.hpp"
+#include "reliability_tasks.hpp"
 
 #include <asyncjobs/asyncjobs.hpp>
 
@@ -36,7 +36,7 @@ namespace {
 std::string worker_path()
 {
     auto& suite = boost::unit_test::framework::master_test_suite();
-    BOOST_TEST_REQUIRE(suite.argc > 1, "run as: test_chaos -- <reliability_worker>");
+    BOOST_TEST_REQUIRE(suite.argc > 1, "run as: test_chaos -- <test_worker>");
     return suite.argv[1];
 }
 

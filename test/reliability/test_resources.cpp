@@ -2,12 +2,12 @@
 // Resources: create/submit/destroy cycles of process pools leave descriptors, children and
 // memory where they were; a pool's parent killed with SIGKILL leaves no worker behind; a
 // worker whose parent is stopped does not spin, and the pool works again after SIGCONT.
-// Run as: test_resources -- <reliability_worker>.
+// Run as: test_resources -- <test_worker>.
 #define BOOST_TEST_MODULE resources
 #include <boost/test/unit_test.hpp>
 
 #include "support.hpp"
-#include "tasks.hpp"
+#include "reliability_tasks.hpp"
 
 #include <asyncjobs/asyncjobs.hpp>
 
@@ -37,7 +37,7 @@ namespace {
 std::string worker_path()
 {
     auto& suite = boost::unit_test::framework::master_test_suite();
-    BOOST_TEST_REQUIRE(suite.argc > 1, "run as: test_resources -- <reliability_worker>");
+    BOOST_TEST_REQUIRE(suite.argc > 1, "run as: test_resources -- <test_worker>");
     return suite.argv[1];
 }
 
@@ -49,7 +49,7 @@ asyncjobs::process_pool_options options(std::size_t workers)
     return o;
 }
 
-/// reliability_worker --pool-parent: a separate program that owns a process pool, talked
+/// test_worker --pool-parent: a separate program that owns a process pool, talked
 /// to over its stdin and stdout. Spawned with posix_spawn (this process has threads).
 class pool_parent {
 public:

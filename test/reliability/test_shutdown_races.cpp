@@ -4,12 +4,12 @@
 // cancelled_error), never a hang, a crash or a sanitizer report. Every wait is bounded: a
 // future not ready within 60 s fails the test, and a thread stuck for 60 s aborts the run
 // with a message instead of waiting for CTest's timeout.
-// Run as: test_shutdown_races -- <reliability_worker>.
+// Run as: test_shutdown_races -- <test_worker>.
 #define BOOST_TEST_MODULE shutdown_races
 #include <boost/test/unit_test.hpp>
 
 #include "support.hpp"
-#include "tasks.hpp"
+#include "reliability_tasks.hpp"
 
 #include <asyncjobs/asyncjobs.hpp>
 
@@ -42,7 +42,7 @@ namespace {
 std::string worker_path()
 {
     auto& suite = boost::unit_test::framework::master_test_suite();
-    BOOST_TEST_REQUIRE(suite.argc > 1, "run as: test_shutdown_races -- <reliability_worker>");
+    BOOST_TEST_REQUIRE(suite.argc > 1, "run as: test_shutdown_races -- <test_worker>");
     return suite.argv[1];
 }
 

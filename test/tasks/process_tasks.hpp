@@ -1,5 +1,5 @@
 // Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
-// Tasks registered in both the process-pool test runner and its worker executable.
+// Tasks registered in both the process-pool test runners and their worker executable, test_worker.
 #ifndef ASYNCJOBS_TEST_PROCESS_TASKS_HPP
 #define ASYNCJOBS_TEST_PROCESS_TASKS_HPP
 

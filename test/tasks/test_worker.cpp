@@ -1,12 +1,15 @@
 // Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
-// The worker executable of the reliability suites, and (with --pool-parent) a small
-// program that owns a process pool, for the tests that kill or stop a pool's parent:
+// The worker executable of the process-pool and reliability suites, built from the shared
+// test tasks (test/tasks): the test runners own their main, so their pools are pointed at
+// this program instead (Boost.Process's own tests do the same). With --pool-parent it is
+// also a small program that owns a process pool, for the tests that kill or stop a pool's
+// parent:
 //
-//   reliability_worker --pool-parent <workers> <rendezvous dir>
+//   test_worker --pool-parent <workers> <rendezvous dir>
 //
 // starts <workers> workers (all at once, through a rendezvous), prints "pids <pid>...",
 // then answers each line "run" on stdin with "ok <sum>" (or "error <what>") until EOF.
-#include "tasks.hpp"
+#include "reliability_tasks.hpp"
 
 #include <asyncjobs/asyncjobs.hpp>
 

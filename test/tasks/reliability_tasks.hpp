@@ -1,5 +1,5 @@
 // Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
-// Tasks of the reliability suites, registered in the test runners and in reliability_worker.
+// Tasks of the reliability suites, registered in the test runners and in test_worker (test/tasks).
 #ifndef ASYNCJOBS_TEST_RELIABILITY_TASKS_HPP
 #define ASYNCJOBS_TEST_RELIABILITY_TASKS_HPP
 

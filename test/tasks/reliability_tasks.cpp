@@ -1,5 +1,5 @@
 // Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
-#include "tasks.hpp"
+#include "reliability_tasks.hpp"
 
 #include <asyncjobs/task.hpp>
 
