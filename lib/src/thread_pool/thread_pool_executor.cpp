@@ -3,7 +3,7 @@
 #include <asyncjobs/errors.hpp>
 #include <asyncjobs/thread_pool_executor.hpp>
 
-#include "fork_guard.hpp"
+#include "common/fork_guard.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>

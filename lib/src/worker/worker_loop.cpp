@@ -10,7 +10,7 @@
 #include <asyncjobs/errors.hpp>
 #include <asyncjobs/worker.hpp>
 
-#include "claim_board.hpp"
+#include "common/claim_board.hpp"
 #include "parent_watch.hpp"
 
 #include <algorithm>

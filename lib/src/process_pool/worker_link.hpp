@@ -12,7 +12,7 @@
 #include <asyncjobs/detail/frame.hpp>
 
 #include "call.hpp"
-#include "claim_board.hpp"
+#include "common/claim_board.hpp"
 #include "worker_process.hpp"
 
 #include <boost/asio/buffer.hpp>

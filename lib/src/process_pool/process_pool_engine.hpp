@@ -22,7 +22,7 @@
 #include <asyncjobs/process_pool_executor.hpp>
 #include <asyncjobs/thread_pool_executor.hpp>
 
-#include "fork_guard.hpp"
+#include "common/fork_guard.hpp"
 #include "frame_buffer_pool.hpp"
 #include "pool_worker.hpp"
 #include "process_pool_policy.hpp"
