@@ -4,6 +4,7 @@
 #ifndef ASYNCJOBS_SRC_CALL_HPP
 #define ASYNCJOBS_SRC_CALL_HPP
 
+#include <asyncjobs/detail/frame.hpp>
 #include <asyncjobs/detail/function_task.hpp>
 #include <asyncjobs/detail/state.hpp>
 #include <asyncjobs/detail/task_entry.hpp>
@@ -11,10 +12,12 @@
 #include "frame_buffer_pool.hpp"
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace asyncjobs::detail {
@@ -53,6 +56,18 @@ private:
     frame_buffer_pool* frames_ = nullptr;
 };
 using call_ptr = std::shared_ptr<call>;
+
+/// Appends a call frame of `kind` (call, map_call or initialize) to `out`: the task's name,
+/// then the arguments `append_arguments(out)` appends, encoded in place.
+template <class AppendArguments>
+void encode_call_frame(std::string& out, frame_kind kind, std::uint64_t id, std::string_view task_name,
+                       AppendArguments&& append_arguments)
+{
+    std::size_t start = begin_frame(out);
+    append_call_payload_name(out, task_name);
+    append_arguments(out);
+    finish_frame(out, start, kind, id);
+}
 
 } // namespace asyncjobs::detail
 

@@ -55,10 +55,8 @@ void process_pool_engine::submit_with(state_ptr task, const task_options& option
     c->entry = &entry;
     c->id = next_id_.fetch_add(1, std::memory_order_relaxed);
     c->timeout = options.timeout ? options.timeout : options_.task_timeout;
-    std::size_t start = begin_frame(c->frame);
-    append_call_payload_name(c->frame, entry.name);
-    remote->encode_arguments(entry, c->frame);
-    finish_frame(c->frame, start, remote->chunked() ? frame_kind::map_call : frame_kind::call, c->id);
+    encode_call_frame(c->frame, remote->chunked() ? frame_kind::map_call : frame_kind::call, c->id, entry.name,
+                      [&](std::string& out) { remote->encode_arguments(entry, out); });
     if (c->frame.size() - frame_header_size > options_.max_payload)
         throw std::length_error("asyncjobs: the encoded arguments are larger than process_pool_options::max_payload");
     {
@@ -329,10 +327,8 @@ bool process_pool_engine::spawn()
         auto init = std::make_shared<call>();
         init->initializer = true;
         init->started = true;
-        std::size_t start = begin_frame(init->frame);
-        append_call_payload_name(init->frame, options_.initializer_call->task_name);
-        init->frame += options_.initializer_call->arguments;
-        finish_frame(init->frame, start, frame_kind::initialize, 0);
+        encode_call_frame(init->frame, frame_kind::initialize, 0, options_.initializer_call->task_name,
+                          [&](std::string& out) { out += options_.initializer_call->arguments; });
         ref.in_flight.push_back(init);
         ref.link.send_call(std::move(init));  // before its hello: down the pipe
     }

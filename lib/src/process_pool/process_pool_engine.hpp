@@ -23,6 +23,7 @@
 #include <asyncjobs/thread_pool_executor.hpp>
 
 #include "common/fork_guard.hpp"
+#include "common/task_lookup.hpp"
 #include "frame_buffer_pool.hpp"
 #include "pool_worker.hpp"
 #include "process_pool_policy.hpp"
@@ -50,9 +51,6 @@
 #include <vector>
 
 namespace asyncjobs::detail {
-
-/// A function as errors name it: its task name, else its symbol, else its type and address.
-std::string describe_function(std::uintptr_t function, const std::type_info& type);
 
 class process_pool_engine final : public scheduler {
 public:

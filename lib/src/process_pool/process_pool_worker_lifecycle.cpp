@@ -8,6 +8,7 @@
 #include <asyncjobs/detail/frame.hpp>
 #include <asyncjobs/detail/function_task.hpp>
 #include <asyncjobs/detail/remote_exception.hpp>
+#include <asyncjobs/detail/worker_protocol.hpp>
 #include <asyncjobs/errors.hpp>
 
 #include "process_pool_engine.hpp"
