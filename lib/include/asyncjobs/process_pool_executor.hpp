@@ -5,7 +5,6 @@
 #include <asyncjobs/detail/config.hpp>
 #include <asyncjobs/detail/function_task.hpp>
 #include <asyncjobs/detail/submit_arguments.hpp>
-#include <asyncjobs/detail/worker_protocol.hpp>
 #include <asyncjobs/errors.hpp>
 #include <asyncjobs/executor.hpp>
 
@@ -24,6 +23,11 @@ namespace asyncjobs {
 
 namespace detail {
 class process_pool_engine;
+
+/// process_pool_options::max_payload's default, 1 GiB: worker_protocol.hpp's
+/// default_max_payload, which a worker started without one uses (process_pool_executor.cpp
+/// checks that they agree).
+inline constexpr std::size_t pool_default_max_payload = std::size_t{1} << 30;
 
 /// A registered function and its encoded arguments, ready to send to a worker.
 struct encoded_call {
@@ -84,7 +88,7 @@ struct process_pool_options {
     /// Threads that run continuations of this pool's futures (never the I/O thread).
     std::size_t completion_threads = 1;
     /// Frames larger than this are a protocol error.
-    std::size_t max_payload = detail::default_max_payload;
+    std::size_t max_payload = detail::pool_default_max_payload;
     /// At shutdown, how long workers get to exit after their pipes close, and then after SIGTERM.
     std::chrono::milliseconds shutdown_grace{2000};
     /// Workers that die before they are ready, in a row, before the pool is broken. A

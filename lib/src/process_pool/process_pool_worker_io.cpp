@@ -1,26 +1,19 @@
 // Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
 //
-// Frames to and from a worker, on the I/O thread: gathered writes of calls and control
-// frames into its call pipe, and reading, decoding and acting on what it sends back
-// (hello, started, results and failures, piped or through its shared region).
+// Acting on the frames a worker's link delivers, on the I/O thread: hello, started,
+// skipped, results and failures.
 
 #include <asyncjobs/detail/frame.hpp>
 #include <asyncjobs/detail/function_task.hpp>
 #include <asyncjobs/detail/remote_exception.hpp>
-#include <asyncjobs/detail/shared_region.hpp>
 #include <asyncjobs/detail/task_registry.hpp>
 #include <asyncjobs/detail/worker_protocol.hpp>
 #include <asyncjobs/errors.hpp>
 
 #include "process_pool_engine.hpp"
 
-#include <boost/asio/buffer.hpp>
-#include <boost/asio/write.hpp>
-
-#include <algorithm>
 #include <exception>
 #include <mutex>
-#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -28,8 +21,6 @@
 namespace asyncjobs::detail {
 
 namespace {
-
-namespace asio = boost::asio;
 
 std::string describe_exception(std::span<const std::byte> payload)
 {
@@ -44,109 +35,16 @@ std::string describe_exception(std::span<const std::byte> payload)
 
 } // namespace
 
-void process_pool_engine::queue_write(worker& w, outgoing frame)
+bool worker::on_frame(const decode_result& frame) { return engine.handle_frame(*this, frame); }
+
+void worker::on_bad_output(std::string why) { engine.kill_worker(*this, kill_reason::protocol, std::move(why)); }
+
+void worker::on_exit(int status)
 {
-    w.pending.push_back(std::move(frame));
-    start_write(w);
+    life.exit(status);  // the replies drained after this may dispatch: not to this worker
 }
 
-void process_pool_engine::start_write(worker& w)
-{
-    if (w.write_in_progress || w.pending.empty() || w.exited)
-        return;
-    // Many small frames leave in one gathered write; large ones are not copied.
-    w.writing.swap(w.pending);
-    w.pending.clear();
-    w.write_buffers.clear();
-    for (auto& frame : w.writing)
-        w.write_buffers.push_back(asio::buffer(frame.bytes()));
-    w.write_in_progress = true;
-    asio::async_write(w.process.calls(), w.write_buffers,
-                      [this, &w](boost::system::error_code ec, std::size_t written) {
-                          w.write_in_progress = false;
-                          // Frames written whole may have been read; a frame cut short or
-                          // never written (EPIPE: the worker was already dead) was not.
-                          std::size_t offset = 0;
-                          for (auto& frame : w.writing) {
-                              offset += frame.bytes().size();
-                              if (frame.owner && offset <= written)
-                                  frame.owner->delivered = true;
-                          }
-                          w.writing.clear();
-                          if (ec) {
-                              // The worker is gone; on_exit and the reader account for it.
-                              w.pending.clear();
-                              maybe_finish_worker(w);
-                              return;
-                          }
-                          if (w.retiring && w.pending.empty() && w.reason == kill_reason::shutdown) {
-                              boost::system::error_code ignored;
-                              w.process.calls().close(ignored);
-                              return;
-                          }
-                          start_write(w);
-                      });
-}
-
-void process_pool_engine::read_more(worker& w, std::size_t want)
-{
-    auto space = w.input.free_space(std::max<std::size_t>(want, 1 << 16));
-    w.read_pending = true;
-    w.process.replies().async_read_some(asio::buffer(space.data(), space.size()),
-                                        [this, &w](boost::system::error_code ec, std::size_t n) {
-                                            w.read_pending = false;
-                                            if (ec) {
-                                                if (w.exited && !w.reader_done) {
-                                                    drain_after_exit(w);  // on_exit cancelled this read
-                                                    return;
-                                                }
-                                                w.reader_done = true;
-                                                maybe_finish_worker(w);
-                                                return;
-                                            }
-                                            take_input(w, n);
-                                            if (w.exited) {
-                                                drain_after_exit(w);
-                                                return;
-                                            }
-                                            read_more(w, w.input_wanted);
-                                        });
-}
-
-void process_pool_engine::take_input(worker& w, std::size_t n)
-{
-    w.input.commit(n);
-    std::optional<std::size_t> want;
-    if (!w.discarding)
-        want = process_input(w);
-    if (!want) {
-        // Being killed: drain until end of file, which tells us the pipe is done with.
-        w.discarding = true;
-        w.input.consume(w.input.unread().size());
-    }
-    w.input_wanted = want.value_or(1);
-}
-
-std::optional<std::size_t> process_pool_engine::process_input(worker& w)
-{
-    for (;;) {
-        auto frame = decode_frame(w.input.unread(), options_.max_payload);
-        if (frame.status == decode_status::incomplete) {
-            w.input.shrink();
-            if (w.input.unread().size() >= frame_header_size)
-                return frame_header_size + frame.header.payload_size - w.input.unread().size();
-            return 1;
-        }
-        if (frame.status == decode_status::malformed) {
-            kill_worker(w, kill_reason::protocol, std::string("malformed output from the worker: ") + frame.error);
-            return std::nullopt;
-        }
-        bool keep_going = handle_frame(w, frame);
-        w.input.consume(frame.consumed);
-        if (!keep_going)
-            return std::nullopt;
-    }
-}
+void worker::on_closed() { engine.finish_worker(*this); }
 
 bool process_pool_engine::handle_frame(worker& w, const decode_result& frame)
 {
@@ -156,8 +54,6 @@ bool process_pool_engine::handle_frame(worker& w, const decode_result& frame)
     case frame_kind::result:
     case frame_kind::failure:
         return handle_reply(w, frame);
-    case frame_kind::shared:
-        return handle_shared_reply(w, frame);
     case frame_kind::started:
         return handle_started(w, frame);
     case frame_kind::skipped:
@@ -171,7 +67,7 @@ bool process_pool_engine::handle_frame(worker& w, const decode_result& frame)
 
 bool process_pool_engine::handle_hello(worker& w, const decode_result& frame)
 {
-    if (w.ready) {
+    if (w.life.was_ready()) {
         kill_worker(w, kill_reason::protocol, "the worker said hello twice");
         return false;
     }
@@ -191,13 +87,12 @@ bool process_pool_engine::handle_hello(worker& w, const decode_result& frame)
         kill_worker(w, kill_reason::protocol, why);
         return false;
     }
-    w.greeted = true;
-    w.start_timer.cancel();
-    w.shared_regions = hello.shared_regions && w.process.call_region().valid();
-    w.claims = hello.claim_board && w.process.claims().valid();
     // With an initializer, the worker is ready once it has succeeded (handle_reply).
-    if (w.in_flight.empty() || !w.in_flight.front()->initializer) {
-        w.ready = true;
+    bool initializer_pending = !w.in_flight.empty() && w.in_flight.front()->initializer;
+    w.life.said_hello(initializer_pending);
+    w.start_timer.cancel();
+    w.link.use_features(hello.shared_regions, hello.claim_board);
+    if (!initializer_pending) {
         start_failures_ = 0;
         killed_starts_ = 0;
         dispatch();
@@ -237,7 +132,7 @@ bool process_pool_engine::handle_skipped(worker& w, const decode_result& frame)
     // arbitrate_cancel() or cancel_gated_locked(); its state may still be completing).
     if (w.in_flight.empty() || w.in_flight.front()->initializer || w.in_flight.front()->id != frame.header.task_id ||
         !frame.payload.empty() || !w.in_flight.front()->gated ||
-        !w.process.claims().cancelled(w.in_flight.front()->seq)) {
+        !w.link.claims().cancelled(w.in_flight.front()->seq)) {
         kill_worker(w, kill_reason::protocol,
                     "the worker skipped task id " + std::to_string(frame.header.task_id) +
                         ", which is not a cancelled call it holds next");
@@ -265,32 +160,6 @@ void process_pool_engine::kill_if_requested(worker& w)
         kill_worker(w, kill_reason::cancel, {}, w.in_flight.front());
 }
 
-bool process_pool_engine::handle_shared_reply(worker& w, const decode_result& announcement)
-{
-    std::uint64_t size = 0;
-    shared_region& region = w.process.reply_region();
-    std::span<const std::byte> bytes;
-    if (read_shared_size(announcement.payload, size))
-        bytes = region.frame(static_cast<std::size_t>(size));
-    if (bytes.empty()) {
-        kill_worker(w, kill_reason::protocol, "the worker announced a shared reply that its region does not hold");
-        return false;
-    }
-    auto inner = decode_frame(bytes, options_.max_payload);
-    bool valid = inner.status == decode_status::complete && inner.consumed == bytes.size() &&
-                 inner.header.task_id == announcement.header.task_id &&
-                 (inner.header.kind == frame_kind::result || inner.header.kind == frame_kind::failure);
-    if (!valid) {
-        kill_worker(w, kill_reason::protocol,
-                    std::string("the worker's shared reply is malformed: ") +
-                        (inner.error ? inner.error : "not one whole result or failure frame for the announced task"));
-        return false;
-    }
-    bool keep_going = handle_reply(w, inner);
-    region.release(bytes.size());
-    return keep_going;
-}
-
 bool process_pool_engine::handle_reply(worker& w, const decode_result& frame)
 {
     if (w.in_flight.empty() || w.in_flight.front()->id != frame.header.task_id) {
@@ -315,9 +184,9 @@ bool process_pool_engine::handle_reply(worker& w, const decode_result& frame)
     if (c->initializer) {
         if (frame.header.kind == frame_kind::failure) {
             last_start_error_ = describe_exception(frame.payload);
-            return true;  // the worker exits; on_exit counts a start failure
+            return true;  // the worker exits; finish_worker counts a start failure
         }
-        w.ready = true;
+        w.life.initialized();
         start_failures_ = 0;
         killed_starts_ = 0;
     } else if (c->abandoned) {
@@ -339,7 +208,7 @@ bool process_pool_engine::handle_reply(worker& w, const decode_result& frame)
             std::lock_guard lock(mutex_);
             finished_one_locked();
         }
-        if (options_.max_tasks_per_child && w.tasks_done >= options_.max_tasks_per_child && !w.retiring)
+        if (options_.max_tasks_per_child && w.tasks_done >= options_.max_tasks_per_child && !w.life.leaving())
             retire(w);
     }
     if (!w.in_flight.empty()) {

@@ -5,19 +5,18 @@
 // of the engine lives.
 
 #include <asyncjobs/detail/task_registry.hpp>
+#include <asyncjobs/detail/worker_protocol.hpp>
 #include <asyncjobs/process_pool_executor.hpp>
 #include <asyncjobs/thread_pool_executor.hpp>
 
 #include "process_pool_engine.hpp"
 
 #include <boost/asio/post.hpp>
-#include <boost/core/demangle.hpp>
 
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
-#include <cstdint>
 #include <cstdlib>
 #include <deque>
 #include <mutex>
@@ -25,10 +24,8 @@
 #include <string>
 #include <system_error>
 #include <thread>
-#include <typeinfo>
 #include <utility>
 
-#include <dlfcn.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <unistd.h>
@@ -36,47 +33,8 @@
 namespace asyncjobs {
 namespace detail {
 
-std::string describe_function(std::uintptr_t function, const std::type_info& type)
-{
-    std::string kind = "of type '" + boost::core::demangle(type.name()) + "'";
-    if (const task_entry* entry = task_registry::instance().find(function))
-        return "task '" + entry->name + "' (" + kind + ")";
-    Dl_info info{};
-    if (::dladdr(reinterpret_cast<void*>(function), &info) && info.dli_sname)
-        return "'" + boost::core::demangle(info.dli_sname) + "' (" + kind + ")";
-    // A function of the executable itself has no dynamic symbol unless it was linked
-    // with -rdynamic (CMake: ENABLE_EXPORTS): its type and address are what is known.
-    char address[2 + 2 * sizeof(std::uintptr_t) + 1];
-    std::snprintf(address, sizeof address, "%#jx", static_cast<std::uintmax_t>(function));
-    return "the function " + kind + " at " + address;
-}
-
-namespace {
-
-/// What to write in ASYNCJOBS_TASK(...): the demangled symbol without its parameters.
-std::string registration_hint(std::uintptr_t function)
-{
-    Dl_info info{};
-    if (!::dladdr(reinterpret_cast<void*>(function), &info) || !info.dli_sname)
-        return "<function>";
-    std::string name = boost::core::demangle(info.dli_sname);
-    if (auto paren = name.find('('); paren != std::string::npos && paren > 0)
-        name.resize(paren);
-    return name;
-}
-
-} // namespace
-
-const task_entry& registered_entry(std::uintptr_t function, const std::type_info& type, const char* what)
-{
-    if (const task_entry* entry = task_registry::instance().find(function))
-        return *entry;
-    throw task_not_registered(std::string("asyncjobs: ") + what + " is " + describe_function(function, type) +
-                              ", which is not registered for process pools. Fix: add ASYNCJOBS_TASK(" +
-                              registration_hint(function) +
-                              ") at namespace scope in the program (and in the worker executable, if it is a "
-                              "separate one); see <asyncjobs/task.hpp> for overloaded functions and templates");
-}
+static_assert(pool_default_max_payload == default_max_payload,
+              "a pool's default max_payload and a worker's must agree");
 
 namespace {
 

@@ -1,8 +1,19 @@
 // Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
 #include <asyncjobs/detail/task_registry.hpp>
+#include <asyncjobs/errors.hpp>
+
+#include "task_lookup.hpp"
+
+#include <boost/core/demangle.hpp>
 
 #include <algorithm>
+#include <cstdint>
+#include <cstdio>
 #include <mutex>
+#include <string>
+#include <typeinfo>
+
+#include <dlfcn.h>
 
 namespace asyncjobs::detail {
 
@@ -74,6 +85,51 @@ std::vector<std::string> task_registry::duplicates() const
     auto out = duplicates_;
     std::sort(out.begin(), out.end());
     return out;
+}
+
+std::string describe_function(std::uintptr_t function, const std::type_info& type)
+{
+    std::string kind = "of type '" + boost::core::demangle(type.name()) + "'";
+    if (const task_entry* entry = task_registry::instance().find(function))
+        return "task '" + entry->name + "' (" + kind + ")";
+    Dl_info info{};
+    if (::dladdr(reinterpret_cast<void*>(function), &info) && info.dli_sname) {
+        // Named first: "'" + a temporary inserts at its front, which GCC 12 misreads (-Wrestrict).
+        std::string symbol = boost::core::demangle(info.dli_sname);
+        return "'" + symbol + "' (" + kind + ")";
+    }
+    // A function of the executable itself has no dynamic symbol unless it was linked
+    // with -rdynamic (CMake: ENABLE_EXPORTS): its type and address are what is known.
+    char address[2 + 2 * sizeof(std::uintptr_t) + 1];
+    std::snprintf(address, sizeof address, "%#jx", static_cast<std::uintmax_t>(function));
+    return "the function " + kind + " at " + address;
+}
+
+namespace {
+
+/// What to write in ASYNCJOBS_TASK(...): the demangled symbol without its parameters.
+std::string registration_hint(std::uintptr_t function)
+{
+    Dl_info info{};
+    if (!::dladdr(reinterpret_cast<void*>(function), &info) || !info.dli_sname)
+        return "<function>";
+    std::string name = boost::core::demangle(info.dli_sname);
+    if (auto paren = name.find('('); paren != std::string::npos && paren > 0)
+        name.resize(paren);
+    return name;
+}
+
+} // namespace
+
+const task_entry& registered_entry(std::uintptr_t function, const std::type_info& type, const char* what)
+{
+    if (const task_entry* entry = task_registry::instance().find(function))
+        return *entry;
+    throw task_not_registered(std::string("asyncjobs: ") + what + " is " + describe_function(function, type) +
+                              ", which is not registered for process pools. Fix: add ASYNCJOBS_TASK(" +
+                              registration_hint(function) +
+                              ") at namespace scope in the program (and in the worker executable, if it is a "
+                              "separate one); see <asyncjobs/task.hpp> for overloaded functions and templates");
 }
 
 } // namespace asyncjobs::detail

@@ -8,6 +8,7 @@
 #include <asyncjobs/detail/frame.hpp>
 #include <asyncjobs/detail/function_task.hpp>
 #include <asyncjobs/detail/remote_exception.hpp>
+#include <asyncjobs/detail/worker_protocol.hpp>
 #include <asyncjobs/errors.hpp>
 
 #include "process_pool_engine.hpp"
@@ -25,11 +26,7 @@
 #include <utility>
 #include <vector>
 
-#include <cerrno>
-
-#include <fcntl.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 namespace asyncjobs::detail {
 
@@ -56,32 +53,24 @@ void process_pool_engine::arm_timer(worker& w)
 
 void process_pool_engine::kill_worker(worker& w, kill_reason reason, std::string detail, const call_ptr& target)
 {
-    if (w.exited)
+    if (w.life.exited())
         return;
-    if (reason == kill_reason::terminate || w.reason == kill_reason::none || w.reason == kill_reason::shutdown) {
-        w.reason = reason;
-        w.reason_detail = std::move(detail);
+    if (w.life.kill(reason, std::move(detail)))
         w.kill_target = target;
-    }
-    w.retiring = true;
-    w.process.signal_group(SIGKILL);
+    w.link.kill();
 }
 
 void process_pool_engine::retire(worker& w)
 {
-    w.retiring = true;
-    if (w.reason == kill_reason::none)
-        w.reason = kill_reason::shutdown;
-    outgoing goodbye;
-    append_frame(goodbye.control, frame_kind::goodbye, 0, {});
-    queue_write(w, std::move(goodbye));
+    w.life.retire();
+    w.link.say_goodbye();
 }
 
 void process_pool_engine::retire_all()
 {
     shutting_down_ = true;
     for (auto& w : workers_)
-        if (!w->retiring)
+        if (!w->life.leaving())
             retire(*w);
     if (workers_.empty()) {
         io_.stop();
@@ -93,93 +82,46 @@ void process_pool_engine::retire_all()
         if (ec)
             return;
         for (auto& w : workers_)
-            if (!w->exited)
-                w->process.signal_group(SIGTERM);
+            if (!w->life.exited())
+                w->link.signal(SIGTERM);
         shutdown_timer_->expires_after(options_.shutdown_grace);
         shutdown_timer_->async_wait([this](boost::system::error_code ec2) {
             if (ec2)
                 return;
             for (auto& w : workers_)
-                if (!w->exited)
-                    w->process.signal_group(SIGKILL);
+                if (!w->life.exited())
+                    w->link.signal(SIGKILL);
         });
     });
 }
 
-void process_pool_engine::on_exit(worker& w, int status)
+void process_pool_engine::finish_worker(worker& w)
 {
-    w.exited = true;
-    w.exit_status = status;
-    w.retiring = true;  // the replies drained below may dispatch: not to this worker
-    // What its tasks started dies with the worker, whatever ended it: a process forked
-    // without exec holds the worker's pipes, and would otherwise outlive the pool.
-    w.process.kill_leftovers();
-    // Its output is complete now, and a process that escaped the group (setsid) may still
-    // hold the pipes, so neither end of file nor EPIPE is sure to come: stop waiting for them.
-    boost::system::error_code ignored;
-    if (w.write_in_progress)
-        w.process.calls().cancel(ignored);  // its handler finishes the worker
-    if (!w.reader_done) {
-        if (w.read_pending)
-            w.process.replies().cancel(ignored);  // its handler drains what is left
-        else
-            drain_after_exit(w);
-        return;
-    }
-    maybe_finish_worker(w);
-}
-
-void process_pool_engine::drain_after_exit(worker& w)
-{
-    int fd = w.process.replies().native_handle();
-    if (fd >= 0) {
-        int flags = ::fcntl(fd, F_GETFL);
-        if (flags >= 0)
-            ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
-        for (;;) {
-            auto space = w.input.free_space(std::max<std::size_t>(w.input_wanted, 1 << 16));
-            ssize_t n = ::read(fd, space.data(), space.size());
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0)
-                break;  // end of file, or empty with a writer left (EAGAIN)
-            take_input(w, static_cast<std::size_t>(n));
-        }
-    }
-    boost::system::error_code ignored;
-    w.process.replies().close(ignored);
-    w.reader_done = true;
-    maybe_finish_worker(w);
-}
-
-void process_pool_engine::maybe_finish_worker(worker& w)
-{
-    if (!w.exited || !w.reader_done || w.write_in_progress)
-        return;
-    std::string status = worker_process::describe_status(w.exit_status);
-    bool clean_exit = w.reason == kill_reason::shutdown && WIFEXITED(w.exit_status) && WEXITSTATUS(w.exit_status) == 0;
-    if (!w.ready && !clean_exit && !terminating_ && WIFEXITED(w.exit_status) &&
-        WEXITSTATUS(w.exit_status) == worker_exit_missing_worker_line) {
+    const int exit_status = w.life.exit_status();
+    std::string status = worker_process::describe_status(exit_status);
+    bool clean_exit = w.life.reason() == kill_reason::shutdown && WIFEXITED(exit_status) && WEXITSTATUS(exit_status) == 0;
+    if (!w.life.was_ready() && !clean_exit && !terminating_ && WIFEXITED(exit_status) &&
+        WEXITSTATUS(exit_status) == worker_exit_missing_worker_line) {
         // It will not go away: every worker of this program does the same.
         break_pool(std::make_exception_ptr(broken_executor(
             "asyncjobs: the worker program '" + executable_ +
             "' started as a worker but its main did not run the worker loop (it built a process pool instead); put "
             "`if (auto code = asyncjobs::run_worker_if_requested(argc, argv)) return *code;` first in main, or name a "
             "worker executable whose main is asyncjobs::worker_main in process_pool_options::worker_executable")));
-    } else if (!w.ready && !clean_exit && !terminating_) {
+    } else if (!w.life.was_ready() && !clean_exit && !terminating_) {
         // A worker SIGKILLed from outside while it started (an operator, the OOM killer)
         // says nothing about the worker program, which is what max_start_failures
         // guards: it counts apart, and only a long run of them in a row (workers no
         // longer start at all) breaks the pool, so that queued work fails, not waits.
-        bool killed_from_outside = w.reason == kill_reason::none && WIFSIGNALED(w.exit_status) &&
-                                   WTERMSIG(w.exit_status) == SIGKILL;
+        bool killed_from_outside = w.life.reason() == kill_reason::none && WIFSIGNALED(exit_status) &&
+                                   WTERMSIG(exit_status) == SIGKILL;
         ++(killed_from_outside ? killed_starts_ : start_failures_);
-        std::string why = "asyncjobs: a worker process (pid " + std::to_string(w.process.pid()) +
+        std::string why = "asyncjobs: a worker process (pid " + std::to_string(w.link.pid()) +
                           ") died before it was ready, with " + status;
         if (!last_start_error_.empty())
             why += "; its initializer threw " + last_start_error_;
-        else if (w.reason == kill_reason::protocol)
-            why += "; " + w.reason_detail;
+        else if (w.life.reason() == kill_reason::protocol)
+            why += "; " + w.life.reason_detail();
         last_start_reason_ = why;
         if (start_failures_ >= options_.max_start_failures)
             break_pool(std::make_exception_ptr(broken_executor(
@@ -219,10 +161,10 @@ void process_pool_engine::maybe_finish_worker(worker& w)
             policy::first_call_facts facts{
                 .running = first.running,
                 .delivered = first.delivered,
-                .killed_by_pool = w.reason != kill_reason::none && w.reason != kill_reason::shutdown,
+                .killed_by_pool = w.life.reason() != kill_reason::none && w.life.reason() != kill_reason::shutdown,
                 .lost_workers = first.lost_workers};
-            blame_first = policy::dead_worker_verdict(w.ready, facts) == policy::held_call_verdict::fail;
-            if (!blame_first && w.ready && first.delivered)
+            blame_first = policy::dead_worker_verdict(w.life.was_ready(), facts) == policy::held_call_verdict::fail;
+            if (!blame_first && w.life.was_ready() && first.delivered)
                 ++first.lost_workers;
         }
         if (blame_first) {
@@ -255,7 +197,7 @@ void process_pool_engine::finish_killed(const worker& w, call& c, const std::str
 {
     auto why = failure_for(w, c, status);
     // Killed on request (cancel_and_kill on this very call): cancelled in every observer.
-    if (w.reason == kill_reason::cancel && w.kill_target.lock().get() == &c) {
+    if (w.life.reason() == kill_reason::cancel && w.kill_target.lock().get() == &c) {
         if (!c.started)
             c.state->try_start();
         c.state->cancel_claimed(std::move(why));
@@ -281,8 +223,8 @@ void process_pool_engine::end_terminated(std::deque<call_ptr>& held)
 
 std::exception_ptr process_pool_engine::failure_for(const worker& w, const call& c, const std::string& status)
 {
-    std::string where = " (worker pid " + std::to_string(w.process.pid()) + ", task '" + c.entry->name + "')";
-    kill_reason reason = w.reason;
+    std::string where = " (worker pid " + std::to_string(w.link.pid()) + ", task '" + c.entry->name + "')";
+    kill_reason reason = w.life.reason();
     // The kill aimed at another call (its timeout, its cancel_and_kill) that finished
     // while the signal was on its way, and this call had started: it is not this call's
     // timeout or cancellation; the worker died under it.
@@ -290,7 +232,7 @@ std::exception_ptr process_pool_engine::failure_for(const worker& w, const call&
     if ((reason == kill_reason::timeout || reason == kill_reason::cancel) && w.kill_target.lock().get() != &c) {
         reason = kill_reason::none;
         collateral = std::string("; the pool killed it to stop another task (") +
-                     (w.reason == kill_reason::timeout ? "timeout" : "cancel_and_kill") +
+                     (w.life.reason() == kill_reason::timeout ? "timeout" : "cancel_and_kill") +
                      ") that finished just before";
     }
     switch (reason) {
@@ -305,16 +247,16 @@ std::exception_ptr process_pool_engine::failure_for(const worker& w, const call&
         return std::make_exception_ptr(cancelled_error(
             "asyncjobs: the task was running when process_pool_executor::terminate() killed its worker" + where));
     case kill_reason::protocol:
-        return std::make_exception_ptr(protocol_error("asyncjobs: " + w.reason_detail +
+        return std::make_exception_ptr(protocol_error("asyncjobs: " + w.life.reason_detail() +
                                                       "; the worker was killed and replaced" + where));
     default: {
-        int code = WIFEXITED(w.exit_status) ? WEXITSTATUS(w.exit_status) : -1;
-        int sig = WIFSIGNALED(w.exit_status) ? WTERMSIG(w.exit_status) : 0;
+        int code = WIFEXITED(w.life.exit_status()) ? WEXITSTATUS(w.life.exit_status()) : -1;
+        int sig = WIFSIGNALED(w.life.exit_status()) ? WTERMSIG(w.life.exit_status()) : 0;
         // A frame cut short by the death is a symptom worth naming: the worker wrote
         // some of its reply, or garbage shaped like one, and then died.
         std::string partial;
-        if (!w.discarding && !w.input.unread().empty())
-            partial = "; its output ended in the middle of a frame (" + std::to_string(w.input.unread().size()) +
+        if (std::size_t cut = w.link.partial_frame_bytes())
+            partial = "; its output ended in the middle of a frame (" + std::to_string(cut) +
                       " bytes of it arrived)";
         return std::make_exception_ptr(worker_crashed(
             code, sig,
@@ -370,7 +312,7 @@ void process_pool_engine::start_failed(int error, std::string why)
     // queued work meanwhile, and the pool is not broken under them (retiring ones may
     // still be finishing their last calls, but will take no more).
     bool alive = std::any_of(workers_.begin(), workers_.end(),
-                             [](const std::unique_ptr<worker>& w) { return !w->retiring && !w->exited; });
+                             [](const std::unique_ptr<worker>& w) { return !w->life.leaving(); });
     if (alive)
         return;  // each reply and each exit dispatches again, and tries another start
     if (++start_failures_ >= options_.max_start_failures) {
@@ -397,7 +339,7 @@ void process_pool_engine::arm_start_timer(worker& w)
 {
     w.start_timer.expires_after(options_.start_timeout);
     w.start_timer.async_wait([this, &w](boost::system::error_code ec) {
-        if (ec || w.greeted || w.exited)
+        if (ec || w.life.greeted() || w.life.exited())
             return;
         kill_worker(w, kill_reason::protocol,
                     "it sent no hello within process_pool_options::start_timeout (" +
@@ -409,8 +351,8 @@ void process_pool_engine::publish_pids()
 {
     std::vector<long> pids;
     for (auto& w : workers_)
-        if (!w->exited)
-            pids.push_back(w->process.pid());
+        if (!w->life.exited())
+            pids.push_back(w->link.pid());
     std::lock_guard lock(mutex_);
     pids_ = std::move(pids);
 }

@@ -7,7 +7,6 @@
 #include <asyncjobs/detail/frame.hpp>
 #include <asyncjobs/detail/function_task.hpp>
 #include <asyncjobs/detail/remote_exception.hpp>
-#include <asyncjobs/detail/shared_region.hpp>
 #include <asyncjobs/errors.hpp>
 
 #include "process_pool_engine.hpp"
@@ -19,7 +18,6 @@
 #include <exception>
 #include <memory>
 #include <mutex>
-#include <span>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -57,10 +55,8 @@ void process_pool_engine::submit_with(state_ptr task, const task_options& option
     c->entry = &entry;
     c->id = next_id_.fetch_add(1, std::memory_order_relaxed);
     c->timeout = options.timeout ? options.timeout : options_.task_timeout;
-    std::size_t start = begin_frame(c->frame);
-    append_call_payload_name(c->frame, entry.name);
-    remote->encode_arguments(entry, c->frame);
-    finish_frame(c->frame, start, remote->chunked() ? frame_kind::map_call : frame_kind::call, c->id);
+    encode_call_frame(c->frame, remote->chunked() ? frame_kind::map_call : frame_kind::call, c->id, entry.name,
+                      [&](std::string& out) { remote->encode_arguments(entry, out); });
     if (c->frame.size() - frame_header_size > options_.max_payload)
         throw std::length_error("asyncjobs: the encoded arguments are larger than process_pool_options::max_payload");
     {
@@ -165,14 +161,14 @@ std::vector<state_ptr> process_pool_engine::cancel_gated_locked()
 bool process_pool_engine::claim_for_send_locked(worker& w, call& c)
 {
     if (!c.started) {
-        if (w.claims) {
+        if (w.link.gates_calls()) {
             // Sent ahead, it stays pending: the worker claims it when it begins, and a
             // cancel() before that wins on the board.
             if (!c.state->gate())
                 return false;
             c.gated = true;
-            w.process.claims().offer(w.calls_sent);
-            gates_[c.state.get()] = gate{&w.process.claims(), w.calls_sent};
+            w.link.claims().offer(w.calls_sent);
+            gates_[c.state.get()] = gate{&w.link.claims(), w.calls_sent};
         } else {
             if (!c.state->try_start())
                 return false;
@@ -192,9 +188,9 @@ void process_pool_engine::settle_gate_locked(worker& w, call& c)
         return;
     c.gated = false;
     auto it = gates_.find(c.state.get());
-    if (it != gates_.end() && it->second.board == &w.process.claims() && it->second.seq == c.seq) {
+    if (it != gates_.end() && it->second.board == &w.link.claims() && it->second.seq == c.seq) {
         gates_.erase(it);
-        if (w.process.claims().started(c.seq)) {
+        if (w.link.claims().started(c.seq)) {
             c.state->start_gated();
             c.started = true;
             c.running = true;  // the worker began it, whether or not its `started` frame came
@@ -205,7 +201,7 @@ void process_pool_engine::settle_gate_locked(worker& w, call& c)
     }
     // Settled before by a cancel(): the board says who won. (Not the state: a cancel that
     // won completes it only after arbitrate_cancel() returns, so it may still read running.)
-    if (w.process.claims().started(c.seq)) {
+    if (w.link.claims().started(c.seq)) {
         c.started = true;
         c.running = true;
     } else {
@@ -267,10 +263,10 @@ worker* process_pool_engine::pick_worker(std::size_t queued)
     pick_workers_.clear();
     std::size_t ready = 0;
     for (auto& w : workers_) {
-        pick_loads_.push_back({.ready = w->ready, .retiring = w->retiring, .in_flight = w->in_flight.size(),
-                               .tasks_done = w->tasks_done});
+        pick_loads_.push_back({.ready = w->life.was_ready(), .retiring = w->life.leaving(),
+                               .in_flight = w->in_flight.size(), .tasks_done = w->tasks_done});
         pick_workers_.push_back(w.get());
-        if (w->ready && !w->retiring)
+        if (w->life.takes_calls())
             ++ready;
     }
     policy::pool_load pool{.queued = queued,
@@ -294,10 +290,10 @@ void process_pool_engine::maybe_spawn()
     std::size_t live = 0;
     std::size_t idle_or_starting = 0;
     for (auto& w : workers_) {
-        if (w->retiring)
+        if (w->life.leaving())
             continue;
         ++live;
-        if (!w->ready || w->in_flight.empty())
+        if (!w->life.was_ready() || w->in_flight.empty())
             ++idle_or_starting;
     }
     while (live < max_workers_ && idle_or_starting < waiting) {
@@ -312,7 +308,7 @@ bool process_pool_engine::spawn()
 {
     std::unique_ptr<worker> w;
     try {
-        w = std::make_unique<worker>(io_, executable_, image_, options_.max_payload, options_.worker_nice);
+        w = std::make_unique<worker>(*this, io_, executable_, image_, options_.max_payload, options_.worker_nice);
     } catch (const std::system_error& e) {
         start_failed(e.code().category() == std::generic_category() || e.code().category() == std::system_category()
                          ? e.code().value()
@@ -331,15 +327,12 @@ bool process_pool_engine::spawn()
         auto init = std::make_shared<call>();
         init->initializer = true;
         init->started = true;
-        std::size_t start = begin_frame(init->frame);
-        append_call_payload_name(init->frame, options_.initializer_call->task_name);
-        init->frame += options_.initializer_call->arguments;
-        finish_frame(init->frame, start, frame_kind::initialize, 0);
+        encode_call_frame(init->frame, frame_kind::initialize, 0, options_.initializer_call->task_name,
+                          [&](std::string& out) { out += options_.initializer_call->arguments; });
         ref.in_flight.push_back(init);
-        queue_write(ref, outgoing{init, {}});
+        ref.link.send_call(std::move(init));  // before its hello: down the pipe
     }
-    read_more(ref);
-    ref.process.async_wait([this, &ref](int status) { on_exit(ref, status); });
+    ref.link.start();
     return true;
 }
 
@@ -350,18 +343,7 @@ void process_pool_engine::send(worker& w, call_ptr c)
     w.in_flight.push_back(c);
     if (w.in_flight.size() == 1)
         arm_timer(w);
-    // A large call goes through the worker's shared region when it is free (the worker
-    // is done with the last one): one copy instead of two and no wake-up per pipe buffer.
-    // The call keeps its frame, to be sent again elsewhere if this worker dies.
-    shared_region& region = w.process.call_region();
-    if (w.shared_regions && region.can_carry(c->frame.size()) &&
-        region.put(std::as_bytes(std::span<const char>(c->frame.data(), c->frame.size())))) {
-        std::string announcement;
-        append_shared_frame(announcement, c->id, c->frame.size());
-        queue_write(w, outgoing{std::move(c), std::move(announcement)});
-        return;
-    }
-    queue_write(w, outgoing{std::move(c), {}});
+    w.link.send_call(std::move(c));
 }
 
 } // namespace asyncjobs::detail

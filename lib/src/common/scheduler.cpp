@@ -1,6 +1,10 @@
 // Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
+//
+// What every scheduler shares (scheduler.hpp): its reference count, queued work it drops
+// at shutdown, and the inline scheduler.
 #include <asyncjobs/detail/scheduler.hpp>
 #include <asyncjobs/detail/state.hpp>
+#include <asyncjobs/errors.hpp>
 
 #include <deque>
 
@@ -15,28 +19,6 @@ void intrusive_ptr_release(const scheduler* s) noexcept
 {
     if (s->references_.fetch_sub(1, std::memory_order_acq_rel) == 1)
         delete s;
-}
-
-std::exception_ptr state_base::cancelled_exception()
-{
-    return std::make_exception_ptr(cancelled_error());
-}
-
-void state_base::throw_if_forked() const
-{
-    if (scheduler_ && scheduler_->forked())
-        throw forked_executor();
-}
-
-void state_base::on_claimed() noexcept
-{
-    if (tracked_)
-        scheduler_->untrack(*this);
-}
-
-cancel_ruling state_base::arbitrate_cancel() noexcept
-{
-    return scheduler_ ? scheduler_->arbitrate_cancel(*this) : cancel_ruling::retry;
 }
 
 std::exception_ptr queued_work::shutdown_exception()

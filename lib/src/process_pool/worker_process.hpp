@@ -4,7 +4,7 @@
 
 #include <asyncjobs/detail/shared_region.hpp>
 
-#include "claim_board.hpp"
+#include "common/claim_board.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>

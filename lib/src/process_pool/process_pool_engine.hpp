@@ -8,9 +8,11 @@
 //   process_pool_executor.cpp         construction, shutdown, teardown, the I/O thread's main
 //   process_pool_dispatch.cpp         submitting and cancelling, choosing or starting a
 //                                     worker, sending a call
-//   process_pool_worker_io.cpp        frames to and from a worker's pipes and regions
+//   process_pool_worker_io.cpp        acting on the frames a worker's link delivers
 //   process_pool_worker_lifecycle.cpp timeouts, kills, retiring, a worker's exit and what
 //                                     it held, breaking the pool
+// A worker's pipes, regions and frame decoding are its worker_link's (worker_link.hpp);
+// its state and every transition of it are worker_life's (worker_life.hpp).
 #ifndef ASYNCJOBS_SRC_PROCESS_POOL_ENGINE_HPP
 #define ASYNCJOBS_SRC_PROCESS_POOL_ENGINE_HPP
 
@@ -20,7 +22,8 @@
 #include <asyncjobs/process_pool_executor.hpp>
 #include <asyncjobs/thread_pool_executor.hpp>
 
-#include "fork_guard.hpp"
+#include "common/fork_guard.hpp"
+#include "common/task_lookup.hpp"
 #include "frame_buffer_pool.hpp"
 #include "pool_worker.hpp"
 #include "process_pool_policy.hpp"
@@ -48,9 +51,6 @@
 #include <vector>
 
 namespace asyncjobs::detail {
-
-/// A function as errors name it: its task name, else its symbol, else its type and address.
-std::string describe_function(std::uintptr_t function, const std::type_info& type);
 
 class process_pool_engine final : public scheduler {
 public:
@@ -140,20 +140,9 @@ private:
 
     void send(worker& w, call_ptr c);
 
-    // process_pool_worker_io.cpp
+    // process_pool_worker_io.cpp: what a worker's link reports
 
-    void queue_write(worker& w, outgoing frame);
-
-    void start_write(worker& w);
-
-    void read_more(worker& w, std::size_t want = 1);
-
-    /// Appends `n` bytes just read to the worker's input and acts on its complete frames.
-    void take_input(worker& w, std::size_t n);
-
-    /// Handles every complete frame in the buffer. Returns how many bytes the next frame
-    /// still needs, or nullopt once the worker is being killed.
-    std::optional<std::size_t> process_input(worker& w);
+    friend struct worker;
 
     bool handle_frame(worker& w, const decode_result& frame);
 
@@ -161,9 +150,6 @@ private:
 
     /// The worker runs the oldest call it holds: from now on, its death fails that call.
     bool handle_started(worker& w, const decode_result& frame);
-
-    /// A reply the worker left in its shared region: decoded in place, like a piped one.
-    bool handle_shared_reply(worker& w, const decode_result& announcement);
 
     bool handle_reply(worker& w, const decode_result& frame);
 
@@ -184,16 +170,9 @@ private:
 
     void retire_all();
 
-    void on_exit(worker& w, int status);
-
-    /// Once the worker is dead, its output is whatever its pipe holds now: a process its
-    /// task forked may keep the write end open, so end of file may never come. Reads what
-    /// is there without blocking, closes the pipe and finishes the worker.
-    void drain_after_exit(worker& w);
-
     /// Once the worker has exited and its output is drained: fail or re-queue what it held,
     /// forget it, and let dispatch start a replacement.
-    void maybe_finish_worker(worker& w);
+    void finish_worker(worker& w);
 
     std::exception_ptr failure_for(const worker& w, const call& c, const std::string& status);
 

@@ -3,7 +3,7 @@
 #include <asyncjobs/errors.hpp>
 #include <asyncjobs/thread_pool_executor.hpp>
 
-#include "fork_guard.hpp"
+#include "common/fork_guard.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -348,7 +348,7 @@ private:
             std::size_t index = threads_.size();
             activity_.reserve(max_workers_);
             activity_.emplace_back();
-            threads_.emplace_back([this, index] { worker_main(index); });
+            threads_.emplace_back([this, index] { pool_thread_main(index); });
             any_thread_.store(true, std::memory_order_release);
             if (threads_.size() == max_workers_)
                 growing_.store(false, std::memory_order_release);
@@ -360,7 +360,7 @@ private:
         }
     }
 
-    void worker_main(std::size_t index)
+    void pool_thread_main(std::size_t index)
     {
         current_engine = this;
         current_thread_index = index;

@@ -11,7 +11,7 @@
 #include <asyncjobs/errors.hpp>
 #include <asyncjobs/worker.hpp>
 
-#include "claim_board.hpp"
+#include "common/claim_board.hpp"
 #include "parent_watch.hpp"
 
 #include <algorithm>
@@ -32,20 +32,6 @@
 
 namespace asyncjobs {
 namespace detail {
-
-void encode_hello(std::string& out, const worker_hello& hello)
-{
-    encode_values(out, hello.protocol, hello.registry_fingerprint, hello.pid, hello.duplicate_tasks,
-                  hello.shared_regions, hello.claim_board);
-}
-
-worker_hello decode_hello(const std::byte* data, std::size_t size)
-{
-    worker_hello hello;
-    decode_values(std::span<const std::byte>(data, size), hello.protocol, hello.registry_fingerprint, hello.pid,
-                  hello.duplicate_tasks, hello.shared_regions, hello.claim_board);
-    return hello;
-}
 
 namespace {
 

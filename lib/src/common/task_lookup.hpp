@@ -1,0 +1,26 @@
+// Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
+//
+// Finding a function in the task registry, and naming it in errors when it is not there
+// (defined in task_registry.cpp).
+#ifndef ASYNCJOBS_SRC_TASK_LOOKUP_HPP
+#define ASYNCJOBS_SRC_TASK_LOOKUP_HPP
+
+#include <asyncjobs/detail/task_entry.hpp>
+
+#include <cstdint>
+#include <string>
+#include <typeinfo>
+
+namespace asyncjobs::detail {
+
+/// A function as errors name it: its task name, else its symbol, else its type and address.
+std::string describe_function(std::uintptr_t function, const std::type_info& type);
+
+/// The registry entry of `function`; task_not_registered naming it and saying how to
+/// register it when there is none. (Declared in process_pool_executor.hpp too, for its
+/// initializer.)
+const task_entry& registered_entry(std::uintptr_t function, const std::type_info& type, const char* what);
+
+} // namespace asyncjobs::detail
+
+#endif

@@ -1,0 +1,52 @@
+// Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
+//
+// What the process pool's I/O thread knows of one worker: its link, its life, and the
+// calls it holds.
+#ifndef ASYNCJOBS_SRC_POOL_WORKER_HPP
+#define ASYNCJOBS_SRC_POOL_WORKER_HPP
+
+#include "call.hpp"
+#include "worker_life.hpp"
+#include "worker_link.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+
+namespace asyncjobs::detail {
+
+class process_pool_engine;
+
+/// Hears its link's events and hands them to the engine with itself attached.
+struct worker final : worker_link_events {
+    worker(process_pool_engine& engine, boost::asio::io_context& io, const std::string& exe, int image,
+           std::size_t max_payload, int nice)
+        : engine(engine), link(io, exe, image, max_payload, nice, *this), timer(io), start_timer(io)
+    {
+    }
+
+    // worker_link_events, defined in process_pool_worker_io.cpp
+    bool on_frame(const decode_result& frame) override;
+    void on_bad_output(std::string why) override;
+    void on_exit(int status) override;
+    void on_closed() override;
+
+    process_pool_engine& engine;
+    worker_link link;
+    worker_life life;
+    boost::asio::steady_timer timer;
+    boost::asio::steady_timer start_timer;  ///< process_pool_options::start_timeout, until the hello
+    std::deque<call_ptr> in_flight;  ///< sent, in order; the front one is running
+    std::uint64_t calls_sent = 0;    ///< call frames sent, counted as the worker counts them
+    std::size_t tasks_done = 0;
+    std::weak_ptr<call> kill_target;  ///< the call a timeout or cancel_and_kill kill was aimed at
+};
+
+} // namespace asyncjobs::detail
+
+#endif
