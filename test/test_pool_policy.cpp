@@ -1,6 +1,6 @@
 // Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
 //
-// The process pool's policies (lib/src/process_pool_policy.hpp), case by case: how far ahead
+// The process pool's policies (lib/src/process_pool/process_pool_policy.hpp), case by case: how far ahead
 // calls are sent, which worker gets the next call, and the verdict on a dead worker's first
 // call. The process suites check that the engine follows them; here each rule is pinned.
 #define BOOST_TEST_MODULE asyncjobs pool policy

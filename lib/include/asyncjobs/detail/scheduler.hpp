@@ -50,7 +50,7 @@ public:
     virtual std::size_t concurrency() const noexcept = 0;
 
     /// True in a child made by fork() from the process that made this executor: there it
-    /// runs nothing, so a wait on its work would never end (src/fork_guard.hpp).
+    /// runs nothing, so a wait on its work would never end (src/common/fork_guard.hpp).
     virtual bool forked() const noexcept { return false; }
 
     /// How long one map() chunk should run so that the per-task overhead stays small.

@@ -22,7 +22,7 @@ inline constexpr int worker_reply_fd = 4;
 /// A worker started without them (no memfd on the system) sends everything through the pipes.
 inline constexpr int worker_call_region_fd = 5;
 inline constexpr int worker_reply_region_fd = 6;
-/// The claim board (src/claim_board.hpp) on which the worker claims each call before it
+/// The claim board (src/common/claim_board.hpp) on which the worker claims each call before it
 /// runs it, so that a cancel() in the parent can stop a call sent ahead. Present only
 /// with the shared regions.
 inline constexpr int worker_claim_board_fd = 7;
