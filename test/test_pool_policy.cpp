@@ -2,16 +2,20 @@
 //
 // The process pool's policies (lib/src/process_pool/process_pool_policy.hpp), case by case: how far ahead
 // calls are sent, which worker gets the next call, and the verdict on a dead worker's first
-// call. The process suites check that the engine follows them; here each rule is pinned.
+// call; and a worker's life (worker_life.hpp), event by event. The process suites check that
+// the engine follows them; here each rule is pinned.
 #define BOOST_TEST_MODULE asyncjobs pool policy
 #include <boost/test/unit_test.hpp>
 
 #include "claim_board.hpp"
 #include "process_pool_policy.hpp"
+#include "worker_life.hpp"
 
 #include <chrono>
 #include <cstddef>
+#include <initializer_list>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace policy = asyncjobs::detail::policy;
@@ -157,6 +161,100 @@ BOOST_AUTO_TEST_CASE(verdict_on_the_first_call)
         BOOST_TEST_CONTEXT(r.what)
         BOOST_TEST((policy::dead_worker_verdict(r.worker_ready, r.first) == r.verdict));
     }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(worker_life)
+
+using asyncjobs::detail::kill_reason;
+using asyncjobs::detail::worker_state;
+
+// What happens to a worker, in the order the engine reports it.
+enum class event { hello, hello_then_initializer, initialized, retire, kill_timeout, kill_cancel, kill_terminate, reaped };
+
+BOOST_AUTO_TEST_CASE(transitions)
+{
+    struct row {
+        const char* story;
+        std::initializer_list<event> events;
+        worker_state state;
+        bool takes_calls;
+        bool greeted;
+        bool was_ready;
+        kill_reason reason;
+        bool last_kill_recorded;  // what the last kill() returned (false when there was none)
+    };
+    using enum event;
+    const row table[] = {
+        {"spawned", {}, worker_state::starting, false, false, false, kill_reason::none, false},
+        {"hello", {hello}, worker_state::ready, true, true, true, kill_reason::none, false},
+        {"hello, initializer pending", {hello_then_initializer}, worker_state::initializing, false, true, false,
+         kill_reason::none, false},
+        {"initializer done", {hello_then_initializer, initialized}, worker_state::ready, true, true, true,
+         kill_reason::none, false},
+        {"retired while ready", {hello, retire}, worker_state::retiring, false, true, true, kill_reason::shutdown,
+         false},
+        // Retired while starting, it may still become ready: then its death is no failed start.
+        {"retired, then hello", {retire, hello}, worker_state::retiring, false, true, true, kill_reason::shutdown,
+         false},
+        {"retired, then initializer done", {hello_then_initializer, retire, initialized}, worker_state::retiring,
+         false, true, true, kill_reason::shutdown, false},
+        {"killed on timeout", {hello, kill_timeout}, worker_state::being_killed, false, true, true,
+         kill_reason::timeout, true},
+        {"the first kill's reason stays", {hello, kill_timeout, kill_cancel}, worker_state::being_killed, false, true,
+         true, kill_reason::timeout, false},
+        {"a kill overrides a retirement", {hello, retire, kill_cancel}, worker_state::being_killed, false, true, true,
+         kill_reason::cancel, true},
+        {"terminate overrides everything", {hello, kill_timeout, kill_terminate}, worker_state::being_killed, false,
+         true, true, kill_reason::terminate, true},
+        {"killed while starting, then hello", {kill_timeout, hello}, worker_state::being_killed, false, true, true,
+         kill_reason::timeout, true},
+        {"died on its own", {hello, reaped}, worker_state::exited, false, true, true, kill_reason::none, false},
+        {"died while starting", {reaped}, worker_state::exited, false, false, false, kill_reason::none, false},
+        {"no kill after exit", {hello, reaped, kill_cancel}, worker_state::exited, false, true, true, kill_reason::none,
+         false},
+        {"killed, then reaped", {hello, kill_cancel, reaped}, worker_state::exited, false, true, true,
+         kill_reason::cancel, true},
+    };
+    for (const row& r : table) {
+        BOOST_TEST_CONTEXT(r.story)
+        {
+            asyncjobs::detail::worker_life life;
+            bool recorded = false;
+            for (event e : r.events) {
+                switch (e) {
+                case hello: life.said_hello(false); break;
+                case hello_then_initializer: life.said_hello(true); break;
+                case initialized: life.initialized(); break;
+                case retire: life.retire(); break;
+                case kill_timeout: recorded = life.kill(kill_reason::timeout, "timeout"); break;
+                case kill_cancel: recorded = life.kill(kill_reason::cancel, "cancel"); break;
+                case kill_terminate: recorded = life.kill(kill_reason::terminate, "terminate"); break;
+                case reaped: life.exit(9); break;
+                }
+            }
+            BOOST_TEST((life.state() == r.state));
+            BOOST_TEST(life.takes_calls() == r.takes_calls);
+            BOOST_TEST(life.leaving() == (r.state >= worker_state::retiring));
+            BOOST_TEST(life.exited() == (r.state == worker_state::exited));
+            BOOST_TEST(life.greeted() == r.greeted);
+            BOOST_TEST(life.was_ready() == r.was_ready);
+            BOOST_TEST((life.reason() == r.reason));
+            BOOST_TEST(recorded == r.last_kill_recorded);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(the_recorded_kill_keeps_its_detail)
+{
+    asyncjobs::detail::worker_life life;
+    life.said_hello(false);
+    BOOST_TEST(life.kill(kill_reason::timeout, "task 'slow' ran past 10 ms"));
+    BOOST_TEST(!life.kill(kill_reason::protocol, "garbage"));
+    BOOST_TEST(life.reason_detail() == "task 'slow' ran past 10 ms");
+    life.exit(9);
+    BOOST_TEST(life.exit_status() == 9);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
