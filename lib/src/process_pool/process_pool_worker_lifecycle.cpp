@@ -100,15 +100,15 @@ void process_pool_engine::finish_worker(worker& w)
     const int exit_status = w.life.exit_status();
     std::string status = worker_process::describe_status(exit_status);
     bool clean_exit = w.life.reason() == kill_reason::shutdown && WIFEXITED(exit_status) && WEXITSTATUS(exit_status) == 0;
-    if (!w.life.was_ready() && !clean_exit && !terminating_ && WIFEXITED(exit_status) &&
-        WEXITSTATUS(exit_status) == worker_exit_missing_worker_line) {
+    bool failed_start = !w.life.was_ready() && !clean_exit && !terminating_;
+    if (failed_start && WIFEXITED(exit_status) && WEXITSTATUS(exit_status) == worker_exit_missing_worker_line) {
         // It will not go away: every worker of this program does the same.
         break_pool(std::make_exception_ptr(broken_executor(
             "asyncjobs: the worker program '" + executable_ +
             "' started as a worker but its main did not run the worker loop (it built a process pool instead); put "
             "`if (auto code = asyncjobs::run_worker_if_requested(argc, argv)) return *code;` first in main, or name a "
             "worker executable whose main is asyncjobs::worker_main in process_pool_options::worker_executable")));
-    } else if (!w.life.was_ready() && !clean_exit && !terminating_) {
+    } else if (failed_start) {
         // A worker SIGKILLed from outside while it started (an operator, the OOM killer)
         // says nothing about the worker program, which is what max_start_failures
         // guards: it counts apart, and only a long run of them in a row (workers no
