@@ -11,6 +11,7 @@
 #include <asyncjobs/future.hpp>
 #include <asyncjobs/map.hpp>
 #include <asyncjobs/map_options.hpp>
+#include <asyncjobs/pool_stats.hpp>
 #include <asyncjobs/process_pool_executor.hpp>
 #include <asyncjobs/promise.hpp>
 #include <asyncjobs/serializable.hpp>
