@@ -17,6 +17,8 @@ packages=(
     libclang-rt-14-dev
     # scripts (benchmark tables, the Python peer)
     python3
+    # bench_thread_pool's oneTBB baseline (task_group); the benchmark builds without it
+    libtbb-dev
     # pkg-config: the package tests build a consumer from asyncjobs.pc
     pkgconf
     # Boost 1.81: Asio and Process (header-only) come with libboost1.81-dev
