@@ -38,6 +38,7 @@
 #include <boost/thread/future.hpp>
 
 #if ASYNCJOBS_BENCH_HAVE_TBB
+#include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
 #include <oneapi/tbb/task_group.h>
 #include <oneapi/tbb/version.h>
@@ -137,6 +138,7 @@ struct pools {
         , boost_ex(asio)
         , aj(threads)
 #if ASYNCJOBS_BENCH_HAVE_TBB
+        , tbb_limit(oneapi::tbb::global_control::max_allowed_parallelism, threads + 1)
         , tbb_arena(static_cast<int>(threads), 0)
 #endif
     {
@@ -146,7 +148,9 @@ struct pools {
     asyncjobs::thread_pool_executor aj;  // the same number of threads
 #if ASYNCJOBS_BENCH_HAVE_TBB
     // oneTBB's own workers, as many (no slot kept for the submitting thread, which blocks in
-    // std::future::get like the other baselines' callers).
+    // std::future::get like the other baselines' callers). oneTBB starts at most
+    // hardware_concurrency - 1 workers unless told otherwise: one for the caller.
+    oneapi::tbb::global_control tbb_limit;
     oneapi::tbb::task_arena tbb_arena;
 #endif
 };
