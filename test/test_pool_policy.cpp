@@ -258,3 +258,92 @@ BOOST_AUTO_TEST_CASE(the_recorded_kill_keeps_its_detail)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(retries)
+
+using asyncjobs::detail::kill_reason;
+using policy::death_cause;
+
+BOOST_AUTO_TEST_CASE(cause_of_death_by_kill_reason_and_target)
+{
+    struct row {
+        kill_reason reason;
+        bool aimed_here;
+        death_cause cause;
+    };
+    const row table[] = {
+        {kill_reason::none, true, death_cause::crashed},       // died on its own, or killed from outside
+        {kill_reason::none, false, death_cause::crashed},
+        {kill_reason::timeout, true, death_cause::timeout},    // this call's timeout
+        {kill_reason::timeout, false, death_cause::crashed},   // another call's: collateral
+        {kill_reason::cancel, true, death_cause::cancelled},
+        {kill_reason::cancel, false, death_cause::crashed},
+        {kill_reason::protocol, false, death_cause::protocol},
+        {kill_reason::terminate, false, death_cause::terminated},
+        {kill_reason::shutdown, false, death_cause::crashed},  // a retiring worker that died
+    };
+    for (const auto& r : table) {
+        BOOST_TEST_CONTEXT("reason " << static_cast<int>(r.reason) << ", aimed here " << r.aimed_here)
+        BOOST_TEST((policy::cause_of_death(r.reason, r.aimed_here) == r.cause));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(which_deaths_run_again)
+{
+    struct row {
+        death_cause cause;
+        unsigned tries, retries;
+        bool retry_on_timeout, again;
+    };
+    const row table[] = {
+        {death_cause::crashed, 1, 0, false, false},    // no retries: the default
+        {death_cause::crashed, 1, 3, false, true},     // first death of three allowed retries
+        {death_cause::crashed, 3, 3, false, true},     // the last retry
+        {death_cause::crashed, 4, 3, false, false},    // every retry spent: it fails
+        {death_cause::timeout, 1, 3, false, false},    // a timeout only when asked for
+        {death_cause::timeout, 1, 3, true, true},
+        {death_cause::timeout, 4, 3, true, false},
+        {death_cause::cancelled, 1, 3, true, false},   // cancel_and_kill: never
+        {death_cause::protocol, 1, 3, true, false},    // a broken worker: never
+        {death_cause::terminated, 1, 3, true, false},  // terminate(): never
+    };
+    for (const auto& r : table) {
+        BOOST_TEST_CONTEXT("cause " << static_cast<int>(r.cause) << ", tries " << r.tries << ", retries "
+                                    << r.retries << ", retry_on_timeout " << r.retry_on_timeout)
+        BOOST_TEST(policy::retry_after_death({.cause = r.cause,
+                                              .tries = r.tries,
+                                              .retries = r.retries,
+                                              .retry_on_timeout = r.retry_on_timeout}) == r.again);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(backoff_doubles_up_to_a_cap)
+{
+    struct row {
+        std::chrono::milliseconds backoff;
+        unsigned retry;
+        std::chrono::milliseconds delay;
+    };
+    const row table[] = {
+        {0ms, 1, 0ms},  // no backoff: at once
+        {0ms, 5, 0ms},
+        {-5ms, 2, 0ms},  // rejected by validation; harmless here
+        {10ms, 0, 0ms},  // not a retry
+        {10ms, 1, 10ms},
+        {10ms, 2, 20ms},
+        {10ms, 3, 40ms},
+        {10ms, 12, 20480ms},
+        {10ms, 13, 40960ms},
+        {10ms, 14, 60000ms},  // a minute at most
+        {10ms, 1000, 60000ms},
+        {std::chrono::milliseconds(90000), 1, std::chrono::milliseconds(90000)},  // longer than the cap: itself
+        {std::chrono::milliseconds(90000), 4, std::chrono::milliseconds(90000)},
+        {std::chrono::milliseconds::max(), 3, std::chrono::milliseconds::max()},  // no overflow
+    };
+    for (const auto& r : table) {
+        BOOST_TEST_CONTEXT("backoff " << r.backoff.count() << " ms, retry " << r.retry)
+        BOOST_TEST(policy::retry_delay(r.backoff, r.retry).count() == r.delay.count());
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()

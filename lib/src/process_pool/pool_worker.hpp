@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -44,6 +45,10 @@ struct worker final : worker_link_events {
     std::deque<call_ptr> in_flight;  ///< sent, in order; the front one is running
     std::uint64_t calls_sent = 0;    ///< call frames sent, counted as the worker counts them
     std::size_t tasks_done = 0;
+    // What stats() reads from other threads (under the engine's mutex, which does not
+    // order the I/O thread's plain writes): copies of tasks_done and whether a call runs.
+    std::atomic<std::uint64_t> finished{0};
+    std::atomic<bool> busy{false};
     std::weak_ptr<call> kill_target;  ///< the call a timeout or cancel_and_kill kill was aimed at
 };
 

@@ -42,6 +42,13 @@ void process_pool_engine::submit_with(state_ptr task, const task_options& option
         throw std::invalid_argument("asyncjobs: task_options::timeout must be positive (it is " +
                                     std::to_string(options.timeout->count()) +
                                     " ms); leave it unset for no timeout");
+    if (options.retries && *options.retries > policy::max_retries)
+        throw std::invalid_argument("asyncjobs: task_options::retries must be at most " +
+                                    std::to_string(policy::max_retries) + " (it is " +
+                                    std::to_string(*options.retries) + "; a negative number converted to unsigned?)");
+    if (options.retry_backoff && options.retry_backoff->count() < 0)
+        throw std::invalid_argument("asyncjobs: task_options::retry_backoff must not be negative (it is " +
+                                    std::to_string(options.retry_backoff->count()) + " ms)");
     if (remote->shares_caller_objects())
         throw std::invalid_argument(
             "asyncjobs: process_pool_executor: " + describe_function(remote->function(), remote->function_type()) +
@@ -55,6 +62,9 @@ void process_pool_engine::submit_with(state_ptr task, const task_options& option
     c->entry = &entry;
     c->id = next_id_.fetch_add(1, std::memory_order_relaxed);
     c->timeout = options.timeout ? options.timeout : options_.task_timeout;
+    c->retries = options.retries.value_or(options_.retries);
+    c->retry_on_timeout = options.retry_on_timeout.value_or(options_.retry_on_timeout);
+    c->retry_backoff = options.retry_backoff.value_or(options_.retry_backoff);
     encode_call_frame(c->frame, remote->chunked() ? frame_kind::map_call : frame_kind::call, c->id, entry.name,
                       [&](std::string& out) { remote->encode_arguments(entry, out); });
     if (c->frame.size() - frame_header_size > options_.max_payload)
@@ -67,6 +77,7 @@ void process_pool_engine::submit_with(state_ptr task, const task_options& option
             throw shutdown_error();
         queue_.push_back(std::move(c));
         ++outstanding_;
+        ++counts_.submitted;
     }
     request_dispatch();
 }
@@ -101,8 +112,19 @@ bool process_pool_engine::kill_task(state_base* task)
                     c->abandoned = true;
                     c->state->cancel_claimed();
                     std::lock_guard lock(mutex_);
-                    finished_one_locked();
+                    finished_one_locked(ending::cancelled);
                 }
+                return;
+            }
+        }
+        // A task waiting out its retry_backoff: its wait ends now, with nothing to requeue.
+        for (auto& d : delayed_) {
+            if (d.c && d.c->state == keep) {
+                d.c->state->cancel_claimed();
+                d.c.reset();
+                d.timer.cancel();
+                std::lock_guard lock(mutex_);
+                finished_one_locked(ending::cancelled);
                 return;
             }
         }
@@ -112,7 +134,7 @@ bool process_pool_engine::kill_task(state_base* task)
             if ((*it)->state == keep) {
                 (*it)->state->cancel_claimed();
                 queue_.erase(it);
-                finished_one_locked();
+                finished_one_locked(ending::cancelled);
                 break;
             }
         }
@@ -244,7 +266,7 @@ void process_pool_engine::dispatch()
         call_ptr c = std::move(queue_.front());
         queue_.pop_front();
         if (!claim_for_send_locked(*target, *c)) {  // cancelled while queued
-            finished_one_locked();
+            finished_one_locked(ending::cancelled);
             continue;
         }
         lock.unlock();
@@ -320,7 +342,11 @@ bool process_pool_engine::spawn()
         return false;
     }
     worker& ref = *w;
-    workers_.push_back(std::move(w));
+    {
+        std::lock_guard lock(mutex_);
+        workers_.push_back(std::move(w));
+        ++counts_.worker_starts;
+    }
     publish_pids();
     arm_start_timer(ref);
     if (options_.initializer_call) {

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
@@ -39,6 +40,28 @@ static_assert(pool_default_max_payload == default_max_payload,
 namespace {
 
 namespace asio = boost::asio;
+
+/// VmRSS of `pid` in bytes, from /proc/<pid>/statm (its second field, in pages); 0 when it
+/// cannot be read (the process just exited).
+std::uint64_t resident_bytes_of(int pid)
+{
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/statm", pid);
+    int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    char text[128];
+    ssize_t n = ::read(fd, text, sizeof text - 1);
+    ::close(fd);
+    if (n <= 0)
+        return 0;
+    text[n] = '\0';
+    unsigned long long size = 0, resident = 0;
+    if (std::sscanf(text, "%llu %llu", &size, &resident) != 2)
+        return 0;
+    static const long page = ::sysconf(_SC_PAGESIZE);
+    return resident * static_cast<std::uint64_t>(page > 0 ? page : 4096);
+}
 
 std::string this_executable()
 {
@@ -66,6 +89,13 @@ process_pool_options refuse_in_worker(process_pool_options options)
         std::fflush(stderr);
         ::_exit(worker_exit_missing_worker_line);
     }
+    if (options.retries > policy::max_retries)
+        throw std::invalid_argument("asyncjobs: process_pool_options::retries must be at most " +
+                                    std::to_string(policy::max_retries) + " (it is " + std::to_string(options.retries) +
+                                    "; a negative number converted to unsigned?)");
+    if (options.retry_backoff < std::chrono::milliseconds::zero())
+        throw std::invalid_argument("asyncjobs: process_pool_options::retry_backoff must not be negative (it is " +
+                                    std::to_string(options.retry_backoff.count()) + " ms)");
     if (options.start_timeout <= std::chrono::milliseconds::zero())
         throw std::invalid_argument("asyncjobs: process_pool_options::start_timeout must be positive");
     if (options.worker_nice < 0 || options.worker_nice > 19)
@@ -136,11 +166,13 @@ void process_pool_engine::shutdown(bool wait, bool cancel_futures)
     for (auto& c : unstarted) {
         c->state->cancel();
         std::lock_guard lock(mutex_);
-        finished_one_locked();
+        finished_one_locked(ending::cancelled);
     }
     // Calls sent ahead that no worker has begun are cancelled too; each worker skips its own.
     for (auto& task : sent_ahead)
         task->cancel_claimed();
+    // A retry waiting out its backoff runs now: shutdown waits for it, and should not wait long.
+    asio::post(io_, [this] { release_delayed(); });
     if (wait && !completion_.running_in_this_thread())
         teardown();
 }
@@ -162,6 +194,7 @@ void process_pool_engine::terminate()
     end_terminated(queued);
     asio::post(io_, [this] {
         terminating_ = true;
+        release_delayed();  // those calls go to the queue, which dispatch() cancels
         for (auto& w : workers_)
             kill_worker(*w, kill_reason::terminate, {});
         dispatch();  // what a dying worker gave back meanwhile
@@ -186,6 +219,41 @@ void process_pool_engine::teardown() noexcept
         io_thread_.join();
     completion_.shutdown(true);
     torn_down_ = true;
+}
+
+pool_stats process_pool_engine::stats() const
+{
+    pool_stats s;
+    if (forked())
+        return s;
+    {
+        std::lock_guard lock(mutex_);
+        s.submitted = counts_.submitted;
+        s.completed = counts_.completed;
+        s.failed = counts_.failed;
+        s.cancelled = counts_.cancelled;
+        s.retried = counts_.retried;
+        s.worker_starts = counts_.worker_starts;
+        s.worker_crashes = counts_.worker_crashes;
+        s.worker_kills = counts_.worker_kills;
+        s.worker_retirements = counts_.worker_retirements;
+        s.per_worker.reserve(workers_.size());
+        for (auto& w : workers_) {
+            worker_stats ws;
+            ws.pid = static_cast<int>(w->link.pid());
+            ws.tasks_completed = w->finished.load(std::memory_order_relaxed);
+            ws.busy = w->busy.load(std::memory_order_relaxed);
+            s.running += ws.busy;
+            s.per_worker.push_back(ws);
+        }
+        s.workers = s.per_worker.size();
+        // outstanding_: accepted and not finished; those running are on a worker, the rest wait.
+        s.queued = outstanding_ > s.running ? outstanding_ - s.running : 0;
+    }
+    // Outside the lock: /proc reads cost a few microseconds each.
+    for (auto& ws : s.per_worker)
+        ws.resident_bytes = resident_bytes_of(ws.pid);
+    return s;
 }
 
 void process_pool_engine::io_main()
@@ -234,6 +302,7 @@ void process_pool_executor::shutdown(bool wait, bool cancel_futures) { engine_->
 void process_pool_executor::terminate() { engine_->terminate(); }
 std::size_t process_pool_executor::max_workers() const noexcept { return engine_->max_workers(); }
 std::vector<long> process_pool_executor::worker_pids() const { return engine_->worker_pids(); }
+pool_stats process_pool_executor::stats() const { return engine_->stats(); }
 void process_pool_executor::submit_task(const detail::state_ptr& task, const task_options& options)
 {
     engine_->submit_with(task, options);

@@ -7,9 +7,12 @@
 #ifndef ASYNCJOBS_SRC_PROCESS_POOL_POLICY_HPP
 #define ASYNCJOBS_SRC_PROCESS_POOL_POLICY_HPP
 
+#include "worker_life.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 
@@ -130,6 +133,82 @@ constexpr held_call_verdict dead_worker_verdict(bool worker_was_ready, const fir
     if (first.delivered && first.lost_workers + 1 >= max_lost_workers)
         return held_call_verdict::fail;
     return held_call_verdict::redispatch;
+}
+
+/// What ended the call a dead worker was running, as its future will say.
+enum class death_cause {
+    crashed,     ///< the worker died on its own: a crash, a kill from outside, the OOM killer
+    timeout,     ///< the pool killed it for this call's timeout
+    cancelled,   ///< cancel_and_kill aimed at this call
+    protocol,    ///< the worker broke the wire protocol
+    terminated,  ///< terminate()
+};
+
+/// The cause of death for a call that was running. A kill aimed at another call (its
+/// timeout, its cancel_and_kill, which finished while the signal was on its way) is no
+/// fault of this one: for it, the worker simply died.
+constexpr death_cause cause_of_death(kill_reason reason, bool aimed_at_this_call) noexcept
+{
+    switch (reason) {
+    case kill_reason::timeout:
+        return aimed_at_this_call ? death_cause::timeout : death_cause::crashed;
+    case kill_reason::cancel:
+        return aimed_at_this_call ? death_cause::cancelled : death_cause::crashed;
+    case kill_reason::protocol:
+        return death_cause::protocol;
+    case kill_reason::terminate:
+        return death_cause::terminated;
+    case kill_reason::none:
+    case kill_reason::shutdown:  // a retiring worker that died before it finished what it held
+        break;
+    }
+    return death_cause::crashed;
+}
+
+/// The largest task_options::retries / process_pool_options::retries: more is a mistake
+/// (typically -1 converted to unsigned), not a policy.
+inline constexpr unsigned max_retries = 1000;
+
+/// What retry_after_death() knows of a call whose worker died under it.
+struct retry_facts {
+    death_cause cause = death_cause::crashed;
+    unsigned tries = 0;    ///< tries ended by a death so far, this one included
+    unsigned retries = 0;  ///< how many times it may run again (task_options::retries)
+    bool retry_on_timeout = false;
+};
+
+/// Whether the call runs again on another worker. Only a death that is no decision of the
+/// task's caller or of the protocol is retried: a crash or a kill from outside, and a
+/// timeout when asked for. A task's own exception never reaches here (the worker lived).
+constexpr bool retry_after_death(const retry_facts& f) noexcept
+{
+    if (f.tries > f.retries)
+        return false;
+    switch (f.cause) {
+    case death_cause::crashed:
+        return true;
+    case death_cause::timeout:
+        return f.retry_on_timeout;
+    default:
+        return false;
+    }
+}
+
+/// The longest wait before a retry.
+inline constexpr std::chrono::milliseconds longest_retry_delay = std::chrono::minutes(1);
+
+/// How long the `retry`-th retry (1 for the first) waits before it goes back to the queue:
+/// `backoff`, doubling with each retry, at most longest_retry_delay (or `backoff` itself if
+/// that is longer). Zero: at once, ahead of the queue.
+constexpr std::chrono::milliseconds retry_delay(std::chrono::milliseconds backoff, unsigned retry) noexcept
+{
+    if (backoff.count() <= 0 || retry == 0)
+        return std::chrono::milliseconds::zero();
+    auto cap = std::max(backoff, longest_retry_delay);
+    auto delay = backoff;
+    for (unsigned i = 1; i < retry && delay < cap; ++i)
+        delay = delay > cap / 2 ? cap : delay * 2;
+    return std::min(delay, cap);
 }
 
 } // namespace asyncjobs::detail::policy

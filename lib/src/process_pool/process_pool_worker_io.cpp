@@ -121,6 +121,7 @@ bool process_pool_engine::handle_started(worker& w, const decode_result& frame)
         }
     }
     c.running = true;
+    w.busy.store(true, std::memory_order_relaxed);
     c.started_at = std::chrono::steady_clock::now();
     kill_if_requested(w);
     return true;
@@ -144,7 +145,7 @@ bool process_pool_engine::handle_skipped(worker& w, const decode_result& frame)
     {
         std::lock_guard lock(mutex_);
         c->gated = false;
-        finished_one_locked();
+        finished_one_locked(ending::cancelled);
     }
     if (!w.in_flight.empty()) {
         arm_timer(w);
@@ -172,6 +173,7 @@ bool process_pool_engine::handle_reply(worker& w, const decode_result& frame)
     call_ptr c = std::move(w.in_flight.front());
     w.in_flight.pop_front();
     w.timer.cancel();
+    w.busy.store(false, std::memory_order_relaxed);
     if (c->gated) {  // replied without a `started` frame first: the board says whether it ran
         std::lock_guard lock(mutex_);
         settle_gate_locked(w, *c);
@@ -191,6 +193,7 @@ bool process_pool_engine::handle_reply(worker& w, const decode_result& frame)
         killed_starts_ = 0;
     } else if (c->abandoned) {
         ++w.tasks_done;
+        w.finished.store(w.tasks_done, std::memory_order_relaxed);
     } else {
         if (frame.header.kind == frame_kind::result) {
             c->remote->complete_from(*c->entry, frame.payload);
@@ -204,12 +207,16 @@ bool process_pool_engine::handle_reply(worker& w, const decode_result& frame)
             c->remote->fail(e);
         }
         ++w.tasks_done;
+        w.finished.store(w.tasks_done, std::memory_order_relaxed);
         {
             std::lock_guard lock(mutex_);
-            finished_one_locked();
+            finished_one_locked(frame.header.kind == frame_kind::result ? ending::completed : ending::failed);
         }
-        if (options_.max_tasks_per_child && w.tasks_done >= options_.max_tasks_per_child && !w.life.leaving())
+        if (options_.max_tasks_per_child && w.tasks_done >= options_.max_tasks_per_child && !w.life.leaving()) {
             retire(w);
+            std::lock_guard lock(mutex_);
+            ++counts_.worker_retirements;
+        }
     }
     if (!w.in_flight.empty()) {
         arm_timer(w);
