@@ -347,3 +347,39 @@ BOOST_AUTO_TEST_CASE(backoff_doubles_up_to_a_cap)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(idle_reaping)
+
+BOOST_AUTO_TEST_CASE(an_idle_worker_exits_after_the_timeout_down_to_the_minimum)
+{
+    struct row {
+        std::optional<std::chrono::nanoseconds> timeout;
+        std::chrono::nanoseconds idle_for;
+        std::size_t staying, min_workers;
+        bool reap;
+    };
+    const row table[] = {
+        {std::nullopt, 24h, 4, 0, false},  // unset: never
+        {100ms, 99ms, 4, 0, false},        // not idle long enough
+        {100ms, 100ms, 4, 0, true},
+        {100ms, 5s, 1, 0, true},           // down to none
+        {100ms, 5s, 2, 1, true},
+        {100ms, 5s, 1, 1, false},          // the minimum stays
+        {100ms, 5s, 3, 3, false},
+        {100ms, -1ms, 2, 0, false},        // idle since a moment in the future: not idle
+    };
+    for (const auto& r : table) {
+        BOOST_TEST_CONTEXT("timeout " << (r.timeout ? r.timeout->count() : -1) << " ns, idle " << r.idle_for.count()
+                                      << " ns, staying " << r.staying << ", min " << r.min_workers)
+        BOOST_TEST(policy::reap_idle(r.timeout, r.idle_for, r.staying, r.min_workers) == r.reap);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(the_sweep_runs_at_a_quarter_of_the_timeout_within_bounds)
+{
+    BOOST_TEST(policy::idle_sweep_interval(1ms).count() == std::chrono::nanoseconds(1ms).count());
+    BOOST_TEST(policy::idle_sweep_interval(100ms).count() == std::chrono::nanoseconds(25ms).count());
+    BOOST_TEST(policy::idle_sweep_interval(1h).count() == std::chrono::nanoseconds(5s).count());
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -10,6 +10,7 @@
 
 #include "policy_tasks.hpp"
 #include "process_tasks.hpp"
+#include "reliability_tasks.hpp"
 #include "support.hpp"
 
 #include <asyncjobs/asyncjobs.hpp>
@@ -20,6 +21,8 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <unistd.h>
 
@@ -419,6 +422,99 @@ BOOST_AUTO_TEST_CASE(a_queued_task_shows_as_queued)
     BOOST_TEST(pool.cancel_and_kill(blocker));
     require_ready(blocker);
     BOOST_TEST(eventually([&] { auto t = pool.stats(); return t.cancelled == 2u && t.queued == 0u; }));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(idle_reaping)
+
+/// Starts `n` workers at once: `n` tasks that each wait until `n` workers have checked in.
+void start_workers(asyncjobs::process_pool_executor& pool, int n, const std::string& name)
+{
+    scratch dir(name);
+    std::filesystem::create_directory(dir.path);
+    std::vector<asyncjobs::future<long>> meet;
+    for (int i = 0; i < n; ++i)
+        meet.push_back(pool.submit(reliability_tasks::rendezvous, dir.path, n));
+    std::set<long> pids;
+    for (auto& f : meet) {
+        require_ready(f);
+        pids.insert(f.get());
+    }
+    std::filesystem::remove_all(dir.path);
+    BOOST_TEST_REQUIRE(pids.size() == static_cast<std::size_t>(n));
+    BOOST_TEST_REQUIRE(pids.count(-1) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(idle_workers_exit_down_to_min_workers_and_start_again_on_demand)
+{
+    auto options = pool_options(worker(), 3);
+    options.idle_timeout = std::chrono::milliseconds(100);
+    options.min_workers = 1;
+    asyncjobs::process_pool_executor pool(options);
+    start_workers(pool, 3, "idle-min1");
+    BOOST_TEST_REQUIRE(eventually([&] { return pool.worker_pids().size() == 1u; }));
+    auto s = settled(pool);
+    BOOST_TEST(s.worker_retirements == 2u);
+    BOOST_TEST(s.worker_crashes == 0u);
+    BOOST_TEST(s.workers == 1u);
+    // The floor holds: the last one stays, several timeouts later.
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    BOOST_TEST(pool.worker_pids().size() == 1u);
+    // And work brings workers back.
+    start_workers(pool, 3, "idle-again");
+    BOOST_TEST(pool.stats().worker_starts == 5u);
+}
+
+BOOST_AUTO_TEST_CASE(with_no_minimum_the_pool_empties_and_still_serves)
+{
+    auto options = pool_options(worker(), 2);
+    options.idle_timeout = std::chrono::milliseconds(50);
+    asyncjobs::process_pool_executor pool(options);
+    start_workers(pool, 2, "idle-min0");
+    BOOST_TEST_REQUIRE(eventually([&] { return pool.worker_pids().empty(); }));
+    BOOST_TEST(settled(pool).worker_retirements == 2u);
+    auto f = pool.submit(process_tasks::add, 20, 22);
+    require_ready(f);
+    BOOST_TEST(f.get() == 42);
+    BOOST_TEST(!has_zombie_children());
+}
+
+BOOST_AUTO_TEST_CASE(a_busy_worker_is_never_reaped)
+{
+    scratch counter("idle-busy");
+    scratch pid_file("idle-busy-pid");
+    auto options = pool_options(worker(), 1);
+    options.idle_timeout = std::chrono::milliseconds(20);
+    asyncjobs::process_pool_executor pool(options);
+    // A task that runs for many idle timeouts (it is killed at the end, as the test's own doing).
+    auto f = pool.submit(pt::wait_to_be_killed, counter.path, pid_file.path);
+    BOOST_TEST_REQUIRE(eventually([&] { return std::filesystem::exists(pid_file.path); }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    BOOST_TEST(!f.done());
+    BOOST_TEST(pool.stats().worker_retirements == 0u);
+    BOOST_TEST(pool.cancel_and_kill(f));
+    require_ready(f);
+}
+
+BOOST_AUTO_TEST_CASE(bad_idle_options_are_refused_naming_the_field)
+{
+    auto options = pool_options(worker(), 2);
+    options.idle_timeout = std::chrono::milliseconds(0);
+    try {
+        asyncjobs::process_pool_executor pool(options);
+        BOOST_ERROR("an idle_timeout of 0 was accepted");
+    } catch (const std::invalid_argument& e) {
+        BOOST_TEST(std::string(e.what()).find("process_pool_options::idle_timeout") != std::string::npos);
+    }
+    options = pool_options(worker(), 2);
+    options.min_workers = 3;
+    try {
+        asyncjobs::process_pool_executor pool(options);
+        BOOST_ERROR("min_workers above max_workers was accepted");
+    } catch (const std::invalid_argument& e) {
+        BOOST_TEST(std::string(e.what()).find("process_pool_options::min_workers") != std::string::npos);
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -127,6 +127,13 @@ struct process_pool_options {
     bool retry_on_timeout = false;
     /// task_options::retry_backoff of every task that sets none. Not negative.
     std::chrono::milliseconds retry_backoff{0};
+    /// A worker idle this long exits (a clean goodbye, counted in
+    /// pool_stats::worker_retirements), down to min_workers; workers start again on
+    /// demand. Unset: workers stay until shutdown. Must be positive.
+    std::optional<std::chrono::milliseconds> idle_timeout{};
+    /// The workers idle_timeout leaves alive. It starts none by itself: workers still start
+    /// on demand. At most max_workers.
+    std::size_t min_workers = 0;
 
     /// Runs `fn(args...)` once in each worker before it takes tasks. `fn` must be
     /// registered; if it throws, the worker does not start (and the pool turns

@@ -342,6 +342,7 @@ bool process_pool_engine::spawn()
         return false;
     }
     worker& ref = *w;
+    ref.idle_since = std::chrono::steady_clock::now();
     {
         std::lock_guard lock(mutex_);
         workers_.push_back(std::move(w));

@@ -190,6 +190,10 @@ private:
     /// delayed_ and the caller forgets it.
     bool retry(const worker& w, call_ptr& c, const std::string& status);
 
+    /// idle_timeout: retires workers idle too long, down to min_workers, and looks again
+    /// after policy::idle_sweep_interval.
+    void sweep_idle();
+
     /// Ends every wait of delayed_ now: the calls go back to the queue (terminate, shutdown).
     void release_delayed();
 
@@ -260,6 +264,7 @@ private:
         boost::asio::steady_timer timer;
     };
     std::list<delayed_call> delayed_;
+    boost::asio::steady_timer idle_sweep_{io_};  ///< sweep_idle(), while idle_timeout is set
 
     mutable std::mutex mutex_;  // guards what follows
     std::deque<call_ptr> queue_;

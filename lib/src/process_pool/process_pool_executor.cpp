@@ -120,6 +120,14 @@ process_pool_engine::process_pool_engine(process_pool_options options)
         throw std::invalid_argument("asyncjobs: process_pool_options::task_timeout must be positive (it is " +
                                     std::to_string(options_.task_timeout->count()) +
                                     " ms); leave it unset for no timeout");
+    if (options_.idle_timeout && options_.idle_timeout->count() <= 0)
+        throw std::invalid_argument("asyncjobs: process_pool_options::idle_timeout must be positive (it is " +
+                                    std::to_string(options_.idle_timeout->count()) +
+                                    " ms); leave it unset to keep idle workers");
+    if (options_.min_workers > max_workers_)
+        throw std::invalid_argument("asyncjobs: process_pool_options::min_workers (" +
+                                    std::to_string(options_.min_workers) + ") must be at most max_workers (" +
+                                    std::to_string(max_workers_) + ")");
     auto duplicates = task_registry::instance().duplicates();
     if (!duplicates.empty()) {
         std::string names;
@@ -265,6 +273,8 @@ void process_pool_engine::io_main()
     sigaddset(&pipe_signal, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
     pthread_setname_np(pthread_self(), "asyncjobs-io");
+    if (options_.idle_timeout)
+        sweep_idle();
     io_.run();
 }
 

@@ -211,6 +211,23 @@ constexpr std::chrono::milliseconds retry_delay(std::chrono::milliseconds backof
     return std::min(delay, cap);
 }
 
+/// Whether an idle worker exits (process_pool_options::idle_timeout): it has been idle
+/// that long, and the live workers that stay (`staying`, this one included) are more than
+/// `min_workers`. Unset: never.
+constexpr bool reap_idle(std::optional<std::chrono::nanoseconds> idle_timeout, std::chrono::nanoseconds idle_for,
+                         std::size_t staying, std::size_t min_workers) noexcept
+{
+    return idle_timeout && idle_for >= *idle_timeout && staying > min_workers;
+}
+
+/// How often the pool looks for idle workers: a quarter of idle_timeout (so a worker
+/// leaves at most a quarter late), between 1 ms and 5 s.
+constexpr std::chrono::nanoseconds idle_sweep_interval(std::chrono::nanoseconds idle_timeout) noexcept
+{
+    return std::clamp<std::chrono::nanoseconds>(idle_timeout / 4, std::chrono::milliseconds(1),
+                                                std::chrono::seconds(5));
+}
+
 } // namespace asyncjobs::detail::policy
 
 #endif

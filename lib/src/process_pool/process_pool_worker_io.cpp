@@ -150,6 +150,8 @@ bool process_pool_engine::handle_skipped(worker& w, const decode_result& frame)
     if (!w.in_flight.empty()) {
         arm_timer(w);
         kill_if_requested(w);
+    } else if (options_.idle_timeout) {
+        w.idle_since = std::chrono::steady_clock::now();
     }
     dispatch();
     return true;
@@ -221,6 +223,8 @@ bool process_pool_engine::handle_reply(worker& w, const decode_result& frame)
     if (!w.in_flight.empty()) {
         arm_timer(w);
         kill_if_requested(w);
+    } else if (options_.idle_timeout) {
+        w.idle_since = std::chrono::steady_clock::now();
     }
     dispatch();
     return true;

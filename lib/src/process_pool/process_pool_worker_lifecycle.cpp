@@ -272,6 +272,38 @@ bool process_pool_engine::retry(const worker& w, call_ptr& c, const std::string&
     return true;
 }
 
+void process_pool_engine::sweep_idle()
+{
+    if (shutting_down_)
+        return;
+    bool work_waits;
+    {
+        std::lock_guard lock(mutex_);
+        work_waits = !queue_.empty();
+    }
+    if (!work_waits) {
+        const auto now = std::chrono::steady_clock::now();
+        std::size_t staying = 0;
+        for (auto& w : workers_)
+            staying += !w->life.leaving();
+        for (auto& w : workers_) {
+            if (!w->life.takes_calls() || !w->in_flight.empty())
+                continue;
+            if (!policy::reap_idle(*options_.idle_timeout, now - w->idle_since, staying, options_.min_workers))
+                continue;
+            retire(*w);
+            --staying;
+            std::lock_guard lock(mutex_);
+            ++counts_.worker_retirements;
+        }
+    }
+    idle_sweep_.expires_after(policy::idle_sweep_interval(*options_.idle_timeout));
+    idle_sweep_.async_wait([this](boost::system::error_code ec) {
+        if (!ec)
+            sweep_idle();
+    });
+}
+
 void process_pool_engine::release_delayed()
 {
     for (auto& d : delayed_)
