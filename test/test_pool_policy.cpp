@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -380,6 +381,50 @@ BOOST_AUTO_TEST_CASE(the_sweep_runs_at_a_quarter_of_the_timeout_within_bounds)
     BOOST_TEST(policy::idle_sweep_interval(1ms).count() == std::chrono::nanoseconds(1ms).count());
     BOOST_TEST(policy::idle_sweep_interval(100ms).count() == std::chrono::nanoseconds(25ms).count());
     BOOST_TEST(policy::idle_sweep_interval(1h).count() == std::chrono::nanoseconds(5s).count());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(memory_guard)
+
+BOOST_AUTO_TEST_CASE(judged_against_the_soft_and_the_hard_limit)
+{
+    using policy::memory_verdict;
+    constexpr std::uint64_t mib = 1 << 20;
+    struct row {
+        std::uint64_t resident;
+        bool running;
+        std::uint64_t max_worker_memory, memory_limit;
+        memory_verdict verdict;
+    };
+    const row table[] = {
+        {500 * mib, false, 0, 0, memory_verdict::keep},            // no guard
+        {500 * mib, true, 0, 0, memory_verdict::keep},
+        {0, true, 100 * mib, 200 * mib, memory_verdict::keep},     // unknown (exited): nothing to judge
+        {100 * mib, false, 100 * mib, 0, memory_verdict::keep},    // at the threshold: still fine
+        {101 * mib, false, 100 * mib, 0, memory_verdict::replace}, // above, between calls: replaced
+        {101 * mib, true, 100 * mib, 0, memory_verdict::keep},     // above while running: judged after the call
+        {201 * mib, true, 100 * mib, 200 * mib, memory_verdict::kill},  // the hard cap, while running
+        {201 * mib, true, 0, 200 * mib, memory_verdict::kill},
+        {201 * mib, false, 0, 200 * mib, memory_verdict::replace},      // above the cap but idle: no task to fail
+        {150 * mib, true, 100 * mib, 200 * mib, memory_verdict::keep},
+        {150 * mib, false, 100 * mib, 200 * mib, memory_verdict::replace},
+    };
+    for (const auto& r : table) {
+        BOOST_TEST_CONTEXT("resident " << r.resident << ", running " << r.running << ", max " << r.max_worker_memory
+                                       << ", limit " << r.memory_limit)
+        BOOST_TEST((policy::judge_memory(r.resident, r.running, r.max_worker_memory, r.memory_limit) == r.verdict));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_memory_kill_is_the_calls_own_only_when_aimed_at_it)
+{
+    using asyncjobs::detail::kill_reason;
+    BOOST_TEST((policy::cause_of_death(kill_reason::memory, true) == policy::death_cause::memory_limit));
+    BOOST_TEST((policy::cause_of_death(kill_reason::memory, false) == policy::death_cause::crashed));
+    // Never retried.
+    BOOST_TEST(!policy::retry_after_death(
+        {.cause = policy::death_cause::memory_limit, .tries = 1, .retries = 3, .retry_on_timeout = true}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

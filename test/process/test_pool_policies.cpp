@@ -518,3 +518,96 @@ BOOST_AUTO_TEST_CASE(bad_idle_options_are_refused_naming_the_field)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(memory_guard)
+
+constexpr std::uint64_t mib = 1 << 20;
+
+/// A fresh worker's resident memory, measured: the guards' thresholds sit above it (a
+/// sanitized worker starts far larger than a plain one).
+std::uint64_t worker_baseline()
+{
+    asyncjobs::process_pool_executor probe(pool_options(worker(), 1));
+    auto f = probe.submit(process_tasks::add, 1, 1);
+    require_ready(f);
+    auto s = probe.stats();
+    BOOST_TEST_REQUIRE(s.per_worker.size() == 1u);
+    BOOST_TEST_REQUIRE(s.per_worker[0].resident_bytes > 0u);
+    return s.per_worker[0].resident_bytes;
+}
+
+long pid_of_next_task(asyncjobs::process_pool_executor& pool)
+{
+    auto f = pool.submit(process_tasks::self_pid, 0);
+    require_ready(f);
+    return f.get();
+}
+
+BOOST_AUTO_TEST_CASE(a_worker_above_max_worker_memory_is_replaced_before_its_next_task)
+{
+    auto options = pool_options(worker(), 1);
+    options.max_worker_memory = worker_baseline() + 64 * mib;
+    asyncjobs::process_pool_executor pool(options);
+    long first = pid_of_next_task(pool);
+    auto small = pool.submit(pt::hold_memory, 1 * mib);
+    require_ready(small);
+    BOOST_TEST(pid_of_next_task(pool) == first);  // below the threshold: kept
+    auto large = pool.submit(pt::hold_memory, 128 * mib);
+    require_ready(large);
+    BOOST_TEST(large.get() == 128 * mib);  // the task itself succeeds
+    long after = pid_of_next_task(pool);
+    BOOST_TEST(after != first);
+    auto s = settled(pool);
+    BOOST_TEST(s.worker_retirements == 1u);
+    BOOST_TEST(s.failed == 0u);
+    BOOST_TEST(s.worker_kills == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_worker_over_memory_limit_is_killed_and_only_its_task_fails)
+{
+    auto options = pool_options(worker(), 2);
+    options.memory_limit = worker_baseline() + 64 * mib;
+    options.retries = 3;  // a memory kill is never retried
+    asyncjobs::process_pool_executor pool(options);
+    auto hog = pool.submit(pt::hold_memory_then_sleep, 256 * mib, 60000);
+    std::vector<asyncjobs::future<int>> others;
+    for (int i = 0; i < 50; ++i)
+        others.push_back(pool.submit(process_tasks::add, i, 1));
+    require_ready(hog);
+    try {
+        hog.get();
+        BOOST_ERROR("a task over memory_limit returned");
+    } catch (const asyncjobs::memory_limit_exceeded& e) {
+        std::string what = e.what();
+        BOOST_TEST(what.find("process_pool_options::memory_limit") != std::string::npos, what);
+        BOOST_TEST(what.find("hold_memory_then_sleep") != std::string::npos, what);
+    }
+    for (int i = 0; i < 50; ++i) {
+        require_ready(others[static_cast<std::size_t>(i)]);
+        BOOST_TEST(others[static_cast<std::size_t>(i)].get() == i + 1);
+    }
+    // Under the limit, the pool goes on.
+    auto fine = pool.submit(pt::hold_memory, 8 * mib);
+    require_ready(fine);
+    BOOST_TEST(fine.get() == 8 * mib);
+    auto s = settled(pool);
+    BOOST_TEST(s.worker_kills == 1u);
+    BOOST_TEST(s.retried == 0u);
+    BOOST_TEST(s.failed == 1u);
+    BOOST_TEST(s.completed == 51u);
+}
+
+BOOST_AUTO_TEST_CASE(a_soft_threshold_above_the_hard_cap_is_refused)
+{
+    auto options = pool_options(worker(), 1);
+    options.max_worker_memory = 512 * mib;
+    options.memory_limit = 256 * mib;
+    try {
+        asyncjobs::process_pool_executor pool(options);
+        BOOST_ERROR("max_worker_memory above memory_limit was accepted");
+    } catch (const std::invalid_argument& e) {
+        BOOST_TEST(std::string(e.what()).find("process_pool_options::max_worker_memory") != std::string::npos);
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()

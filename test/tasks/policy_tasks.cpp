@@ -95,6 +95,13 @@ std::uint64_t hold_memory(std::uint64_t bytes)
     return bytes;
 }
 
+std::uint64_t hold_memory_then_sleep(std::uint64_t bytes, int ms)
+{
+    hold_memory(bytes);
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    return bytes;
+}
+
 } // namespace policy_tasks
 
 ASYNCJOBS_TASK(policy_tasks::die_first_tries);
@@ -102,3 +109,4 @@ ASYNCJOBS_TASK(policy_tasks::count_and_throw);
 ASYNCJOBS_TASK(policy_tasks::slow_first_tries);
 ASYNCJOBS_TASK(policy_tasks::wait_to_be_killed);
 ASYNCJOBS_TASK(policy_tasks::hold_memory);
+ASYNCJOBS_TASK(policy_tasks::hold_memory_then_sleep);

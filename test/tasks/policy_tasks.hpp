@@ -31,6 +31,9 @@ int wait_to_be_killed(std::string counter, std::string pid_file);
 /// Allocates and touches `bytes` and keeps them for the life of the worker; returns them.
 std::uint64_t hold_memory(std::uint64_t bytes);
 
+/// hold_memory(bytes), then sleeps `ms` milliseconds (for the memory limit to catch it).
+std::uint64_t hold_memory_then_sleep(std::uint64_t bytes, int ms);
+
 } // namespace policy_tasks
 
 #endif

@@ -106,6 +106,14 @@ public:
     using error::error;
 };
 
+/// A process task's worker went over process_pool_options::memory_limit while it ran the
+/// task: the pool killed the worker (with what the task started) and replaced it; other
+/// tasks go on. Never retried.
+class memory_limit_exceeded : public error {
+public:
+    using error::error;
+};
+
 /// A worker's output broke the wire protocol (garbage, a truncated or oversized frame, a
 /// reply for a task it was not given) or it was built from a different program.
 class protocol_error : public error {

@@ -291,9 +291,14 @@ worker* process_pool_engine::pick_worker(std::size_t queued)
         if (w->life.takes_calls())
             ++ready;
     }
+    // With max_worker_memory, a worker holds one call: its memory is judged between calls,
+    // and a call sent ahead would run on a worker that is about to be replaced.
     policy::pool_load pool{.queued = queued,
-                           .depth = policy::pipeline_depth(options_.pipeline_depth, queued, ready,
-                                                           policy::pipeline_cap(average_task_), claim_board::slots),
+                           .depth = options_.max_worker_memory
+                                        ? 1
+                                        : policy::pipeline_depth(options_.pipeline_depth, queued, ready,
+                                                                 policy::pipeline_cap(average_task_),
+                                                                 claim_board::slots),
                            .max_workers = max_workers_,
                            .max_tasks_per_child = options_.max_tasks_per_child};
     auto best = policy::pick_worker(pick_loads_, pool);

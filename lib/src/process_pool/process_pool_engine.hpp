@@ -194,6 +194,13 @@ private:
     /// after policy::idle_sweep_interval.
     void sweep_idle();
 
+    /// memory_limit: reads the resident memory of each running worker, kills those over
+    /// it, and looks again after policy::memory_poll_interval.
+    void poll_memory();
+
+    /// After a reply, with a memory guard set: replaces the worker if it holds too much.
+    void check_memory_between_calls(worker& w);
+
     /// Ends every wait of delayed_ now: the calls go back to the queue (terminate, shutdown).
     void release_delayed();
 
@@ -265,6 +272,7 @@ private:
     };
     std::list<delayed_call> delayed_;
     boost::asio::steady_timer idle_sweep_{io_};  ///< sweep_idle(), while idle_timeout is set
+    boost::asio::steady_timer memory_poll_{io_};  ///< poll_memory(), while memory_limit is set
 
     mutable std::mutex mutex_;  // guards what follows
     std::deque<call_ptr> queue_;

@@ -10,6 +10,7 @@
 #include <asyncjobs/thread_pool_executor.hpp>
 
 #include "process_pool_engine.hpp"
+#include "resident_memory.hpp"
 
 #include <boost/asio/post.hpp>
 
@@ -41,27 +42,6 @@ namespace {
 
 namespace asio = boost::asio;
 
-/// VmRSS of `pid` in bytes, from /proc/<pid>/statm (its second field, in pages); 0 when it
-/// cannot be read (the process just exited).
-std::uint64_t resident_bytes_of(int pid)
-{
-    char path[64];
-    std::snprintf(path, sizeof path, "/proc/%d/statm", pid);
-    int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    char text[128];
-    ssize_t n = ::read(fd, text, sizeof text - 1);
-    ::close(fd);
-    if (n <= 0)
-        return 0;
-    text[n] = '\0';
-    unsigned long long size = 0, resident = 0;
-    if (std::sscanf(text, "%llu %llu", &size, &resident) != 2)
-        return 0;
-    static const long page = ::sysconf(_SC_PAGESIZE);
-    return resident * static_cast<std::uint64_t>(page > 0 ? page : 4096);
-}
 
 std::string this_executable()
 {
@@ -124,6 +104,12 @@ process_pool_engine::process_pool_engine(process_pool_options options)
         throw std::invalid_argument("asyncjobs: process_pool_options::idle_timeout must be positive (it is " +
                                     std::to_string(options_.idle_timeout->count()) +
                                     " ms); leave it unset to keep idle workers");
+    if (options_.memory_limit && options_.max_worker_memory > options_.memory_limit)
+        throw std::invalid_argument("asyncjobs: process_pool_options::max_worker_memory (" +
+                                    std::to_string(options_.max_worker_memory) +
+                                    " bytes) must not be above memory_limit (" +
+                                    std::to_string(options_.memory_limit) +
+                                    " bytes): a worker is killed at the limit before it could be replaced");
     if (options_.min_workers > max_workers_)
         throw std::invalid_argument("asyncjobs: process_pool_options::min_workers (" +
                                     std::to_string(options_.min_workers) + ") must be at most max_workers (" +
@@ -275,6 +261,8 @@ void process_pool_engine::io_main()
     pthread_setname_np(pthread_self(), "asyncjobs-io");
     if (options_.idle_timeout)
         sweep_idle();
+    if (options_.memory_limit)
+        poll_memory();
     io_.run();
 }
 

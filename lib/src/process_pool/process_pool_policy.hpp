@@ -142,6 +142,7 @@ enum class death_cause {
     cancelled,   ///< cancel_and_kill aimed at this call
     protocol,    ///< the worker broke the wire protocol
     terminated,  ///< terminate()
+    memory_limit,  ///< the pool killed it for going over memory_limit while it ran this call
 };
 
 /// The cause of death for a call that was running. A kill aimed at another call (its
@@ -154,6 +155,8 @@ constexpr death_cause cause_of_death(kill_reason reason, bool aimed_at_this_call
         return aimed_at_this_call ? death_cause::timeout : death_cause::crashed;
     case kill_reason::cancel:
         return aimed_at_this_call ? death_cause::cancelled : death_cause::crashed;
+    case kill_reason::memory:
+        return aimed_at_this_call ? death_cause::memory_limit : death_cause::crashed;
     case kill_reason::protocol:
         return death_cause::protocol;
     case kill_reason::terminate:
@@ -210,6 +213,32 @@ constexpr std::chrono::milliseconds retry_delay(std::chrono::milliseconds backof
         delay = delay > cap / 2 ? cap : delay * 2;
     return std::min(delay, cap);
 }
+
+/// What becomes of a worker given its resident memory (`resident`, bytes; 0: unknown).
+enum class memory_verdict {
+    keep,
+    replace,  ///< retire it: it finishes what it holds and a new worker takes its place
+    kill,     ///< kill it now: the call it runs fails with memory_limit_exceeded
+};
+
+/// The memory guard. Over `memory_limit` (the hard cap, 0: none) a worker running a call is
+/// killed, and an idle one replaced; over `max_worker_memory` (0: none) a worker is
+/// replaced once it is between calls (loky's rule, with a threshold of the user's).
+constexpr memory_verdict judge_memory(std::uint64_t resident, bool running, std::uint64_t max_worker_memory,
+                                      std::uint64_t memory_limit) noexcept
+{
+    if (resident == 0)
+        return memory_verdict::keep;
+    if (memory_limit && resident > memory_limit)
+        return running ? memory_verdict::kill : memory_verdict::replace;
+    if (max_worker_memory && resident > max_worker_memory && !running)
+        return memory_verdict::replace;
+    return memory_verdict::keep;
+}
+
+/// How often the memory of running workers is read while memory_limit is set: an
+/// allocation faster than this may overshoot the limit before the kill.
+inline constexpr std::chrono::milliseconds memory_poll_interval{10};
 
 /// Whether an idle worker exits (process_pool_options::idle_timeout): it has been idle
 /// that long, and the live workers that stay (`staying`, this one included) are more than

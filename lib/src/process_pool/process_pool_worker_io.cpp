@@ -219,6 +219,8 @@ bool process_pool_engine::handle_reply(worker& w, const decode_result& frame)
             std::lock_guard lock(mutex_);
             ++counts_.worker_retirements;
         }
+        if (options_.max_worker_memory || options_.memory_limit)
+            check_memory_between_calls(w);
     }
     if (!w.in_flight.empty()) {
         arm_timer(w);

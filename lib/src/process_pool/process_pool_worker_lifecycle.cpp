@@ -12,6 +12,7 @@
 #include <asyncjobs/errors.hpp>
 
 #include "process_pool_engine.hpp"
+#include "resident_memory.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -304,6 +305,50 @@ void process_pool_engine::sweep_idle()
     });
 }
 
+namespace {
+std::string mebibytes(std::uint64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
+} // namespace
+
+void process_pool_engine::poll_memory()
+{
+    if (shutting_down_)
+        return;
+    for (auto& w : workers_) {
+        if (w->in_flight.empty() || !w->in_flight.front()->running || w->life.leaving())
+            continue;
+        std::uint64_t resident = resident_bytes_of(w->link.pid());
+        switch (policy::judge_memory(resident, true, options_.max_worker_memory, options_.memory_limit)) {
+        case policy::memory_verdict::kill:
+            kill_worker(*w, kill_reason::memory,
+                        "the worker's resident memory (" + mebibytes(resident) +
+                            ") went over process_pool_options::memory_limit (" + mebibytes(options_.memory_limit) +
+                            ") while it ran this task; the pool killed it and replaced it",
+                        w->in_flight.front());
+            break;
+        default:
+            break;
+        }
+    }
+    memory_poll_.expires_after(policy::memory_poll_interval);
+    memory_poll_.async_wait([this](boost::system::error_code ec) {
+        if (!ec)
+            poll_memory();
+    });
+}
+
+void process_pool_engine::check_memory_between_calls(worker& w)
+{
+    if (w.life.leaving() || !w.in_flight.empty())
+        return;
+    std::uint64_t resident = resident_bytes_of(w.link.pid());
+    if (policy::judge_memory(resident, false, options_.max_worker_memory, options_.memory_limit) ==
+        policy::memory_verdict::replace) {
+        retire(w);
+        std::lock_guard lock(mutex_);
+        ++counts_.worker_retirements;
+    }
+}
+
 void process_pool_engine::release_delayed()
 {
     for (auto& d : delayed_)
@@ -352,6 +397,8 @@ std::exception_ptr process_pool_engine::failure_for(const worker& w, const call&
     case policy::death_cause::terminated:
         return std::make_exception_ptr(cancelled_error(
             "asyncjobs: the task was running when process_pool_executor::terminate() killed its worker" + where));
+    case policy::death_cause::memory_limit:
+        return std::make_exception_ptr(memory_limit_exceeded("asyncjobs: " + w.life.reason_detail() + where));
     case policy::death_cause::protocol:
         return std::make_exception_ptr(protocol_error("asyncjobs: " + w.life.reason_detail() +
                                                       "; the worker was killed and replaced" + where));
