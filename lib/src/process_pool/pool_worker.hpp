@@ -50,6 +50,7 @@ struct worker final : worker_link_events {
     // order the I/O thread's plain writes): copies of tasks_done and whether a call runs.
     std::atomic<std::uint64_t> finished{0};
     std::atomic<bool> busy{false};
+    std::atomic<bool> gone{false};  ///< exited: no longer among stats()'s workers
     /// When it last held no call (idle_timeout): its last reply, or when it became ready.
     std::chrono::steady_clock::time_point idle_since{};
     std::weak_ptr<call> kill_target;  ///< the call a timeout or cancel_and_kill kill was aimed at

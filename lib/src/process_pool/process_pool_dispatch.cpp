@@ -110,9 +110,10 @@ bool process_pool_engine::kill_task(state_base* task)
                     // Sent ahead without a claim board: the worker will run it, but nobody
                     // gets the result; the caller learns at once that it was cancelled.
                     c->abandoned = true;
+                    count_end(ending::cancelled);
                     c->state->cancel_claimed();
                     std::lock_guard lock(mutex_);
-                    finished_one_locked(ending::cancelled);
+                    finished_one_locked();
                 }
                 return;
             }
@@ -120,11 +121,12 @@ bool process_pool_engine::kill_task(state_base* task)
         // A task waiting out its retry_backoff: its wait ends now, with nothing to requeue.
         for (auto& d : delayed_) {
             if (d.c && d.c->state == keep) {
+                count_end(ending::cancelled);
                 d.c->state->cancel_claimed();
                 d.c.reset();
                 d.timer.cancel();
                 std::lock_guard lock(mutex_);
-                finished_one_locked(ending::cancelled);
+                finished_one_locked();
                 return;
             }
         }
@@ -132,9 +134,10 @@ bool process_pool_engine::kill_task(state_base* task)
         std::lock_guard lock(mutex_);
         for (auto it = queue_.begin(); it != queue_.end(); ++it) {
             if ((*it)->state == keep) {
+                count_end(ending::cancelled);
                 (*it)->state->cancel_claimed();
                 queue_.erase(it);
-                finished_one_locked(ending::cancelled);
+                finished_one_locked();
                 break;
             }
         }
@@ -266,7 +269,8 @@ void process_pool_engine::dispatch()
         call_ptr c = std::move(queue_.front());
         queue_.pop_front();
         if (!claim_for_send_locked(*target, *c)) {  // cancelled while queued
-            finished_one_locked(ending::cancelled);
+            count_end(ending::cancelled);  // by its caller's cancel(), a moment ago
+            finished_one_locked();
             continue;
         }
         lock.unlock();

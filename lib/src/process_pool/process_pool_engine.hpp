@@ -222,9 +222,18 @@ private:
     /// Kills the worker if it has not said hello within start_timeout.
     void arm_start_timer(worker& w);
 
-    void finished_one_locked(ending how)
+    /// Counts how a call ended, for stats(): before its future completes, so that a
+    /// caller woken by it finds it counted.
+    void count_end(ending how) noexcept
     {
-        ++(how == ending::completed ? counts_.completed : how == ending::failed ? counts_.failed : counts_.cancelled);
+        auto& counter = how == ending::completed ? ended_.completed
+                        : how == ending::failed  ? ended_.failed
+                                                 : ended_.cancelled;
+        counter.fetch_add(1, std::memory_order_relaxed);
+    }
+
+    void finished_one_locked()
+    {
         if (--outstanding_ == 0)
             idle_.notify_all();
     }
@@ -283,9 +292,13 @@ private:
     std::vector<long> pids_;
     /// stats()'s counters. workers_ changes under mutex_ too, so that stats() may walk it.
     struct counters {
-        std::uint64_t submitted = 0, completed = 0, failed = 0, cancelled = 0, retried = 0;
+        std::uint64_t submitted = 0, retried = 0;
         std::uint64_t worker_starts = 0, worker_crashes = 0, worker_kills = 0, worker_retirements = 0;
     } counts_;
+    /// How calls ended (count_end), apart: counted outside the lock, before completion.
+    struct endings {
+        std::atomic<std::uint64_t> completed{0}, failed{0}, cancelled{0};
+    } ended_;
     /// Calls sent ahead under a claim board, by their state: what cancel() must settle with the worker.
     struct gate {
         claim_board* board;

@@ -158,9 +158,10 @@ void process_pool_engine::shutdown(bool wait, bool cancel_futures)
         }
     }
     for (auto& c : unstarted) {
+        count_end(ending::cancelled);
         c->state->cancel();
         std::lock_guard lock(mutex_);
-        finished_one_locked(ending::cancelled);
+        finished_one_locked();
     }
     // Calls sent ahead that no worker has begun are cancelled too; each worker skips its own.
     for (auto& task : sent_ahead)
@@ -220,12 +221,13 @@ pool_stats process_pool_engine::stats() const
     pool_stats s;
     if (forked())
         return s;
+    // Before the gauges: a call counted here as ended is not counted again as running.
+    s.completed = ended_.completed.load(std::memory_order_relaxed);
+    s.failed = ended_.failed.load(std::memory_order_relaxed);
+    s.cancelled = ended_.cancelled.load(std::memory_order_relaxed);
     {
         std::lock_guard lock(mutex_);
         s.submitted = counts_.submitted;
-        s.completed = counts_.completed;
-        s.failed = counts_.failed;
-        s.cancelled = counts_.cancelled;
         s.retried = counts_.retried;
         s.worker_starts = counts_.worker_starts;
         s.worker_crashes = counts_.worker_crashes;
@@ -233,6 +235,8 @@ pool_stats process_pool_engine::stats() const
         s.worker_retirements = counts_.worker_retirements;
         s.per_worker.reserve(workers_.size());
         for (auto& w : workers_) {
+            if (w->gone.load(std::memory_order_relaxed))
+                continue;  // exited, its output still draining
             worker_stats ws;
             ws.pid = static_cast<int>(w->link.pid());
             ws.tasks_completed = w->finished.load(std::memory_order_relaxed);

@@ -42,6 +42,7 @@ void worker::on_bad_output(std::string why) { engine.kill_worker(*this, kill_rea
 void worker::on_exit(int status)
 {
     life.exit(status);  // the replies drained after this may dispatch: not to this worker
+    gone.store(true, std::memory_order_relaxed);
 }
 
 void worker::on_closed() { engine.finish_worker(*this); }
@@ -145,7 +146,8 @@ bool process_pool_engine::handle_skipped(worker& w, const decode_result& frame)
     {
         std::lock_guard lock(mutex_);
         c->gated = false;
-        finished_one_locked(ending::cancelled);
+        count_end(ending::cancelled);  // by a cancel() that won on the claim board
+        finished_one_locked();
     }
     if (!w.in_flight.empty()) {
         arm_timer(w);
@@ -197,6 +199,7 @@ bool process_pool_engine::handle_reply(worker& w, const decode_result& frame)
         ++w.tasks_done;
         w.finished.store(w.tasks_done, std::memory_order_relaxed);
     } else {
+        count_end(frame.header.kind == frame_kind::result ? ending::completed : ending::failed);
         if (frame.header.kind == frame_kind::result) {
             c->remote->complete_from(*c->entry, frame.payload);
         } else {
@@ -212,7 +215,7 @@ bool process_pool_engine::handle_reply(worker& w, const decode_result& frame)
         w.finished.store(w.tasks_done, std::memory_order_relaxed);
         {
             std::lock_guard lock(mutex_);
-            finished_one_locked(frame.header.kind == frame_kind::result ? ending::completed : ending::failed);
+            finished_one_locked();
         }
         if (options_.max_tasks_per_child && w.tasks_done >= options_.max_tasks_per_child && !w.life.leaving()) {
             retire(w);

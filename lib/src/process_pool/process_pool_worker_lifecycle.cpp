@@ -145,7 +145,8 @@ void process_pool_engine::finish_worker(worker& w)
         std::erase_if(held, [&](const call_ptr& c) {
             if (!c->cancelled_ahead)
                 return false;
-            finished_one_locked(ending::cancelled);
+            count_end(ending::cancelled);
+            finished_one_locked();
             return true;
         });
         // What ended it, for stats(): a clean exit is a retirement, counted when decided.
@@ -184,9 +185,9 @@ void process_pool_engine::finish_worker(worker& w)
                     if (running)  // no backoff: first in line again
                         held.push_front(std::move(running));
                 } else {
-                    ending how = finish_killed(w, *running, status);
+                    finish_killed(w, *running, status);
                     std::lock_guard lock(mutex_);
-                    finished_one_locked(how);
+                    finished_one_locked();
                 }
             }
         }
@@ -224,9 +225,11 @@ process_pool_engine::ending process_pool_engine::finish_killed(const worker& w, 
     if (w.life.reason() == kill_reason::cancel && w.kill_target.lock().get() == &c) {
         if (!c.started)
             c.state->try_start();
+        count_end(ending::cancelled);
         c.state->cancel_claimed(std::move(why));
         return ending::cancelled;
     }
+    count_end(ending::failed);
     c.remote->fail(std::move(why));
     return ending::failed;
 }
@@ -360,12 +363,13 @@ void process_pool_engine::end_terminated(std::deque<call_ptr>& held)
     for (auto& c : held) {
         if (c->abandoned)
             continue;
+        count_end(ending::cancelled);
         if (c->started || !c->state->cancel())
             c->state->cancel_claimed(std::make_exception_ptr(cancelled_error(
                 c->running ? "asyncjobs: the task was running when process_pool_executor::terminate() killed its worker"
                            : "asyncjobs: process_pool_executor::terminate() cancelled the task before it started")));
         std::lock_guard lock(mutex_);
-        finished_one_locked(ending::cancelled);
+        finished_one_locked();
     }
     held.clear();
 }
@@ -439,10 +443,11 @@ void process_pool_engine::fail_all(std::deque<call_ptr>& calls, const std::excep
 {
     for (auto& c : calls) {
         bool failed = c->started || c->state->try_start();
+        count_end(failed ? ending::failed : ending::cancelled);
         if (failed)
             c->remote->fail(copy_exception(why));  // each future its own object
         std::lock_guard lock(mutex_);
-        finished_one_locked(failed ? ending::failed : ending::cancelled);
+        finished_one_locked();
     }
 }
 
