@@ -202,6 +202,11 @@ bool process_pool_engine::claim_for_send_locked(worker& w, call& c)
         }
     } else {
         c.gated = false;
+        // Sent again after its worker died under it (a retry): offered all the same,
+        // without a gate (cancel() cannot stop a started call), so that if this worker dies
+        // too, the board says whether it had begun the call.
+        if (w.link.gates_calls())
+            w.link.claims().offer(w.calls_sent);
     }
     c.seq = w.calls_sent++;
     return true;
@@ -209,8 +214,12 @@ bool process_pool_engine::claim_for_send_locked(worker& w, call& c)
 
 void process_pool_engine::settle_gate_locked(worker& w, call& c)
 {
-    if (!c.gated)
+    if (!c.gated) {
+        // A retry offered without a gate: running if the worker claimed it.
+        if (c.started && !c.running && w.link.gates_calls() && w.link.claims().started(c.seq))
+            c.running = true;
         return;
+    }
     c.gated = false;
     auto it = gates_.find(c.state.get());
     if (it != gates_.end() && it->second.board == &w.link.claims() && it->second.seq == c.seq) {

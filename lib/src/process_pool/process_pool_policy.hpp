@@ -4,7 +4,7 @@
 // calls are sent, which worker gets the next call, what becomes of the calls a dead
 // worker held and whether the one it ran runs again (retries), which idle workers exit,
 // and what a worker's memory calls for. The engine gathers the facts and acts; the rules live here, where a table of
-// cases can test them (test/process/test_pool_policy.cpp) without starting a process.
+// cases can test them (test/test_pool_policy.cpp) without starting a process.
 #ifndef ASYNCJOBS_SRC_PROCESS_POOL_POLICY_HPP
 #define ASYNCJOBS_SRC_PROCESS_POOL_POLICY_HPP
 
