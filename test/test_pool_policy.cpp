@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -255,6 +256,175 @@ BOOST_AUTO_TEST_CASE(the_recorded_kill_keeps_its_detail)
     BOOST_TEST(life.reason_detail() == "task 'slow' ran past 10 ms");
     life.exit(9);
     BOOST_TEST(life.exit_status() == 9);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(retries)
+
+using asyncjobs::detail::kill_reason;
+using policy::death_cause;
+
+BOOST_AUTO_TEST_CASE(cause_of_death_by_kill_reason_and_target)
+{
+    struct row {
+        kill_reason reason;
+        bool aimed_here;
+        death_cause cause;
+    };
+    const row table[] = {
+        {kill_reason::none, true, death_cause::crashed},       // died on its own, or killed from outside
+        {kill_reason::none, false, death_cause::crashed},
+        {kill_reason::timeout, true, death_cause::timeout},    // this call's timeout
+        {kill_reason::timeout, false, death_cause::crashed},   // another call's: collateral
+        {kill_reason::cancel, true, death_cause::cancelled},
+        {kill_reason::cancel, false, death_cause::crashed},
+        {kill_reason::protocol, false, death_cause::protocol},
+        {kill_reason::terminate, false, death_cause::terminated},
+        {kill_reason::shutdown, false, death_cause::crashed},  // a retiring worker that died
+    };
+    for (const auto& r : table) {
+        BOOST_TEST_CONTEXT("reason " << static_cast<int>(r.reason) << ", aimed here " << r.aimed_here)
+        BOOST_TEST((policy::cause_of_death(r.reason, r.aimed_here) == r.cause));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(which_deaths_run_again)
+{
+    struct row {
+        death_cause cause;
+        unsigned tries, retries;
+        bool retry_on_timeout, again;
+    };
+    const row table[] = {
+        {death_cause::crashed, 1, 0, false, false},    // no retries: the default
+        {death_cause::crashed, 1, 3, false, true},     // first death of three allowed retries
+        {death_cause::crashed, 3, 3, false, true},     // the last retry
+        {death_cause::crashed, 4, 3, false, false},    // every retry spent: it fails
+        {death_cause::timeout, 1, 3, false, false},    // a timeout only when asked for
+        {death_cause::timeout, 1, 3, true, true},
+        {death_cause::timeout, 4, 3, true, false},
+        {death_cause::cancelled, 1, 3, true, false},   // cancel_and_kill: never
+        {death_cause::protocol, 1, 3, true, false},    // a broken worker: never
+        {death_cause::terminated, 1, 3, true, false},  // terminate(): never
+    };
+    for (const auto& r : table) {
+        BOOST_TEST_CONTEXT("cause " << static_cast<int>(r.cause) << ", tries " << r.tries << ", retries "
+                                    << r.retries << ", retry_on_timeout " << r.retry_on_timeout)
+        BOOST_TEST(policy::retry_after_death({.cause = r.cause,
+                                              .tries = r.tries,
+                                              .retries = r.retries,
+                                              .retry_on_timeout = r.retry_on_timeout}) == r.again);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(backoff_doubles_up_to_a_cap)
+{
+    struct row {
+        std::chrono::milliseconds backoff;
+        unsigned retry;
+        std::chrono::milliseconds delay;
+    };
+    const row table[] = {
+        {0ms, 1, 0ms},  // no backoff: at once
+        {0ms, 5, 0ms},
+        {-5ms, 2, 0ms},  // rejected by validation; harmless here
+        {10ms, 0, 0ms},  // not a retry
+        {10ms, 1, 10ms},
+        {10ms, 2, 20ms},
+        {10ms, 3, 40ms},
+        {10ms, 12, 20480ms},
+        {10ms, 13, 40960ms},
+        {10ms, 14, 60000ms},  // a minute at most
+        {10ms, 1000, 60000ms},
+        {std::chrono::milliseconds(90000), 1, std::chrono::milliseconds(90000)},  // longer than the cap: itself
+        {std::chrono::milliseconds(90000), 4, std::chrono::milliseconds(90000)},
+        {std::chrono::milliseconds::max(), 3, std::chrono::milliseconds::max()},  // no overflow
+    };
+    for (const auto& r : table) {
+        BOOST_TEST_CONTEXT("backoff " << r.backoff.count() << " ms, retry " << r.retry)
+        BOOST_TEST(policy::retry_delay(r.backoff, r.retry).count() == r.delay.count());
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(idle_reaping)
+
+BOOST_AUTO_TEST_CASE(an_idle_worker_exits_after_the_timeout_down_to_the_minimum)
+{
+    struct row {
+        std::optional<std::chrono::nanoseconds> timeout;
+        std::chrono::nanoseconds idle_for;
+        std::size_t staying, min_workers;
+        bool reap;
+    };
+    const row table[] = {
+        {std::nullopt, 24h, 4, 0, false},  // unset: never
+        {100ms, 99ms, 4, 0, false},        // not idle long enough
+        {100ms, 100ms, 4, 0, true},
+        {100ms, 5s, 1, 0, true},           // down to none
+        {100ms, 5s, 2, 1, true},
+        {100ms, 5s, 1, 1, false},          // the minimum stays
+        {100ms, 5s, 3, 3, false},
+        {100ms, -1ms, 2, 0, false},        // idle since a moment in the future: not idle
+    };
+    for (const auto& r : table) {
+        BOOST_TEST_CONTEXT("timeout " << (r.timeout ? r.timeout->count() : -1) << " ns, idle " << r.idle_for.count()
+                                      << " ns, staying " << r.staying << ", min " << r.min_workers)
+        BOOST_TEST(policy::reap_idle(r.timeout, r.idle_for, r.staying, r.min_workers) == r.reap);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(the_sweep_runs_at_a_quarter_of_the_timeout_within_bounds)
+{
+    BOOST_TEST(policy::idle_sweep_interval(1ms).count() == std::chrono::nanoseconds(1ms).count());
+    BOOST_TEST(policy::idle_sweep_interval(100ms).count() == std::chrono::nanoseconds(25ms).count());
+    BOOST_TEST(policy::idle_sweep_interval(1h).count() == std::chrono::nanoseconds(5s).count());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(memory_guard)
+
+BOOST_AUTO_TEST_CASE(judged_against_the_soft_and_the_hard_limit)
+{
+    using policy::memory_verdict;
+    constexpr std::uint64_t mib = 1 << 20;
+    struct row {
+        std::uint64_t resident;
+        bool running;
+        std::uint64_t max_worker_memory, memory_limit;
+        memory_verdict verdict;
+    };
+    const row table[] = {
+        {500 * mib, false, 0, 0, memory_verdict::keep},            // no guard
+        {500 * mib, true, 0, 0, memory_verdict::keep},
+        {0, true, 100 * mib, 200 * mib, memory_verdict::keep},     // unknown (exited): nothing to judge
+        {100 * mib, false, 100 * mib, 0, memory_verdict::keep},    // at the threshold: still fine
+        {101 * mib, false, 100 * mib, 0, memory_verdict::replace}, // above, between calls: replaced
+        {101 * mib, true, 100 * mib, 0, memory_verdict::keep},     // above while running: judged after the call
+        {201 * mib, true, 100 * mib, 200 * mib, memory_verdict::kill},  // the hard cap, while running
+        {201 * mib, true, 0, 200 * mib, memory_verdict::kill},
+        {201 * mib, false, 0, 200 * mib, memory_verdict::replace},      // above the cap but idle: no task to fail
+        {150 * mib, true, 100 * mib, 200 * mib, memory_verdict::keep},
+        {150 * mib, false, 100 * mib, 200 * mib, memory_verdict::replace},
+    };
+    for (const auto& r : table) {
+        BOOST_TEST_CONTEXT("resident " << r.resident << ", running " << r.running << ", max " << r.max_worker_memory
+                                       << ", limit " << r.memory_limit)
+        BOOST_TEST((policy::judge_memory(r.resident, r.running, r.max_worker_memory, r.memory_limit) == r.verdict));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_memory_kill_is_the_calls_own_only_when_aimed_at_it)
+{
+    using asyncjobs::detail::kill_reason;
+    BOOST_TEST((policy::cause_of_death(kill_reason::memory, true) == policy::death_cause::memory_limit));
+    BOOST_TEST((policy::cause_of_death(kill_reason::memory, false) == policy::death_cause::crashed));
+    // Never retried.
+    BOOST_TEST(!policy::retry_after_death(
+        {.cause = policy::death_cause::memory_limit, .tries = 1, .retries = 3, .retry_on_timeout = true}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

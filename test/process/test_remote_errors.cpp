@@ -207,6 +207,7 @@ BOOST_AUTO_TEST_CASE(asyncjobs_own_errors_keep_their_type)
                                expected{et::task_timed_out, typeid(asyncjobs::task_timeout)},
                                expected{et::protocol, typeid(asyncjobs::protocol_error)},
                                expected{et::not_registered, typeid(asyncjobs::task_not_registered)},
+                               expected{et::memory_exceeded, typeid(asyncjobs::memory_limit_exceeded)},
                                expected{et::plain_error, typeid(asyncjobs::error)}}) {
         pools.check(which, [&type = type](const std::exception_ptr& e) {
             BOOST_TEST((type_of(e) == type), boost::core::demangle(type_of(e).name()));

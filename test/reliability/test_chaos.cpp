@@ -13,6 +13,7 @@
 
 #include <asyncjobs/asyncjobs.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -242,4 +243,169 @@ BOOST_AUTO_TEST_CASE(random_sigkills_and_self_crashes_lose_nothing)
 
     BOOST_TEST(reliability::no_children(), "a worker was left behind (or a zombie)");
     BOOST_TEST(reliability::open_fds() == fds_before);
+}
+
+// The same storm with retries (issue 14): with process_pool_options::retries = 3 every
+// normal task completes with its answer, however often its worker is killed under it (up
+// to three times); a task that crashes its worker itself fails after four tries, with all
+// four in worker_crashed::attempts(); the pool's retry count covers every re-execution the
+// workers logged and no more deaths than there were.
+BOOST_AUTO_TEST_CASE(random_sigkills_with_retries_lose_no_task)
+{
+    const std::size_t min_tasks = scaled(6000, 1000);
+    const std::size_t min_kills = scaled(100, 20);
+    const std::size_t wave = 500;
+    const std::size_t capacity = 16 * min_tasks;
+    const std::size_t workers = 3;
+    const unsigned retries = 3;
+    const std::uint64_t seed = reliability::seed() + 1;
+    std::printf("chaos with retries: seed %llu, %zu workers, retries %u\n", static_cast<unsigned long long>(seed),
+                workers, retries);
+    BOOST_TEST_REQUIRE(reliability::no_children());
+    const std::string log = (std::filesystem::temp_directory_path() /
+                             ("asyncjobs-chaos-retries-" + std::to_string(::getpid()) + ".log"))
+                                .string();
+    std::filesystem::remove(log);
+
+    struct retry_record {
+        std::atomic<int> calls{0};
+        int mode = rt::normal;
+        int result = pending;
+        std::vector<asyncjobs::worker_crashed::attempt> attempts;
+    };
+    auto records = std::make_unique<retry_record[]>(capacity);
+    std::size_t submitted = 0;
+    std::atomic<std::size_t> kills{0};
+    std::atomic<bool> stop{false};
+    asyncjobs::pool_stats final_stats;
+    {
+        asyncjobs::process_pool_options options;
+        options.max_workers = workers;
+        options.worker_executable = worker_path();
+        options.retries = retries;
+        asyncjobs::process_pool_executor pool(options);
+        asyncjobs::executor& ex = pool;  // the pool's default reaches tasks submitted through executor&
+
+        std::thread killer([&] {
+            std::mt19937_64 rng(seed ^ 0x5bd1e995);
+            const long self = static_cast<long>(::getpid());
+            while (!stop.load()) {
+                std::this_thread::sleep_for(std::chrono::microseconds(rng() % scaled(20000, 300000)));
+                auto pids = pool.worker_pids();
+                if (pids.empty())
+                    continue;
+                long pid = pids[rng() % pids.size()];
+                if (reliability::parent_of(pid) == self && ::kill(static_cast<pid_t>(pid), SIGKILL) == 0)
+                    kills.fetch_add(1);
+            }
+        });
+        struct stop_killer {
+            std::atomic<bool>& stop;
+            std::thread& killer;
+            ~stop_killer()
+            {
+                stop = true;
+                if (killer.joinable())
+                    killer.join();
+            }
+        } stopper{stop, killer};
+
+        std::mt19937_64 rng(seed);
+        std::vector<asyncjobs::future<void>> continuations;
+        continuations.reserve(wave);
+        while ((submitted < min_tasks || kills.load() < min_kills) && submitted + wave <= capacity) {
+            for (std::size_t i = 0; i < wave; ++i, ++submitted) {
+                const std::uint64_t id = submitted;
+                retry_record& r = records[id];
+                r.mode = rng() % 1000 < 4 ? rt::self_abort : rt::normal;
+                int spin_us = static_cast<int>(rng() % 4 == 0 ? 0 : rng() % 600);
+                continuations.push_back(ex.submit(rt::chaos_step, id, r.mode, spin_us, log)
+                                            .then([&r, id](asyncjobs::future<std::uint64_t> f) {
+                                                r.calls.fetch_add(1);
+                                                try {
+                                                    r.result = f.get() == rt::answer(id) ? right_answer : wrong_answer;
+                                                } catch (const asyncjobs::worker_crashed& e) {
+                                                    r.result = crashed;
+                                                    r.attempts = e.attempts();
+                                                } catch (...) {
+                                                    r.result = other_error;
+                                                }
+                                            }));
+            }
+            bool hang = false;
+            for (auto& c : continuations)
+                hang = hang || c.wait_for(60s) != std::future_status::ready;
+            continuations.clear();
+            if (hang) {
+                BOOST_ERROR("a continuation did not complete within 60 s: a future hangs");
+                break;
+            }
+        }
+        stop = true;
+        killer.join();
+        // Every counter in: the last futures are ready a moment before their counts move.
+        for (auto give_up = std::chrono::steady_clock::now() + 60s; std::chrono::steady_clock::now() < give_up;) {
+            final_stats = pool.stats();
+            if (final_stats.running == 0 && final_stats.queued == 0)
+                break;
+            std::this_thread::sleep_for(1ms);
+        }
+    }
+
+    std::vector<int> executions(submitted, 0);
+    {
+        std::ifstream in(log, std::ios::binary);
+        std::uint64_t id = 0;
+        while (in.read(reinterpret_cast<char*>(&id), sizeof id)) {
+            BOOST_TEST_REQUIRE(id < submitted);
+            ++executions[id];
+        }
+    }
+    std::filesystem::remove(log);
+
+    std::size_t succeeded = 0, self_crashers = 0, bad = 0;
+    std::uint64_t reexecutions = 0, self_deaths = 0;
+    for (std::size_t id = 0; id < submitted; ++id) {
+        const retry_record& r = records[id];
+        bool ok = r.calls.load() == 1 && executions[id] >= 1 && executions[id] <= int(retries) + 1;
+        if (ok && r.mode == rt::normal) {
+            ok = r.result == right_answer;
+            succeeded += ok;
+        } else if (ok) {
+            // Four tries, each ended by its own abort or by a kill that came first.
+            ok = r.result == crashed && r.attempts.size() == retries + 1;
+            for (const auto& a : r.attempts)
+                ok = ok && (a.signal == SIGABRT || a.signal == SIGKILL);
+            self_crashers += ok;
+            self_deaths += r.attempts.size();
+        }
+        reexecutions += static_cast<std::uint64_t>(std::max(executions[id] - 1, 0));
+        if (!ok && bad++ < 10)
+            BOOST_ERROR("task " << id << " (mode " << r.mode << "): completed " << r.calls.load() << " times, outcome "
+                                << r.result << ", executed " << executions[id] << " times, " << r.attempts.size()
+                                << " attempts");
+    }
+    std::printf("chaos with retries: %zu tasks, %zu kills, %llu retried, %llu re-executions logged, %zu self-crashing "
+                "tasks (%llu deaths), %zu succeeded, %zu bad; pool: %llu completed, %llu failed, %llu worker crashes\n",
+                submitted, kills.load(), static_cast<unsigned long long>(final_stats.retried),
+                static_cast<unsigned long long>(reexecutions), self_crashers,
+                static_cast<unsigned long long>(self_deaths), succeeded, bad,
+                static_cast<unsigned long long>(final_stats.completed),
+                static_cast<unsigned long long>(final_stats.failed),
+                static_cast<unsigned long long>(final_stats.worker_crashes));
+    BOOST_TEST(bad == 0u);
+    BOOST_TEST(kills.load() >= min_kills);
+    BOOST_TEST(succeeded + self_crashers == submitted);
+    BOOST_TEST(final_stats.submitted == submitted);
+    BOOST_TEST(final_stats.completed == succeeded);
+    BOOST_TEST(final_stats.failed == self_crashers);
+    // Every re-execution the workers logged was a retry. A retry without a second log
+    // record is a kill that landed after the worker claimed the call and before the task
+    // wrote its record: the pool counts it (the call had begun), the log cannot.
+    BOOST_TEST(final_stats.retried >= reexecutions);
+    // Each self-crashing task was retried three times; beyond those, a retry per kill at most.
+    BOOST_TEST(final_stats.retried >= retries * self_crashers);
+    BOOST_TEST(final_stats.retried <= kills.load() + retries * self_crashers);
+    BOOST_TEST(final_stats.worker_crashes <= kills.load() + self_deaths);
+    BOOST_TEST(reliability::no_children(), "a worker was left behind (or a zombie)");
 }

@@ -52,6 +52,8 @@ int throw_kind(int which)
         throw asyncjobs::protocol_error("inner protocol");
     case not_registered:
         throw asyncjobs::task_not_registered("inner not registered");
+    case memory_exceeded:
+        throw asyncjobs::memory_limit_exceeded("inner memory limit");
     case plain_error:
         throw asyncjobs::error("inner error");
     case user_timeout:

@@ -64,6 +64,7 @@ enum kind : int {
     bad_variant,        // std::get of the wrong alternative
     bad_optional,       // value() of an empty optional
     bad_function,       // an empty std::function called
+    memory_exceeded,    // asyncjobs::memory_limit_exceeded("inner memory limit")
     kind_count
 };
 

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace asyncjobs {
 
@@ -71,23 +72,44 @@ public:
 };
 
 /// A worker process died while running the task: only that task fails; the pool replaces
-/// the worker and goes on. Says the exit code or the signal.
+/// the worker and goes on. Says the exit code or the signal of the last death, and, for a
+/// task with retries (task_options::retries), every try in attempts().
 class worker_crashed : public error {
 public:
+    /// One try of the task, ended by its worker's death.
+    struct attempt {
+        long pid = 0;        ///< the worker that ran it
+        int exit_code = -1;  ///< its exit code, or -1 if a signal killed it
+        int signal = 0;      ///< the signal that killed it, or 0 if it exited
+    };
+
     worker_crashed(int exit_code, int signal, const std::string& detail);
-    /// The worker's exit code, or -1 if a signal killed it.
+    worker_crashed(int exit_code, int signal, const std::string& detail, std::vector<attempt> attempts);
+    /// The worker's exit code, or -1 if a signal killed it (the last try's).
     int exit_code() const noexcept { return exit_code_; }
-    /// The signal that killed the worker, or 0 if it exited.
+    /// The signal that killed the worker, or 0 if it exited (the last try's).
     int signal() const noexcept { return signal_; }
+    /// Every try, oldest first, the last one included, when a process pool raised it; empty
+    /// when it arrived from a worker process (a pool nested in a task).
+    const std::vector<attempt>& attempts() const noexcept { return attempts_; }
 
 private:
     int exit_code_;
     int signal_;
+    std::vector<attempt> attempts_;
 };
 
 /// A process task ran past its timeout: its worker was killed (with whatever the task had
 /// started) and replaced; the pool goes on.
 class task_timeout : public error {
+public:
+    using error::error;
+};
+
+/// A process task's worker went over process_pool_options::memory_limit while it ran the
+/// task: the pool killed the worker (with what the task started) and replaced it; other
+/// tasks go on. Never retried.
+class memory_limit_exceeded : public error {
 public:
     using error::error;
 };

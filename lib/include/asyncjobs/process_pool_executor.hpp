@@ -7,9 +7,11 @@
 #include <asyncjobs/detail/submit_arguments.hpp>
 #include <asyncjobs/errors.hpp>
 #include <asyncjobs/executor.hpp>
+#include <asyncjobs/pool_stats.hpp>
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <ranges>
 #include <string>
@@ -58,6 +60,19 @@ struct task_options {
     /// Must be positive (submit_with throws std::invalid_argument otherwise); a huge one
     /// such as milliseconds::max() means no timeout.
     std::optional<std::chrono::milliseconds> timeout{};
+    /// How many times the task runs again, on another worker, when its worker dies under it
+    /// (a crash, a kill from outside, the out-of-memory killer); unset:
+    /// process_pool_options::retries. A task's own exception is never retried, a timeout
+    /// only with retry_on_timeout, a cancel_and_kill never. After the last try the future
+    /// fails with worker_crashed, whose attempts() lists every try (pid, signal or exit
+    /// code). A retried task may have run (part way) more than once: retry idempotent work.
+    /// At most 1000 (submit_with throws std::invalid_argument otherwise).
+    std::optional<unsigned> retries{};
+    /// Whether a task that ran past its timeout is retried too (unset: the pool's).
+    std::optional<bool> retry_on_timeout{};
+    /// The wait before the first retry, doubling with each (at most a minute, or this if
+    /// longer); unset: the pool's. Zero: at once, ahead of queued work. Not negative.
+    std::optional<std::chrono::milliseconds> retry_backoff{};
 };
 
 struct process_pool_options {
@@ -106,6 +121,32 @@ struct process_pool_options {
     /// A server whose workers keep every core busy sets it so that its own I/O thread, and
     /// the pool's, win the CPU as soon as they wake up.
     int worker_nice = 0;
+    /// task_options::retries of every task that sets none: 0, as loky (Dask gives up after
+    /// 3 deaths). At most 1000.
+    unsigned retries = 0;
+    /// task_options::retry_on_timeout of every task that sets none.
+    bool retry_on_timeout = false;
+    /// task_options::retry_backoff of every task that sets none. Not negative.
+    std::chrono::milliseconds retry_backoff{0};
+    /// A worker idle this long exits (a clean goodbye, counted in
+    /// pool_stats::worker_retirements), down to min_workers; workers start again on
+    /// demand. Unset: workers stay until shutdown. Must be positive.
+    std::optional<std::chrono::milliseconds> idle_timeout{};
+    /// Memory guard, soft: a worker whose resident memory (VmRSS) is above this many bytes
+    /// after a task is replaced before its next one (loky restarts at +300 MB; here the
+    /// threshold is yours). 0: off. While set, calls are not sent ahead (each worker holds
+    /// one call, read after each), which costs a pipe round trip per task.
+    std::uint64_t max_worker_memory = 0;
+    /// Memory guard, hard: a worker whose resident memory goes above this many bytes while
+    /// it runs a task is killed (with what the task started) and the task fails with
+    /// memory_limit_exceeded, never retried; other tasks go on. The pool reads the resident
+    /// memory of running workers from /proc every 10 ms, so a faster allocation may overshoot
+    /// before the kill (and the kernel's OOM killer may act first: then worker_crashed,
+    /// which retries apply to). 0: off. Not below max_worker_memory.
+    std::uint64_t memory_limit = 0;
+    /// The workers idle_timeout leaves alive. It starts none by itself: workers still start
+    /// on demand. At most max_workers.
+    std::size_t min_workers = 0;
 
     /// Runs `fn(args...)` once in each worker before it takes tasks. `fn` must be
     /// registered; if it throws, the worker does not start (and the pool turns
@@ -191,6 +232,11 @@ public:
 
     /// Process ids of the live workers (for monitoring and tests).
     std::vector<long> worker_pids() const;
+
+    /// The pool's counters and gauges now, with each live worker's resident memory (read
+    /// from /proc). Takes the pool's lock briefly and reads one small /proc file per
+    /// worker: cheap enough to call per request. After shutdown, the final counts.
+    pool_stats stats() const;
 
 private:
     void submit_task(const detail::state_ptr& task, const task_options& options);

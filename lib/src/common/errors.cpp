@@ -39,6 +39,11 @@ worker_crashed::worker_crashed(int exit_code, int signal, const std::string& det
 {
 }
 
+worker_crashed::worker_crashed(int exit_code, int signal, const std::string& detail, std::vector<attempt> attempts)
+    : error(detail), exit_code_(exit_code), signal_(signal), attempts_(std::move(attempts))
+{
+}
+
 remote_error::remote_error(std::string type_name, const std::string& message)
     : error(type_name + ": " + message), remote_origin(std::move(type_name), message)
 {

@@ -53,6 +53,7 @@ enum class exception_kind : std::uint8_t {
     protocol_error = 40,
     task_not_registered = 41,
     remote_error = 42,
+    memory_limit_exceeded = 43,
 };
 
 enum class error_category : std::uint8_t { none = 0, generic = 1, system = 2 };
@@ -105,6 +106,8 @@ void classify_current(exception_fields& f)
         note(f, e, k::protocol_error);
     } catch (const task_not_registered& e) {
         note(f, e, k::task_not_registered);
+    } catch (const memory_limit_exceeded& e) {
+        note(f, e, k::memory_limit_exceeded);
     } catch (const error& e) {
         note(f, e, k::error);
     } catch (const std::system_error& e) {
@@ -291,6 +294,8 @@ std::exception_ptr rebuild_exception(exception_fields f)
         return finish(protocol_error(m), f);
     case k::task_not_registered:
         return finish(task_not_registered(m), f);
+    case k::memory_limit_exceeded:
+        return finish(memory_limit_exceeded(m), f);
     case k::remote_error:  // a remote_error_as<remote_error> would be a remote_origin twice
     case k::none:
     default:

@@ -8,6 +8,7 @@
 #include <asyncjobs/detail/function_task.hpp>
 #include <asyncjobs/detail/state.hpp>
 #include <asyncjobs/detail/task_entry.hpp>
+#include <asyncjobs/errors.hpp>
 
 #include "frame_buffer_pool.hpp"
 
@@ -19,6 +20,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace asyncjobs::detail {
 
@@ -51,6 +53,11 @@ struct call {
     unsigned lost_workers = 0;  ///< workers that died holding it before it started
     std::uint64_t seq = 0;      ///< its place among the calls sent to its worker (the claim board's slot)
     std::chrono::steady_clock::time_point started_at{};  ///< when its `started` frame arrived
+    unsigned retries = 0;            ///< task_options::retries, resolved against the pool's
+    bool retry_on_timeout = false;   ///< task_options::retry_on_timeout, resolved
+    std::chrono::milliseconds retry_backoff{0};
+    std::vector<worker_crashed::attempt> attempts;  ///< tries its workers died under (empty until one does)
+    std::string deaths;  ///< the same, in words, for the final error's message
 
 private:
     frame_buffer_pool* frames_ = nullptr;

@@ -12,6 +12,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -44,6 +46,13 @@ struct worker final : worker_link_events {
     std::deque<call_ptr> in_flight;  ///< sent, in order; the front one is running
     std::uint64_t calls_sent = 0;    ///< call frames sent, counted as the worker counts them
     std::size_t tasks_done = 0;
+    // What stats() reads from other threads (under the engine's mutex, which does not
+    // order the I/O thread's plain writes): copies of tasks_done and whether a call runs.
+    std::atomic<std::uint64_t> finished{0};
+    std::atomic<bool> busy{false};
+    std::atomic<bool> gone{false};  ///< exited: no longer among stats()'s workers
+    /// When it last held no call (idle_timeout): its last reply, or when it became ready.
+    std::chrono::steady_clock::time_point idle_since{};
     std::weak_ptr<call> kill_target;  ///< the call a timeout or cancel_and_kill kill was aimed at
 };
 

@@ -42,6 +42,13 @@ void process_pool_engine::submit_with(state_ptr task, const task_options& option
         throw std::invalid_argument("asyncjobs: task_options::timeout must be positive (it is " +
                                     std::to_string(options.timeout->count()) +
                                     " ms); leave it unset for no timeout");
+    if (options.retries && *options.retries > policy::max_retries)
+        throw std::invalid_argument("asyncjobs: task_options::retries must be at most " +
+                                    std::to_string(policy::max_retries) + " (it is " +
+                                    std::to_string(*options.retries) + "; a negative number converted to unsigned?)");
+    if (options.retry_backoff && options.retry_backoff->count() < 0)
+        throw std::invalid_argument("asyncjobs: task_options::retry_backoff must not be negative (it is " +
+                                    std::to_string(options.retry_backoff->count()) + " ms)");
     if (remote->shares_caller_objects())
         throw std::invalid_argument(
             "asyncjobs: process_pool_executor: " + describe_function(remote->function(), remote->function_type()) +
@@ -55,6 +62,9 @@ void process_pool_engine::submit_with(state_ptr task, const task_options& option
     c->entry = &entry;
     c->id = next_id_.fetch_add(1, std::memory_order_relaxed);
     c->timeout = options.timeout ? options.timeout : options_.task_timeout;
+    c->retries = options.retries.value_or(options_.retries);
+    c->retry_on_timeout = options.retry_on_timeout.value_or(options_.retry_on_timeout);
+    c->retry_backoff = options.retry_backoff.value_or(options_.retry_backoff);
     encode_call_frame(c->frame, remote->chunked() ? frame_kind::map_call : frame_kind::call, c->id, entry.name,
                       [&](std::string& out) { remote->encode_arguments(entry, out); });
     if (c->frame.size() - frame_header_size > options_.max_payload)
@@ -67,6 +77,7 @@ void process_pool_engine::submit_with(state_ptr task, const task_options& option
             throw shutdown_error();
         queue_.push_back(std::move(c));
         ++outstanding_;
+        ++counts_.submitted;
     }
     request_dispatch();
 }
@@ -99,6 +110,7 @@ bool process_pool_engine::kill_task(state_base* task)
                     // Sent ahead without a claim board: the worker will run it, but nobody
                     // gets the result; the caller learns at once that it was cancelled.
                     c->abandoned = true;
+                    count_end(ending::cancelled);
                     c->state->cancel_claimed();
                     std::lock_guard lock(mutex_);
                     finished_one_locked();
@@ -106,10 +118,23 @@ bool process_pool_engine::kill_task(state_base* task)
                 return;
             }
         }
+        // A task waiting out its retry_backoff: its wait ends now, with nothing to requeue.
+        for (auto& d : delayed_) {
+            if (d.c && d.c->state == keep) {
+                count_end(ending::cancelled);
+                d.c->state->cancel_claimed();
+                d.c.reset();
+                d.timer.cancel();
+                std::lock_guard lock(mutex_);
+                finished_one_locked();
+                return;
+            }
+        }
         // A task re-queued after a crash and not sent again yet: take it out here.
         std::lock_guard lock(mutex_);
         for (auto it = queue_.begin(); it != queue_.end(); ++it) {
             if ((*it)->state == keep) {
+                count_end(ending::cancelled);
                 (*it)->state->cancel_claimed();
                 queue_.erase(it);
                 finished_one_locked();
@@ -177,6 +202,11 @@ bool process_pool_engine::claim_for_send_locked(worker& w, call& c)
         }
     } else {
         c.gated = false;
+        // Sent again after its worker died under it (a retry): offered all the same,
+        // without a gate (cancel() cannot stop a started call), so that if this worker dies
+        // too, the board says whether it had begun the call.
+        if (w.link.gates_calls())
+            w.link.claims().offer(w.calls_sent);
     }
     c.seq = w.calls_sent++;
     return true;
@@ -184,8 +214,12 @@ bool process_pool_engine::claim_for_send_locked(worker& w, call& c)
 
 void process_pool_engine::settle_gate_locked(worker& w, call& c)
 {
-    if (!c.gated)
+    if (!c.gated) {
+        // A retry offered without a gate: running if the worker claimed it.
+        if (c.started && !c.running && w.link.gates_calls() && w.link.claims().started(c.seq))
+            c.running = true;
         return;
+    }
     c.gated = false;
     auto it = gates_.find(c.state.get());
     if (it != gates_.end() && it->second.board == &w.link.claims() && it->second.seq == c.seq) {
@@ -244,6 +278,7 @@ void process_pool_engine::dispatch()
         call_ptr c = std::move(queue_.front());
         queue_.pop_front();
         if (!claim_for_send_locked(*target, *c)) {  // cancelled while queued
+            count_end(ending::cancelled);  // by its caller's cancel(), a moment ago
             finished_one_locked();
             continue;
         }
@@ -269,9 +304,14 @@ worker* process_pool_engine::pick_worker(std::size_t queued)
         if (w->life.takes_calls())
             ++ready;
     }
+    // With max_worker_memory, a worker holds one call: its memory is judged between calls,
+    // and a call sent ahead would run on a worker that is about to be replaced.
     policy::pool_load pool{.queued = queued,
-                           .depth = policy::pipeline_depth(options_.pipeline_depth, queued, ready,
-                                                           policy::pipeline_cap(average_task_), claim_board::slots),
+                           .depth = options_.max_worker_memory
+                                        ? 1
+                                        : policy::pipeline_depth(options_.pipeline_depth, queued, ready,
+                                                                 policy::pipeline_cap(average_task_),
+                                                                 claim_board::slots),
                            .max_workers = max_workers_,
                            .max_tasks_per_child = options_.max_tasks_per_child};
     auto best = policy::pick_worker(pick_loads_, pool);
@@ -320,7 +360,12 @@ bool process_pool_engine::spawn()
         return false;
     }
     worker& ref = *w;
-    workers_.push_back(std::move(w));
+    ref.idle_since = std::chrono::steady_clock::now();
+    {
+        std::lock_guard lock(mutex_);
+        workers_.push_back(std::move(w));
+        ++counts_.worker_starts;
+    }
     publish_pids();
     arm_start_timer(ref);
     if (options_.initializer_call) {

@@ -98,6 +98,8 @@ public:
 
     std::size_t max_workers() const noexcept { return max_workers_; }
 
+    pool_stats stats() const;
+
     void teardown() noexcept;
 
     /// In a child made by fork() (fork_guard.hpp): the copy has no I/O thread and shares
@@ -176,9 +178,31 @@ private:
 
     std::exception_ptr failure_for(const worker& w, const call& c, const std::string& status);
 
+    /// How a call ended, for stats().
+    enum class ending { completed, failed, cancelled };
+
     /// Completes the call the worker died running: failed (worker_crashed, task_timeout, ...),
     /// or cancelled when cancel_and_kill aimed at it.
-    void finish_killed(const worker& w, call& c, const std::string& status);
+    ending finish_killed(const worker& w, call& c, const std::string& status);
+
+    /// The call `w` died running: records the try, and says whether it runs again
+    /// (policy::retry_after_death); if so and it must wait (retry_backoff), it waits in
+    /// delayed_ and the caller forgets it.
+    bool retry(const worker& w, call_ptr& c, const std::string& status);
+
+    /// idle_timeout: retires workers idle too long, down to min_workers, and looks again
+    /// after policy::idle_sweep_interval.
+    void sweep_idle();
+
+    /// memory_limit: reads the resident memory of each running worker, kills those over
+    /// it, and looks again after policy::memory_poll_interval.
+    void poll_memory();
+
+    /// After a reply, with a memory guard set: replaces the worker if it holds too much.
+    void check_memory_between_calls(worker& w);
+
+    /// Ends every wait of delayed_ now: the calls go back to the queue (terminate, shutdown).
+    void release_delayed();
 
     /// After terminate(): every call the dead worker held ends cancelled.
     void end_terminated(std::deque<call_ptr>& held);
@@ -197,6 +221,16 @@ private:
 
     /// Kills the worker if it has not said hello within start_timeout.
     void arm_start_timer(worker& w);
+
+    /// Counts how a call ended, for stats(): before its future completes, so that a
+    /// caller woken by it finds it counted.
+    void count_end(ending how) noexcept
+    {
+        auto& counter = how == ending::completed ? ended_.completed
+                        : how == ending::failed  ? ended_.failed
+                                                 : ended_.cancelled;
+        counter.fetch_add(1, std::memory_order_relaxed);
+    }
 
     void finished_one_locked()
     {
@@ -239,6 +273,15 @@ private:
     std::unique_ptr<boost::asio::steady_timer> shutdown_timer_;
     boost::asio::steady_timer spawn_retry_{io_};  ///< after a spawn failed for want of resources
     bool spawn_retry_armed_ = false;
+    /// Calls waiting out their retry_backoff before they go back to the queue.
+    struct delayed_call {
+        explicit delayed_call(boost::asio::io_context& io) : timer(io) {}
+        call_ptr c;
+        boost::asio::steady_timer timer;
+    };
+    std::list<delayed_call> delayed_;
+    boost::asio::steady_timer idle_sweep_{io_};  ///< sweep_idle(), while idle_timeout is set
+    boost::asio::steady_timer memory_poll_{io_};  ///< poll_memory(), while memory_limit is set
 
     mutable std::mutex mutex_;  // guards what follows
     std::deque<call_ptr> queue_;
@@ -247,6 +290,15 @@ private:
     bool closed_ = false;
     std::exception_ptr broken_;
     std::vector<long> pids_;
+    /// stats()'s counters. workers_ changes under mutex_ too, so that stats() may walk it.
+    struct counters {
+        std::uint64_t submitted = 0, retried = 0;
+        std::uint64_t worker_starts = 0, worker_crashes = 0, worker_kills = 0, worker_retirements = 0;
+    } counts_;
+    /// How calls ended (count_end), apart: counted outside the lock, before completion.
+    struct endings {
+        std::atomic<std::uint64_t> completed{0}, failed{0}, cancelled{0};
+    } ended_;
     /// Calls sent ahead under a claim board, by their state: what cancel() must settle with the worker.
     struct gate {
         claim_board* board;

@@ -10,12 +10,14 @@
 #include <asyncjobs/thread_pool_executor.hpp>
 
 #include "process_pool_engine.hpp"
+#include "resident_memory.hpp"
 
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
@@ -39,6 +41,7 @@ static_assert(pool_default_max_payload == default_max_payload,
 namespace {
 
 namespace asio = boost::asio;
+
 
 std::string this_executable()
 {
@@ -66,6 +69,13 @@ process_pool_options refuse_in_worker(process_pool_options options)
         std::fflush(stderr);
         ::_exit(worker_exit_missing_worker_line);
     }
+    if (options.retries > policy::max_retries)
+        throw std::invalid_argument("asyncjobs: process_pool_options::retries must be at most " +
+                                    std::to_string(policy::max_retries) + " (it is " + std::to_string(options.retries) +
+                                    "; a negative number converted to unsigned?)");
+    if (options.retry_backoff < std::chrono::milliseconds::zero())
+        throw std::invalid_argument("asyncjobs: process_pool_options::retry_backoff must not be negative (it is " +
+                                    std::to_string(options.retry_backoff.count()) + " ms)");
     if (options.start_timeout <= std::chrono::milliseconds::zero())
         throw std::invalid_argument("asyncjobs: process_pool_options::start_timeout must be positive");
     if (options.worker_nice < 0 || options.worker_nice > 19)
@@ -90,6 +100,20 @@ process_pool_engine::process_pool_engine(process_pool_options options)
         throw std::invalid_argument("asyncjobs: process_pool_options::task_timeout must be positive (it is " +
                                     std::to_string(options_.task_timeout->count()) +
                                     " ms); leave it unset for no timeout");
+    if (options_.idle_timeout && options_.idle_timeout->count() <= 0)
+        throw std::invalid_argument("asyncjobs: process_pool_options::idle_timeout must be positive (it is " +
+                                    std::to_string(options_.idle_timeout->count()) +
+                                    " ms); leave it unset to keep idle workers");
+    if (options_.memory_limit && options_.max_worker_memory > options_.memory_limit)
+        throw std::invalid_argument("asyncjobs: process_pool_options::max_worker_memory (" +
+                                    std::to_string(options_.max_worker_memory) +
+                                    " bytes) must not be above memory_limit (" +
+                                    std::to_string(options_.memory_limit) +
+                                    " bytes): a worker is killed at the limit before it could be replaced");
+    if (options_.min_workers > max_workers_)
+        throw std::invalid_argument("asyncjobs: process_pool_options::min_workers (" +
+                                    std::to_string(options_.min_workers) + ") must be at most max_workers (" +
+                                    std::to_string(max_workers_) + ")");
     auto duplicates = task_registry::instance().duplicates();
     if (!duplicates.empty()) {
         std::string names;
@@ -134,6 +158,7 @@ void process_pool_engine::shutdown(bool wait, bool cancel_futures)
         }
     }
     for (auto& c : unstarted) {
+        count_end(ending::cancelled);
         c->state->cancel();
         std::lock_guard lock(mutex_);
         finished_one_locked();
@@ -141,6 +166,8 @@ void process_pool_engine::shutdown(bool wait, bool cancel_futures)
     // Calls sent ahead that no worker has begun are cancelled too; each worker skips its own.
     for (auto& task : sent_ahead)
         task->cancel_claimed();
+    // A retry waiting out its backoff runs now: shutdown waits for it, and should not wait long.
+    asio::post(io_, [this] { release_delayed(); });
     if (wait && !completion_.running_in_this_thread())
         teardown();
 }
@@ -162,6 +189,7 @@ void process_pool_engine::terminate()
     end_terminated(queued);
     asio::post(io_, [this] {
         terminating_ = true;
+        release_delayed();  // those calls go to the queue, which dispatch() cancels
         for (auto& w : workers_)
             kill_worker(*w, kill_reason::terminate, {});
         dispatch();  // what a dying worker gave back meanwhile
@@ -188,6 +216,44 @@ void process_pool_engine::teardown() noexcept
     torn_down_ = true;
 }
 
+pool_stats process_pool_engine::stats() const
+{
+    pool_stats s;
+    if (forked())
+        return s;
+    // Before the gauges: a call counted here as ended is not counted again as running.
+    s.completed = ended_.completed.load(std::memory_order_relaxed);
+    s.failed = ended_.failed.load(std::memory_order_relaxed);
+    s.cancelled = ended_.cancelled.load(std::memory_order_relaxed);
+    {
+        std::lock_guard lock(mutex_);
+        s.submitted = counts_.submitted;
+        s.retried = counts_.retried;
+        s.worker_starts = counts_.worker_starts;
+        s.worker_crashes = counts_.worker_crashes;
+        s.worker_kills = counts_.worker_kills;
+        s.worker_retirements = counts_.worker_retirements;
+        s.per_worker.reserve(workers_.size());
+        for (auto& w : workers_) {
+            if (w->gone.load(std::memory_order_relaxed))
+                continue;  // exited, its output still draining
+            worker_stats ws;
+            ws.pid = static_cast<int>(w->link.pid());
+            ws.tasks_completed = w->finished.load(std::memory_order_relaxed);
+            ws.busy = w->busy.load(std::memory_order_relaxed);
+            s.running += ws.busy;
+            s.per_worker.push_back(ws);
+        }
+        s.workers = s.per_worker.size();
+        // outstanding_: accepted and not finished; those running are on a worker, the rest wait.
+        s.queued = outstanding_ > s.running ? outstanding_ - s.running : 0;
+    }
+    // Outside the lock: /proc reads cost a few microseconds each.
+    for (auto& ws : s.per_worker)
+        ws.resident_bytes = resident_bytes_of(ws.pid);
+    return s;
+}
+
 void process_pool_engine::io_main()
 {
     // Writes to a dead worker's pipe must fail with EPIPE, not kill the program; blocking
@@ -197,6 +263,10 @@ void process_pool_engine::io_main()
     sigaddset(&pipe_signal, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
     pthread_setname_np(pthread_self(), "asyncjobs-io");
+    if (options_.idle_timeout)
+        sweep_idle();
+    if (options_.memory_limit)
+        poll_memory();
     io_.run();
 }
 
@@ -234,6 +304,7 @@ void process_pool_executor::shutdown(bool wait, bool cancel_futures) { engine_->
 void process_pool_executor::terminate() { engine_->terminate(); }
 std::size_t process_pool_executor::max_workers() const noexcept { return engine_->max_workers(); }
 std::vector<long> process_pool_executor::worker_pids() const { return engine_->worker_pids(); }
+pool_stats process_pool_executor::stats() const { return engine_->stats(); }
 void process_pool_executor::submit_task(const detail::state_ptr& task, const task_options& options)
 {
     engine_->submit_with(task, options);

@@ -1,15 +1,19 @@
 // Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
 //
 // The process pool's decisions, as pure functions of what the engine knows: how far ahead
-// calls are sent, which worker gets the next call, and what becomes of the calls a dead
-// worker held. The engine gathers the facts and acts; the rules live here, where a table of
-// cases can test them (test/process/test_pool_policy.cpp) without starting a process.
+// calls are sent, which worker gets the next call, what becomes of the calls a dead
+// worker held and whether the one it ran runs again (retries), which idle workers exit,
+// and what a worker's memory calls for. The engine gathers the facts and acts; the rules live here, where a table of
+// cases can test them (test/test_pool_policy.cpp) without starting a process.
 #ifndef ASYNCJOBS_SRC_PROCESS_POOL_POLICY_HPP
 #define ASYNCJOBS_SRC_PROCESS_POOL_POLICY_HPP
+
+#include "worker_life.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 
@@ -130,6 +134,128 @@ constexpr held_call_verdict dead_worker_verdict(bool worker_was_ready, const fir
     if (first.delivered && first.lost_workers + 1 >= max_lost_workers)
         return held_call_verdict::fail;
     return held_call_verdict::redispatch;
+}
+
+/// What ended the call a dead worker was running, as its future will say.
+enum class death_cause {
+    crashed,     ///< the worker died on its own: a crash, a kill from outside, the OOM killer
+    timeout,     ///< the pool killed it for this call's timeout
+    cancelled,   ///< cancel_and_kill aimed at this call
+    protocol,    ///< the worker broke the wire protocol
+    terminated,  ///< terminate()
+    memory_limit,  ///< the pool killed it for going over memory_limit while it ran this call
+};
+
+/// The cause of death for a call that was running. A kill aimed at another call (its
+/// timeout, its cancel_and_kill, which finished while the signal was on its way) is no
+/// fault of this one: for it, the worker simply died.
+constexpr death_cause cause_of_death(kill_reason reason, bool aimed_at_this_call) noexcept
+{
+    switch (reason) {
+    case kill_reason::timeout:
+        return aimed_at_this_call ? death_cause::timeout : death_cause::crashed;
+    case kill_reason::cancel:
+        return aimed_at_this_call ? death_cause::cancelled : death_cause::crashed;
+    case kill_reason::memory:
+        return aimed_at_this_call ? death_cause::memory_limit : death_cause::crashed;
+    case kill_reason::protocol:
+        return death_cause::protocol;
+    case kill_reason::terminate:
+        return death_cause::terminated;
+    case kill_reason::none:
+    case kill_reason::shutdown:  // a retiring worker that died before it finished what it held
+        break;
+    }
+    return death_cause::crashed;
+}
+
+/// The largest task_options::retries / process_pool_options::retries: more is a mistake
+/// (typically -1 converted to unsigned), not a policy.
+inline constexpr unsigned max_retries = 1000;
+
+/// What retry_after_death() knows of a call whose worker died under it.
+struct retry_facts {
+    death_cause cause = death_cause::crashed;
+    unsigned tries = 0;    ///< tries ended by a death so far, this one included
+    unsigned retries = 0;  ///< how many times it may run again (task_options::retries)
+    bool retry_on_timeout = false;
+};
+
+/// Whether the call runs again on another worker. Only a death that is no decision of the
+/// task's caller or of the protocol is retried: a crash or a kill from outside, and a
+/// timeout when asked for. A task's own exception never reaches here (the worker lived).
+constexpr bool retry_after_death(const retry_facts& f) noexcept
+{
+    if (f.tries > f.retries)
+        return false;
+    switch (f.cause) {
+    case death_cause::crashed:
+        return true;
+    case death_cause::timeout:
+        return f.retry_on_timeout;
+    default:
+        return false;
+    }
+}
+
+/// The longest wait before a retry.
+inline constexpr std::chrono::milliseconds longest_retry_delay = std::chrono::minutes(1);
+
+/// How long the `retry`-th retry (1 for the first) waits before it goes back to the queue:
+/// `backoff`, doubling with each retry, at most longest_retry_delay (or `backoff` itself if
+/// that is longer). Zero: at once, ahead of the queue.
+constexpr std::chrono::milliseconds retry_delay(std::chrono::milliseconds backoff, unsigned retry) noexcept
+{
+    if (backoff.count() <= 0 || retry == 0)
+        return std::chrono::milliseconds::zero();
+    auto cap = std::max(backoff, longest_retry_delay);
+    auto delay = backoff;
+    for (unsigned i = 1; i < retry && delay < cap; ++i)
+        delay = delay > cap / 2 ? cap : delay * 2;
+    return std::min(delay, cap);
+}
+
+/// What becomes of a worker given its resident memory (`resident`, bytes; 0: unknown).
+enum class memory_verdict {
+    keep,
+    replace,  ///< retire it: it finishes what it holds and a new worker takes its place
+    kill,     ///< kill it now: the call it runs fails with memory_limit_exceeded
+};
+
+/// The memory guard. Over `memory_limit` (the hard cap, 0: none) a worker running a call is
+/// killed, and an idle one replaced; over `max_worker_memory` (0: none) a worker is
+/// replaced once it is between calls (loky's rule, with a threshold of the user's).
+constexpr memory_verdict judge_memory(std::uint64_t resident, bool running, std::uint64_t max_worker_memory,
+                                      std::uint64_t memory_limit) noexcept
+{
+    if (resident == 0)
+        return memory_verdict::keep;
+    if (memory_limit && resident > memory_limit)
+        return running ? memory_verdict::kill : memory_verdict::replace;
+    if (max_worker_memory && resident > max_worker_memory && !running)
+        return memory_verdict::replace;
+    return memory_verdict::keep;
+}
+
+/// How often the memory of running workers is read while memory_limit is set: an
+/// allocation faster than this may overshoot the limit before the kill.
+inline constexpr std::chrono::milliseconds memory_poll_interval{10};
+
+/// Whether an idle worker exits (process_pool_options::idle_timeout): it has been idle
+/// that long, and the live workers that stay (`staying`, this one included) are more than
+/// `min_workers`. Unset: never.
+constexpr bool reap_idle(std::optional<std::chrono::nanoseconds> idle_timeout, std::chrono::nanoseconds idle_for,
+                         std::size_t staying, std::size_t min_workers) noexcept
+{
+    return idle_timeout && idle_for >= *idle_timeout && staying > min_workers;
+}
+
+/// How often the pool looks for idle workers: a quarter of idle_timeout (so a worker
+/// leaves at most a quarter late), between 1 ms and 5 s.
+constexpr std::chrono::nanoseconds idle_sweep_interval(std::chrono::nanoseconds idle_timeout) noexcept
+{
+    return std::clamp<std::chrono::nanoseconds>(idle_timeout / 4, std::chrono::milliseconds(1),
+                                                std::chrono::seconds(5));
 }
 
 } // namespace asyncjobs::detail::policy

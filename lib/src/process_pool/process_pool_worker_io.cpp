@@ -42,6 +42,7 @@ void worker::on_bad_output(std::string why) { engine.kill_worker(*this, kill_rea
 void worker::on_exit(int status)
 {
     life.exit(status);  // the replies drained after this may dispatch: not to this worker
+    gone.store(true, std::memory_order_relaxed);
 }
 
 void worker::on_closed() { engine.finish_worker(*this); }
@@ -121,6 +122,7 @@ bool process_pool_engine::handle_started(worker& w, const decode_result& frame)
         }
     }
     c.running = true;
+    w.busy.store(true, std::memory_order_relaxed);
     c.started_at = std::chrono::steady_clock::now();
     kill_if_requested(w);
     return true;
@@ -144,11 +146,14 @@ bool process_pool_engine::handle_skipped(worker& w, const decode_result& frame)
     {
         std::lock_guard lock(mutex_);
         c->gated = false;
+        count_end(ending::cancelled);  // by a cancel() that won on the claim board
         finished_one_locked();
     }
     if (!w.in_flight.empty()) {
         arm_timer(w);
         kill_if_requested(w);
+    } else if (options_.idle_timeout) {
+        w.idle_since = std::chrono::steady_clock::now();
     }
     dispatch();
     return true;
@@ -172,6 +177,7 @@ bool process_pool_engine::handle_reply(worker& w, const decode_result& frame)
     call_ptr c = std::move(w.in_flight.front());
     w.in_flight.pop_front();
     w.timer.cancel();
+    w.busy.store(false, std::memory_order_relaxed);
     if (c->gated) {  // replied without a `started` frame first: the board says whether it ran
         std::lock_guard lock(mutex_);
         settle_gate_locked(w, *c);
@@ -191,7 +197,9 @@ bool process_pool_engine::handle_reply(worker& w, const decode_result& frame)
         killed_starts_ = 0;
     } else if (c->abandoned) {
         ++w.tasks_done;
+        w.finished.store(w.tasks_done, std::memory_order_relaxed);
     } else {
+        count_end(frame.header.kind == frame_kind::result ? ending::completed : ending::failed);
         if (frame.header.kind == frame_kind::result) {
             c->remote->complete_from(*c->entry, frame.payload);
         } else {
@@ -204,16 +212,24 @@ bool process_pool_engine::handle_reply(worker& w, const decode_result& frame)
             c->remote->fail(e);
         }
         ++w.tasks_done;
+        w.finished.store(w.tasks_done, std::memory_order_relaxed);
         {
             std::lock_guard lock(mutex_);
             finished_one_locked();
         }
-        if (options_.max_tasks_per_child && w.tasks_done >= options_.max_tasks_per_child && !w.life.leaving())
+        if (options_.max_tasks_per_child && w.tasks_done >= options_.max_tasks_per_child && !w.life.leaving()) {
             retire(w);
+            std::lock_guard lock(mutex_);
+            ++counts_.worker_retirements;
+        }
+        if (options_.max_worker_memory || options_.memory_limit)
+            check_memory_between_calls(w);
     }
     if (!w.in_flight.empty()) {
         arm_timer(w);
         kill_if_requested(w);
+    } else if (options_.idle_timeout) {
+        w.idle_since = std::chrono::steady_clock::now();
     }
     dispatch();
     return true;

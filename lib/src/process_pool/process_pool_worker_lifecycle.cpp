@@ -12,6 +12,7 @@
 #include <asyncjobs/errors.hpp>
 
 #include "process_pool_engine.hpp"
+#include "resident_memory.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -144,9 +145,18 @@ void process_pool_engine::finish_worker(worker& w)
         std::erase_if(held, [&](const call_ptr& c) {
             if (!c->cancelled_ahead)
                 return false;
+            count_end(ending::cancelled);
             finished_one_locked();
             return true;
         });
+        // What ended it, for stats(): a clean exit is a retirement, counted when decided.
+        if (!clean_exit) {
+            kill_reason reason = w.life.reason();
+            if (reason == kill_reason::none || (reason == kill_reason::shutdown && !shutting_down_))
+                ++counts_.worker_crashes;  // on its own, or while retiring (max_tasks_per_child)
+            else if (reason != kill_reason::shutdown)
+                ++counts_.worker_kills;
+        }
     }
     if (terminating_) {
         end_terminated(held);
@@ -171,9 +181,14 @@ void process_pool_engine::finish_worker(worker& w)
             call_ptr running = std::move(held.front());
             held.pop_front();
             if (!running->abandoned) {
-                finish_killed(w, *running, status);
-                std::lock_guard lock(mutex_);
-                finished_one_locked();
+                if (retry(w, running, status)) {
+                    if (running)  // no backoff: first in line again
+                        held.push_front(std::move(running));
+                } else {
+                    finish_killed(w, *running, status);
+                    std::lock_guard lock(mutex_);
+                    finished_one_locked();
+                }
             }
         }
         std::lock_guard lock(mutex_);
@@ -183,7 +198,17 @@ void process_pool_engine::finish_worker(worker& w)
     }
     w.timer.cancel();
     w.start_timer.cancel();
-    workers_.remove_if([&](const std::unique_ptr<worker>& p) { return p.get() == &w; });
+    std::unique_ptr<worker> gone;  // destroyed outside the lock
+    {
+        std::lock_guard lock(mutex_);
+        for (auto it = workers_.begin(); it != workers_.end(); ++it)
+            if (it->get() == &w) {
+                gone = std::move(*it);
+                workers_.erase(it);
+                break;
+            }
+    }
+    gone.reset();
     publish_pids();
     if (shutting_down_) {
         if (workers_.empty())
@@ -193,17 +218,144 @@ void process_pool_engine::finish_worker(worker& w)
     dispatch();
 }
 
-void process_pool_engine::finish_killed(const worker& w, call& c, const std::string& status)
+process_pool_engine::ending process_pool_engine::finish_killed(const worker& w, call& c, const std::string& status)
 {
     auto why = failure_for(w, c, status);
     // Killed on request (cancel_and_kill on this very call): cancelled in every observer.
     if (w.life.reason() == kill_reason::cancel && w.kill_target.lock().get() == &c) {
         if (!c.started)
             c.state->try_start();
+        count_end(ending::cancelled);
         c.state->cancel_claimed(std::move(why));
-    } else {
-        c.remote->fail(std::move(why));
+        return ending::cancelled;
     }
+    count_end(ending::failed);
+    c.remote->fail(std::move(why));
+    return ending::failed;
+}
+
+bool process_pool_engine::retry(const worker& w, call_ptr& c, const std::string& status)
+{
+    const int exit_status = w.life.exit_status();
+    c->attempts.push_back({.pid = w.link.pid(),
+                           .exit_code = WIFEXITED(exit_status) ? WEXITSTATUS(exit_status) : -1,
+                           .signal = WIFSIGNALED(exit_status) ? WTERMSIG(exit_status) : 0});
+    auto cause = policy::cause_of_death(w.life.reason(), w.kill_target.lock().get() == c.get());
+    c->deaths += (c->deaths.empty() ? "" : "; ") + std::string("pid ") + std::to_string(w.link.pid()) + ": " +
+                 (cause == policy::death_cause::timeout ? "killed after its timeout" : status);
+    const auto tries = static_cast<unsigned>(c->attempts.size());
+    if (!policy::retry_after_death({.cause = cause,
+                                    .tries = tries,
+                                    .retries = c->retries,
+                                    .retry_on_timeout = c->retry_on_timeout}))
+        return false;
+    {
+        std::lock_guard lock(mutex_);
+        ++counts_.retried;
+    }
+    c->running = false;
+    c->delivered = false;
+    auto delay = policy::retry_delay(c->retry_backoff, tries);
+    if (delay.count() == 0)
+        return true;
+    auto& waiting = delayed_.emplace_back(io_);
+    waiting.c = std::move(c);
+    waiting.timer.expires_after(delay);
+    auto it = std::prev(delayed_.end());
+    // However the wait ends (its time, terminate, a cancel_and_kill that took the call):
+    // the call, if still there, joins the front of the queue; dispatch decides its fate.
+    waiting.timer.async_wait([this, it](boost::system::error_code) {
+        call_ptr back = std::move(it->c);
+        delayed_.erase(it);
+        if (back) {
+            std::lock_guard lock(mutex_);
+            queue_.push_front(std::move(back));
+        }
+        dispatch();
+    });
+    return true;
+}
+
+void process_pool_engine::sweep_idle()
+{
+    if (shutting_down_)
+        return;
+    bool work_waits;
+    {
+        std::lock_guard lock(mutex_);
+        work_waits = !queue_.empty();
+    }
+    if (!work_waits) {
+        const auto now = std::chrono::steady_clock::now();
+        std::size_t staying = 0;
+        for (auto& w : workers_)
+            staying += !w->life.leaving();
+        for (auto& w : workers_) {
+            if (!w->life.takes_calls() || !w->in_flight.empty())
+                continue;
+            if (!policy::reap_idle(*options_.idle_timeout, now - w->idle_since, staying, options_.min_workers))
+                continue;
+            retire(*w);
+            --staying;
+            std::lock_guard lock(mutex_);
+            ++counts_.worker_retirements;
+        }
+    }
+    idle_sweep_.expires_after(policy::idle_sweep_interval(*options_.idle_timeout));
+    idle_sweep_.async_wait([this](boost::system::error_code ec) {
+        if (!ec)
+            sweep_idle();
+    });
+}
+
+namespace {
+std::string mebibytes(std::uint64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
+} // namespace
+
+void process_pool_engine::poll_memory()
+{
+    if (shutting_down_)
+        return;
+    for (auto& w : workers_) {
+        if (w->in_flight.empty() || !w->in_flight.front()->running || w->life.leaving())
+            continue;
+        std::uint64_t resident = resident_bytes_of(w->link.pid());
+        switch (policy::judge_memory(resident, true, options_.max_worker_memory, options_.memory_limit)) {
+        case policy::memory_verdict::kill:
+            kill_worker(*w, kill_reason::memory,
+                        "the worker's resident memory (" + mebibytes(resident) +
+                            ") went over process_pool_options::memory_limit (" + mebibytes(options_.memory_limit) +
+                            ") while it ran this task; the pool killed it and replaced it",
+                        w->in_flight.front());
+            break;
+        default:
+            break;
+        }
+    }
+    memory_poll_.expires_after(policy::memory_poll_interval);
+    memory_poll_.async_wait([this](boost::system::error_code ec) {
+        if (!ec)
+            poll_memory();
+    });
+}
+
+void process_pool_engine::check_memory_between_calls(worker& w)
+{
+    if (w.life.leaving() || !w.in_flight.empty())
+        return;
+    std::uint64_t resident = resident_bytes_of(w.link.pid());
+    if (policy::judge_memory(resident, false, options_.max_worker_memory, options_.memory_limit) ==
+        policy::memory_verdict::replace) {
+        retire(w);
+        std::lock_guard lock(mutex_);
+        ++counts_.worker_retirements;
+    }
+}
+
+void process_pool_engine::release_delayed()
+{
+    for (auto& d : delayed_)
+        d.timer.cancel();
 }
 
 void process_pool_engine::end_terminated(std::deque<call_ptr>& held)
@@ -211,6 +363,7 @@ void process_pool_engine::end_terminated(std::deque<call_ptr>& held)
     for (auto& c : held) {
         if (c->abandoned)
             continue;
+        count_end(ending::cancelled);
         if (c->started || !c->state->cancel())
             c->state->cancel_claimed(std::make_exception_ptr(cancelled_error(
                 c->running ? "asyncjobs: the task was running when process_pool_executor::terminate() killed its worker"
@@ -224,32 +377,36 @@ void process_pool_engine::end_terminated(std::deque<call_ptr>& held)
 std::exception_ptr process_pool_engine::failure_for(const worker& w, const call& c, const std::string& status)
 {
     std::string where = " (worker pid " + std::to_string(w.link.pid()) + ", task '" + c.entry->name + "')";
-    kill_reason reason = w.life.reason();
+    const kill_reason reason = w.life.reason();
+    const bool aimed_here = w.kill_target.lock().get() == &c;
     // The kill aimed at another call (its timeout, its cancel_and_kill) that finished
     // while the signal was on its way, and this call had started: it is not this call's
     // timeout or cancellation; the worker died under it.
     std::string collateral;
-    if ((reason == kill_reason::timeout || reason == kill_reason::cancel) && w.kill_target.lock().get() != &c) {
-        reason = kill_reason::none;
+    if ((reason == kill_reason::timeout || reason == kill_reason::cancel) && !aimed_here)
         collateral = std::string("; the pool killed it to stop another task (") +
-                     (w.life.reason() == kill_reason::timeout ? "timeout" : "cancel_and_kill") +
-                     ") that finished just before";
-    }
-    switch (reason) {
-    case kill_reason::timeout:
+                     (reason == kill_reason::timeout ? "timeout" : "cancel_and_kill") + ") that finished just before";
+    // A retried task: every try, each with how its worker died.
+    if (c.attempts.size() > 1)
+        where += "; it ran " + std::to_string(c.attempts.size()) + " times (task_options::retries " +
+                 std::to_string(c.retries) + ") and each time its worker died: " + c.deaths;
+    switch (policy::cause_of_death(reason, aimed_here)) {
+    case policy::death_cause::timeout:
         return std::make_exception_ptr(task_timeout("asyncjobs: the task ran past its timeout of " +
                                                     std::to_string(c.timeout ? c.timeout->count() : 0) +
                                                     " ms; its worker was killed and replaced" + where));
-    case kill_reason::cancel:
+    case policy::death_cause::cancelled:
         return std::make_exception_ptr(cancelled_error("asyncjobs: the task was cancelled while running; its worker "
                                                        "was killed and replaced" + where));
-    case kill_reason::terminate:
+    case policy::death_cause::terminated:
         return std::make_exception_ptr(cancelled_error(
             "asyncjobs: the task was running when process_pool_executor::terminate() killed its worker" + where));
-    case kill_reason::protocol:
+    case policy::death_cause::memory_limit:
+        return std::make_exception_ptr(memory_limit_exceeded("asyncjobs: " + w.life.reason_detail() + where));
+    case policy::death_cause::protocol:
         return std::make_exception_ptr(protocol_error("asyncjobs: " + w.life.reason_detail() +
                                                       "; the worker was killed and replaced" + where));
-    default: {
+    case policy::death_cause::crashed: {
         int code = WIFEXITED(w.life.exit_status()) ? WEXITSTATUS(w.life.exit_status()) : -1;
         int sig = WIFSIGNALED(w.life.exit_status()) ? WTERMSIG(w.life.exit_status()) : 0;
         // A frame cut short by the death is a symptom worth naming: the worker wrote
@@ -261,9 +418,11 @@ std::exception_ptr process_pool_engine::failure_for(const worker& w, const call&
         return std::make_exception_ptr(worker_crashed(
             code, sig,
             "asyncjobs: the worker process died with " + status +
-                " while running this task; the pool replaced it and went on" + where + partial + collateral));
+                " while running this task; the pool replaced it and went on" + where + partial + collateral,
+            c.attempts));
     }
     }
+    return {};
 }
 
 void process_pool_engine::break_pool(std::exception_ptr why)
@@ -283,7 +442,9 @@ void process_pool_engine::break_pool(std::exception_ptr why)
 void process_pool_engine::fail_all(std::deque<call_ptr>& calls, const std::exception_ptr& why)
 {
     for (auto& c : calls) {
-        if (c->started || c->state->try_start())
+        bool failed = c->started || c->state->try_start();
+        count_end(failed ? ending::failed : ending::cancelled);
+        if (failed)
             c->remote->fail(copy_exception(why));  // each future its own object
         std::lock_guard lock(mutex_);
         finished_one_locked();

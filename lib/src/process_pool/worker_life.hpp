@@ -15,12 +15,12 @@ enum class worker_state {
     initializing,  ///< said hello; its initializer runs
     ready,         ///< takes calls
     retiring,      ///< goodbye sent (max_tasks_per_child, shutdown): finishes what it holds, takes no more
-    being_killed,  ///< SIGKILL sent (timeout, cancel_and_kill, protocol error, terminate)
+    being_killed,  ///< SIGKILL sent (timeout, cancel_and_kill, protocol error, terminate, memory_limit)
     exited,        ///< reaped: what it wrote is drained, then what it held is settled and it is forgotten
 };
 
 /// Why the pool ended a worker (none: it died on its own).
-enum class kill_reason { none, timeout, cancel, protocol, shutdown, terminate };
+enum class kill_reason { none, timeout, cancel, protocol, shutdown, terminate, memory };
 
 /// The state, with the two facts of its past that outlive it: a worker retired or killed
 /// while starting may still say hello (the start timeout then no longer applies) or become

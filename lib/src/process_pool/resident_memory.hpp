@@ -1,0 +1,17 @@
+// Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
+//
+// A worker's resident memory, for stats() and the memory guard.
+#ifndef ASYNCJOBS_SRC_RESIDENT_MEMORY_HPP
+#define ASYNCJOBS_SRC_RESIDENT_MEMORY_HPP
+
+#include <cstdint>
+
+namespace asyncjobs::detail {
+
+/// VmRSS of `pid` in bytes, from /proc/<pid>/statm (one small read, a few microseconds);
+/// 0 when it cannot be read (the process has exited, or there is no /proc).
+std::uint64_t resident_bytes_of(long pid) noexcept;
+
+} // namespace asyncjobs::detail
+
+#endif
