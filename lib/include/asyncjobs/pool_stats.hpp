@@ -39,7 +39,7 @@ struct pool_stats {
     std::size_t workers = 0;               ///< alive now
     std::uint64_t worker_starts = 0;       ///< started, the first ones included
     std::uint64_t worker_crashes = 0;      ///< died on their own (a signal, an exit) while the pool ran
-    std::uint64_t worker_kills = 0;        ///< killed by the pool (timeout, cancel_and_kill, memory)
+    std::uint64_t worker_kills = 0;        ///< killed by the pool (timeout, cancel_and_kill, memory, terminate, a protocol error)
     std::uint64_t worker_retirements = 0;  ///< ended by policy (max_tasks_per_child, memory, idle)
 
     /// Process pools: one entry per live worker. Empty for a thread pool.
