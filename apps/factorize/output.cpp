@@ -3,9 +3,15 @@
 
 #include <boost/json.hpp>
 
+#include <cerrno>
 #include <charconv>
 #include <condition_variable>
+#include <cstdlib>
+#include <cstring>
 #include <mutex>
+#include <stdexcept>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 namespace factorize {
 
@@ -78,14 +84,12 @@ std::string format_json(const std::vector<u64>& numbers, const std::vector<numbe
     return boost::json::serialize(doc) + "\n";
 }
 
-std::string format_summary(const std::vector<number_result>& results, const run_description& run)
+std::string format_summary(std::size_t count, std::size_t failed, const run_description& run)
 {
     char rate[64];
-    double per_second = run.seconds > 0 ? static_cast<double>(results.size()) / run.seconds : 0;
+    double per_second = run.seconds > 0 ? static_cast<double>(count) / run.seconds : 0;
     std::snprintf(rate, sizeof rate, "%.3f s (%.0f numbers/s)", run.seconds, per_second);
-    std::string out = "factorize: " + std::to_string(results.size()) + (results.size() == 1 ? " number" : " numbers") +
-                      " in " + rate;
-    std::size_t failed = failures(results);
+    std::string out = "factorize: " + std::to_string(count) + (count == 1 ? " number" : " numbers") + " in " + rate;
     out += failed ? ", " + std::to_string(failed) + " failed" : ", none failed";
     out += "; " + run.executor;
     if (run.executor != "serial")
@@ -94,11 +98,130 @@ std::string format_summary(const std::vector<number_result>& results, const run_
     return out;
 }
 
+result_writer::result_writer(int fd, bool json, const run_description& run) : fd_(fd), json_(json)
+{
+    buffer_.reserve(flush_at + 4096);
+    if (json_) {
+        boost::json::object head;
+        head["executor"] = run.executor;
+        head["mode"] = run.mode;
+        head["algorithm"] = run.algorithm;
+        head["workers"] = run.workers;
+        buffer_ = boost::json::serialize(head);
+        buffer_.pop_back();  // the closing brace: results follow
+        buffer_ += ",\"results\":[";
+    }
+}
+
+void result_writer::append(u64 v)
+{
+    char digits[24];
+    auto end = std::to_chars(digits, digits + sizeof digits, v).ptr;
+    buffer_.append(digits, end);
+}
+
+void result_writer::begin_item(u64 n)
+{
+    if (json_) {
+        buffer_ += count_ ? ",{\"n\":" : "{\"n\":";
+        append(n);
+    } else {
+        append(n);
+        buffer_ += ':';
+    }
+    ++count_;
+}
+
+void result_writer::add(u64 n, const u64* factors, std::size_t count)
+{
+    begin_item(n);
+    if (json_) {
+        buffer_ += ",\"factors\":[";
+        for (std::size_t i = 0; i < count; ++i) {
+            if (i)
+                buffer_ += ',';
+            append(factors[i]);
+        }
+        buffer_ += "]}";
+    } else {
+        for (std::size_t i = 0; i < count; ++i) {
+            buffer_ += ' ';
+            append(factors[i]);
+        }
+        buffer_ += '\n';
+    }
+    maybe_flush();
+}
+
+void result_writer::add_error(u64 n, const std::string& why)
+{
+    begin_item(n);
+    ++failed_;
+    if (json_) {
+        buffer_ += ",\"error\":";
+        buffer_ += boost::json::serialize(boost::json::value(why));
+        buffer_ += '}';
+    } else {
+        buffer_ += " error: ";
+        buffer_ += why;
+        buffer_ += '\n';
+    }
+    maybe_flush();
+}
+
+void result_writer::finish(double seconds, const std::string& input_error)
+{
+    if (json_) {
+        boost::json::object tail;
+        if (!input_error.empty())
+            tail["error"] = input_error;
+        tail["count"] = count_;
+        tail["failed"] = failed_;
+        tail["seconds"] = seconds;
+        buffer_ += "],";
+        buffer_ += boost::json::serialize(tail).substr(1);  // without its opening brace
+        buffer_ += '\n';
+    }
+    flush();
+}
+
+void result_writer::flush()
+{
+    std::size_t done = 0;
+    while (done < buffer_.size()) {
+        ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            throw std::runtime_error(std::string("cannot write the results: ") + std::strerror(errno));
+        done += static_cast<std::size_t>(n);
+    }
+    buffer_.clear();
+}
+
+std::size_t progress_bar::line_width(std::FILE* out)
+{
+    std::size_t columns = 0;
+    winsize size{};
+    if (::ioctl(::fileno(out), TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
+        columns = size.ws_col;
+    else if (const char* env = std::getenv("COLUMNS"); env && *env) {
+        char* end = nullptr;
+        unsigned long value = std::strtoul(env, &end, 10);
+        if (*end == '\0' && value > 0 && value < 10000)
+            columns = value;
+    }
+    if (columns == 0)
+        columns = 80;
+    return columns - 1;
+}
+
 progress_bar::progress_bar(std::size_t total, bool enabled, std::FILE* out)
     : total_(total), out_(out), start_(std::chrono::steady_clock::now())
 {
-    if (!enabled || total == 0)
+    if (!enabled)
         return;
+    width_ = line_width(out);
     thread_ = std::jthread([this](std::stop_token stop) {
         std::mutex m;
         std::condition_variable_any cv;
@@ -128,14 +251,36 @@ void progress_bar::finish()
 
 void progress_bar::draw()
 {
-    constexpr int width = 40;
-    std::size_t done = std::min(done_.load(std::memory_order_relaxed), total_);
-    double fraction = static_cast<double>(done) / static_cast<double>(total_);
-    int filled = static_cast<int>(fraction * width);
     double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    std::string bar(static_cast<std::size_t>(filled), '#');
-    bar.append(static_cast<std::size_t>(width - filled), '.');
-    std::fprintf(out_, "\r[%s] %3.0f%% %zu/%zu  %.1f s", bar.c_str(), fraction * 100, done, total_, elapsed);
+    std::size_t done = done_.load(std::memory_order_relaxed);
+    char numbers[128];
+    double fraction = 0;
+    if (total_) {
+        done = std::min(done, total_);
+        fraction = static_cast<double>(done) / static_cast<double>(total_);
+        std::snprintf(numbers, sizeof numbers, " %3.0f%% %zu/%zu  %.1f s", fraction * 100, done, total_, elapsed);
+    } else {
+        double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0;
+        std::snprintf(numbers, sizeof numbers, " %zu numbers  %.1f s  %.0f/s", done, elapsed, rate);
+    }
+    // The numbers first; the bar gets the columns they leave (none on a very narrow terminal),
+    // and what still does not fit is cut, so the line never wraps.
+    std::string line;
+    std::size_t text = std::strlen(numbers);
+    std::size_t room = width_ > text + 2 ? width_ - text - 2 : 0;
+    std::size_t bar_width = std::min<std::size_t>(40, room);
+    if (total_ && bar_width >= 10) {
+        // Appended in place: g++ 12 -O3 warns (-Wrestrict) on chains of std::string +.
+        auto filled = static_cast<std::size_t>(fraction * static_cast<double>(bar_width));
+        line.push_back('[');
+        line.append(filled, '#');
+        line.append(bar_width - filled, '.');
+        line.push_back(']');
+    }
+    line.append(numbers, text);
+    if (line.size() > width_)
+        line.resize(width_);
+    std::fprintf(out_, "\r%s\033[K", line.c_str());
     std::fflush(out_);
     shown_ = true;
 }

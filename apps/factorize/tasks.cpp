@@ -23,8 +23,25 @@ std::vector<item_result> factor_chunk(std::vector<work_item> items)
     return results;
 }
 
+std::vector<u64> factor_batch(number_batch batch)
+{
+    algorithm algo = (batch.flags & work_item::use_rho) ? algorithm::rho : algorithm::trial;
+    std::vector<u64> flat;
+    flat.reserve(batch.numbers.size() * 4);
+    u64 factors[max_factors];
+    for (u64 n : batch.numbers) {
+        if (batch.crash && n == batch.crash_on)
+            std::abort();
+        std::size_t k = factor_into(n, algo, factors);
+        flat.push_back(k);
+        flat.insert(flat.end(), factors, factors + k);
+    }
+    return flat;
+}
+
 // Qualified names differ between files that use them; register under fixed names.
 ASYNCJOBS_TASK_NAMED(factor_item, "factorize::factor_item");
 ASYNCJOBS_TASK_NAMED(factor_chunk, "factorize::factor_chunk");
+ASYNCJOBS_TASK_NAMED(factor_batch, "factorize::factor_batch");
 
 } // namespace factorize

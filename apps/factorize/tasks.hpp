@@ -41,6 +41,26 @@ struct item_result {
     }
 };
 
+/// A block of the input for the streaming driver: the numbers only (their positions are
+/// implied), one set of flags for all, and the --crash-on number if any.
+struct number_batch {
+    std::vector<u64> numbers;
+    std::uint8_t flags = 0;  ///< work_item::use_rho
+    bool crash = false;      ///< abort() on reaching crash_on
+    u64 crash_on = 0;
+
+    template <class Archive>
+    void serialize(Archive& archive, unsigned)
+    {
+        archive & numbers & flags & crash & crash_on;
+    }
+};
+
+/// The factors of every number of a batch, flattened: for each number in order, how many
+/// factors it has, then the factors. One vector of integers, not one per number: a block of
+/// thousands crosses to and from a worker process as two flat arrays.
+std::vector<u64> factor_batch(number_batch batch);
+
 /// Factorizes one number (the task of map, as-completed and then).
 item_result factor_item(work_item item);
 
