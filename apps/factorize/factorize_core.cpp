@@ -167,7 +167,7 @@ u64 brent_rho(u64 n) noexcept
 /// and a comparison instead of a division per prime.
 constexpr u64 trial_bound = 4096;
 struct trial_prime {
-    u64 p, inverse, limit;
+    u64 p, square, inverse, limit;
 };
 constexpr std::size_t odd_primes_below_bound = 563;  // pi(4096) - 1
 constexpr auto trial_primes = [] {
@@ -177,7 +177,7 @@ constexpr auto trial_primes = [] {
     for (u64 p = 3; p < trial_bound; p += 2) {
         if (composite[p])
             continue;
-        t[k++] = {p, montgomery::inverse(p), ~u64(0) / p};
+        t[k++] = {p, p * p, montgomery::inverse(p), ~u64(0) / p};
         for (u64 j = p * p; j < trial_bound; j += 2 * p)
             composite[j] = true;
     }
@@ -260,7 +260,7 @@ std::size_t factor_rho_into(u64 n, u64* out) noexcept
     // Small primes by exact division first: cheap, and rho is poor at them. Once p^2 > n,
     // what is left is 1 or a prime, and numbers below 2^24 never get further than this.
     for (const auto& t : trial_primes) {
-        if (t.p * t.p > n)
+        if (t.square > n)
             break;
         for (u64 q = n * t.inverse; q <= t.limit; q = n * t.inverse) {
             out[k++] = t.p;

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
+#include <utility>
 
 namespace factorize {
 
@@ -20,8 +21,33 @@ bool is_space(char c) noexcept { return c == ' ' || c == '\n' || c == '\t' || c 
 
 } // namespace
 
-number_stream::number_stream(number_stream&&) noexcept = default;
-number_stream& number_stream::operator=(number_stream&&) noexcept = default;
+// The descriptor has one owner: a moved-from stream must not close it (a pool's pipes
+// would get its number, and the stream would read from one of them).
+number_stream::number_stream(number_stream&& other) noexcept { *this = std::move(other); }
+
+number_stream& number_stream::operator=(number_stream&& other) noexcept
+{
+    if (this == &other)
+        return *this;
+    if (own_fd_ && fd_ >= 0)
+        ::close(fd_);
+    args_ = std::move(other.args_);
+    next_arg_ = other.next_arg_;
+    random_ = other.random_;
+    produced_ = other.produced_;
+    rng_ = other.rng_;
+    fd_ = std::exchange(other.fd_, -1);
+    own_fd_ = std::exchange(other.own_fd_, false);
+    fd_eof_ = other.fd_eof_;
+    name_ = std::move(other.name_);
+    buffer_ = std::move(other.buffer_);
+    begin_ = other.begin_;
+    end_ = other.end_;
+    line_ = other.line_;
+    in_comment_ = other.in_comment_;
+    known_count_ = other.known_count_;
+    return *this;
+}
 
 number_stream::~number_stream()
 {
@@ -153,7 +179,10 @@ bool number_stream::parse_buffered(u64& n)
         if (token.size() > longest_token)
             throw input_error(name_ + " line " + std::to_string(line_) + ": \"" + std::string(token.substr(0, 60)) +
                               "...\" is not a number (longer than " + std::to_string(longest_token) + " characters)");
-        n = parse_number(token, name_ + " line " + std::to_string(line_));
+        if (auto value = parse_decimal(token))
+            n = *value;
+        else
+            n = parse_number(token, name_ + " line " + std::to_string(line_));  // throws, naming the line
         return true;
     }
 }

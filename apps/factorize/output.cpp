@@ -8,7 +8,9 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <mutex>
+#include <string_view>
 #include <stdexcept>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -98,75 +100,87 @@ std::string format_summary(std::size_t count, std::size_t failed, const run_desc
     return out;
 }
 
-result_writer::result_writer(int fd, bool json, const run_description& run) : fd_(fd), json_(json)
+result_writer::result_writer(int fd, bool json, const run_description& run)
+    : fd_(fd), json_(json), buffer_(std::make_unique<char[]>(capacity))
 {
-    buffer_.reserve(flush_at + 4096);
     if (json_) {
         boost::json::object head;
         head["executor"] = run.executor;
         head["mode"] = run.mode;
         head["algorithm"] = run.algorithm;
         head["workers"] = run.workers;
-        buffer_ = boost::json::serialize(head);
-        buffer_.pop_back();  // the closing brace: results follow
-        buffer_ += ",\"results\":[";
+        std::string text = boost::json::serialize(head);
+        text.pop_back();  // the closing brace: results follow
+        put(text);
+        put(",\"results\":[");
     }
 }
 
-void result_writer::append(u64 v)
+void result_writer::put(std::string_view text)
 {
-    char digits[24];
-    auto end = std::to_chars(digits, digits + sizeof digits, v).ptr;
-    buffer_.append(digits, end);
-}
-
-void result_writer::begin_item(u64 n)
-{
-    if (json_) {
-        buffer_ += count_ ? ",{\"n\":" : "{\"n\":";
-        append(n);
-    } else {
-        append(n);
-        buffer_ += ':';
+    while (!text.empty()) {
+        if (used_ == capacity)
+            flush();
+        std::size_t n = std::min(text.size(), capacity - used_);
+        std::memcpy(buffer_.get() + used_, text.data(), n);
+        used_ += n;
+        text.remove_prefix(n);
     }
-    ++count_;
 }
 
 void result_writer::add(u64 n, const u64* factors, std::size_t count)
 {
-    begin_item(n);
+    // A line is at most 21 characters a number: make room once, then write in place.
+    if (capacity - used_ < 32 + 21 * count)
+        flush();
+    char* p = buffer_.get() + used_;
+    char* const end = buffer_.get() + capacity;
     if (json_) {
-        buffer_ += ",\"factors\":[";
+        if (count_)
+            *p++ = ',';
+        p = std::copy_n("{\"n\":", 5, p);
+        p = std::to_chars(p, end, n).ptr;
+        p = std::copy_n(",\"factors\":[", 12, p);
         for (std::size_t i = 0; i < count; ++i) {
             if (i)
-                buffer_ += ',';
-            append(factors[i]);
+                *p++ = ',';
+            p = std::to_chars(p, end, factors[i]).ptr;
         }
-        buffer_ += "]}";
+        *p++ = ']';
+        *p++ = '}';
     } else {
+        p = std::to_chars(p, end, n).ptr;
+        *p++ = ':';
         for (std::size_t i = 0; i < count; ++i) {
-            buffer_ += ' ';
-            append(factors[i]);
+            *p++ = ' ';
+            p = std::to_chars(p, end, factors[i]).ptr;
         }
-        buffer_ += '\n';
+        *p++ = '\n';
     }
-    maybe_flush();
+    used_ = static_cast<std::size_t>(p - buffer_.get());
+    ++count_;
+    if (used_ >= flush_at)
+        flush();
 }
 
 void result_writer::add_error(u64 n, const std::string& why)
 {
-    begin_item(n);
-    ++failed_;
+    char digits[24];
+    std::string_view number(digits, static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, n).ptr - digits));
     if (json_) {
-        buffer_ += ",\"error\":";
-        buffer_ += boost::json::serialize(boost::json::value(why));
-        buffer_ += '}';
+        put(count_ ? ",{\"n\":" : "{\"n\":");
+        put(number);
+        put(",\"error\":");
+        put(boost::json::serialize(boost::json::value(why)));
+        put("}");
     } else {
-        buffer_ += " error: ";
-        buffer_ += why;
-        buffer_ += '\n';
+        put(number);
+        put(": error: ");
+        put(why);
+        put("\n");
     }
-    maybe_flush();
+    ++count_;
+    ++failed_;
 }
 
 void result_writer::finish(double seconds, const std::string& input_error)
@@ -178,9 +192,9 @@ void result_writer::finish(double seconds, const std::string& input_error)
         tail["count"] = count_;
         tail["failed"] = failed_;
         tail["seconds"] = seconds;
-        buffer_ += "],";
-        buffer_ += boost::json::serialize(tail).substr(1);  // without its opening brace
-        buffer_ += '\n';
+        put("],");
+        put(boost::json::serialize(tail).substr(1));  // without its opening brace
+        put("\n");
     }
     flush();
 }
@@ -188,15 +202,15 @@ void result_writer::finish(double seconds, const std::string& input_error)
 void result_writer::flush()
 {
     std::size_t done = 0;
-    while (done < buffer_.size()) {
-        ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+    while (done < used_) {
+        ssize_t n = ::write(fd_, buffer_.get() + done, used_ - done);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
             throw std::runtime_error(std::string("cannot write the results: ") + std::strerror(errno));
         done += static_cast<std::size_t>(n);
     }
-    buffer_.clear();
+    used_ = 0;
 }
 
 std::size_t progress_bar::line_width(std::FILE* out)

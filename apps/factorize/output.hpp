@@ -10,7 +10,9 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdio>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -55,18 +57,14 @@ public:
     std::size_t failed() const noexcept { return failed_; }
 
 private:
-    void begin_item(u64 n);
-    void append(u64 v);
-    void maybe_flush()
-    {
-        if (buffer_.size() >= flush_at)
-            flush();
-    }
+    void put(std::string_view text);
 
     static constexpr std::size_t flush_at = 64 * 1024;
+    static constexpr std::size_t capacity = flush_at + 32 + 21 * max_factors;  // room for one more line
     int fd_;
     bool json_;
-    std::string buffer_;
+    std::unique_ptr<char[]> buffer_;
+    std::size_t used_ = 0;
     std::size_t count_ = 0, failed_ = 0;
 };
 

@@ -27,12 +27,43 @@ std::string quoted(std::string_view token)
 
 } // namespace
 
+std::optional<u64> parse_decimal(std::string_view token) noexcept
+{
+    if (token.size() > 1 && token.front() == '+')
+        token.remove_prefix(1);  // as GNU factor accepts it
+    if (token.empty() || token.size() > 20)
+        return token.size() > 20 && all_digits(token) && token.find_first_not_of('0') >= token.size() - 20
+                   ? parse_decimal(token.substr(token.size() - 20))
+                   : std::nullopt;
+    u64 value = 0;
+    if (token.size() < 20) {  // 19 digits never overflow: the common case, without checks
+        for (char c : token) {
+            auto digit = static_cast<unsigned>(c - '0');
+            if (digit > 9)
+                return std::nullopt;
+            value = value * 10 + digit;
+        }
+        return value;
+    }
+    for (char c : token) {
+        auto digit = static_cast<unsigned>(c - '0');
+        if (digit > 9)
+            return std::nullopt;
+        if (__builtin_mul_overflow(value, u64(10), &value) || __builtin_add_overflow(value, u64(digit), &value))
+            return std::nullopt;
+    }
+    return value;
+}
+
 u64 parse_number(std::string_view token, std::string_view where)
 {
+    if (auto value = parse_decimal(token))
+        return *value;
+    // What is wrong, in words (only now: building the message costs more than the parse).
     std::string prefix = std::string(where) + ": " + quoted(token);
     std::string_view digits = token;
     if (digits.size() > 1 && digits.front() == '+')
-        digits.remove_prefix(1);  // as GNU factor accepts it
+        digits.remove_prefix(1);
     if (token.size() > 1 && token.front() == '-' && all_digits(token.substr(1)))
         throw input_error(prefix + " is negative: only numbers from 0 to 18446744073709551615 (2^64-1) are accepted");
     if (!all_digits(digits))

@@ -7,6 +7,7 @@
 #include "factorize_core.hpp"
 
 #include <cstddef>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -19,6 +20,10 @@ class input_error : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
+
+/// The value of a decimal token (an optional '+', then digits, leading zeros allowed) from
+/// 0 to 2^64-1; nullopt for anything else. parse_number says what is wrong with it.
+std::optional<u64> parse_decimal(std::string_view token) noexcept;
 
 /// Parses a decimal number from 0 to 2^64-1 (digits, leading zeros and one leading '+'
 /// allowed: the forms GNU factor accepts).
