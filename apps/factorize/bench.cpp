@@ -154,8 +154,15 @@ int run_bench(const bench_config& config)
     // The Python peer: the study's own drivers on a workload of its own, which the C++
     // side also factorizes, with the same drivers on the process pool, to compare.
     std::vector<std::string> looked;
-    std::optional<std::string> peer_script =
-        config.peer_script.empty() ? find_peer_script(looked) : std::optional<std::string>(config.peer_script);
+    std::optional<std::string> peer_script;
+    if (config.peer_script.empty()) {
+        peer_script = find_peer_script(looked);
+    } else {
+        looked.push_back(config.peer_script + " (--peer-script)");
+        std::error_code ec;
+        if (std::filesystem::is_regular_file(config.peer_script, ec))
+            peer_script = config.peer_script;
+    }
     if (config.python && config.python_workload.count > 0) {
         if (!asyncjobs_apps::find_on_path("python3")) {
             std::printf("\nPython peer: skipped (no python3 on PATH)\n");
