@@ -418,8 +418,11 @@ BOOST_AUTO_TEST_CASE(output_is_byte_identical_to_gnu_factor)
 BOOST_AUTO_TEST_CASE(progress_bar_fits_a_50_column_terminal)
 {
     // Under a pseudo-terminal of 50 columns (COLUMNS says 200: the terminal's own size
-    // wins), fed slowly so that the bar shows (after 0.5 s): no line of the bar may be
-    // wider than 49 columns. Then without a terminal, --progress with COLUMNS=50.
+    // wins), a run long enough for the bar to show (after 0.5 s): 40 copies of a prime near
+    // 10^15 by trial division (~0.04 s each), so the total is known and the bar is drawn
+    // at full width. No line of it may be wider than 49 columns. Then a stream of unknown
+    // length, fed slowly (the count instead of a bar). Then without a terminal, --progress
+    // with COLUMNS=50.
     if (std::system("python3 -c 'import pty' 2>/dev/null") != 0) {
         BOOST_TEST_MESSAGE("skipped: no python3 for the pseudo-terminal");
         return;
@@ -427,22 +430,25 @@ BOOST_AUTO_TEST_CASE(progress_bar_fits_a_50_column_terminal)
     scratch s;
     auto script = s.write("pty_run.py", R"PY(
 import os, pty, struct, subprocess, sys, time, fcntl, termios
-binary, mode = sys.argv[1], sys.argv[2]
-args = [binary, '--executor', 'threads', '--quiet'] + (['--progress'] if mode == 'file' else [])
+binary, mode, input_kind = sys.argv[1], sys.argv[2], sys.argv[3]
+args = [binary, '--executor', 'serial', '--quiet'] + (['--progress'] if mode == 'file' else [])
+if input_kind == 'known':
+    args += ['--algorithm', 'trial', '--random', '40', '--min', '999999999999989', '--max', '999999999999989']
 env = dict(os.environ, COLUMNS='200' if mode == 'pty' else '50')
 if mode == 'pty':
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack('HHHH', 24, 50, 0, 0))
     err = slave
 else:
-    err = open(sys.argv[3], 'wb')
+    err = open(sys.argv[4], 'wb')
 p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err, env=env)
 if mode == 'pty':
     os.close(slave)
-for i in range(16):
-    p.stdin.write(b'%d 1000000007\n' % (1000 + i))
-    p.stdin.flush()
-    time.sleep(0.1)
+if input_kind == 'stream':
+    for i in range(16):
+        p.stdin.write(b'%d 1000000007\n' % (1000 + i))
+        p.stdin.flush()
+        time.sleep(0.1)
 p.stdin.close()
 data = b''
 if mode == 'pty':
@@ -457,13 +463,13 @@ if mode == 'pty':
     sys.stdout.buffer.write(data)
 sys.exit(p.wait())
 )PY");
-    auto check = [](const std::string& text) {
+    auto check = [](const std::string& text, bool bar) {
         // The bar is redrawn after "\r"; "\033[K" clears the rest of the line.
         std::size_t drawn = 0;
         std::string shown;
         for (std::size_t i = 0; i <= text.size(); ++i) {
             if (i == text.size() || text[i] == '\r' || text[i] == '\n') {
-                if (contains(shown, "numbers")) {
+                if (contains(shown, bar ? "/40 " : " numbers ")) {
                     ++drawn;
                     BOOST_TEST(shown.size() <= 49u, "a line of " << shown.size() << " columns: " << shown);
                 }
@@ -475,21 +481,33 @@ sys.exit(p.wait())
             }
         }
         BOOST_TEST(drawn > 0u, "no progress bar drawn: " << text);
+        if (bar)
+            BOOST_TEST(contains(text, "[#"), "no bar in: " << text);
     };
-    std::string command = "python3";
-    append_quoted(command, script.string());
-    append_quoted(command, binary());
-    command += " pty >";
-    append_quoted(command, (s.dir / "pty.txt").string());
-    BOOST_TEST_REQUIRE(std::system(command.c_str()) == 0);
-    check(slurp(s.dir / "pty.txt"));
-    command = "python3";
-    append_quoted(command, script.string());
-    append_quoted(command, binary());
-    command += " file";
-    append_quoted(command, (s.dir / "err.txt").string());
-    BOOST_TEST_REQUIRE(std::system(command.c_str()) == 0);
-    check(slurp(s.dir / "err.txt"));
+    for (const char* input_kind : {"known", "stream"}) {
+        BOOST_TEST_CONTEXT(input_kind << " length, under a pseudo-terminal")
+        {
+            std::string command = "python3";
+            append_quoted(command, script.string());
+            append_quoted(command, binary());
+            command += " pty ";
+            command += input_kind;
+            command += " >";
+            append_quoted(command, (s.dir / "pty.txt").string());
+            BOOST_TEST_REQUIRE(std::system(command.c_str()) == 0);
+            check(slurp(s.dir / "pty.txt"), std::string(input_kind) == "known");
+        }
+    }
+    BOOST_TEST_CONTEXT("COLUMNS=50, no terminal")
+    {
+        std::string command = "python3";
+        append_quoted(command, script.string());
+        append_quoted(command, binary());
+        command += " file known";
+        append_quoted(command, (s.dir / "err.txt").string());
+        BOOST_TEST_REQUIRE(std::system(command.c_str()) == 0);
+        check(slurp(s.dir / "err.txt"), true);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(json_output_parses)
