@@ -183,6 +183,14 @@ void result_writer::add_error(u64 n, const std::string& why)
     ++failed_;
 }
 
+void result_writer::add_lines(std::string_view lines, std::size_t count)
+{
+    put(lines);
+    count_ += count;
+    if (used_ >= flush_at)
+        flush();
+}
+
 void result_writer::finish(double seconds, const std::string& input_error)
 {
     if (json_) {

@@ -67,8 +67,8 @@ void run_serial_stream(number_stream& in, const run_options& options, result_sin
 /// number typed at a terminal is factorized at once.
 class block_pipeline {
 public:
-    block_pipeline(asyncjobs::executor& ex, bool processes, const run_options& options, result_sink& sink)
-        : ex_(ex), processes_(processes), options_(options), sink_(sink),
+    block_pipeline(asyncjobs::executor& ex, bool processes, bool text, const run_options& options, result_sink& sink)
+        : ex_(ex), processes_(processes), text_(text && !options.verify), options_(options), sink_(sink),
           block_(options.chunksize ? options.chunksize : default_block),
           window_(4 * std::max<std::size_t>(1, ex.max_workers()))
     {
@@ -88,7 +88,10 @@ public:
     {
         for (auto& b : pending_) {
             try {
-                b->result.wait();
+                if (b->text.valid())
+                    b->text.wait();
+                if (b->flat.valid())
+                    b->flat.wait();
             } catch (...) {
             }
         }
@@ -119,12 +122,12 @@ public:
                 break;
             // No input buffered: print what is ready while waiting for more.
             for (;;) {
-                while (!pending_.empty() && pending_.front()->result.done())
+                while (!pending_.empty() && pending_.front()->done())
                     print_front();
                 if (pending_.empty() || in.ready_now())
                     break;
                 sink_.out.flush();
-                pending_.front()->result.wait_for(std::chrono::microseconds(500));
+                pending_.front()->wait_for(std::chrono::microseconds(500));
             }
             sink_.out.flush();
             in.wait();
@@ -134,9 +137,20 @@ public:
     }
 
 private:
+    // A block's result: text lines made by the task (text output), or the factors
+    // flattened (JSON, --verify), formatted here.
     struct block {
         std::vector<u64> numbers;
-        asyncjobs::future<std::vector<u64>> result;
+        asyncjobs::future<std::vector<u64>> flat;
+        asyncjobs::future<std::string> text;
+        bool done() const { return text.valid() ? text.done() : flat.done(); }
+        void wait_for(std::chrono::microseconds t) const
+        {
+            if (text.valid())
+                text.wait_for(t);
+            else
+                flat.wait_for(t);
+        }
     };
 
     void send()
@@ -148,27 +162,27 @@ private:
         auto b = std::make_unique<block>();
         if (processes_) {
             b->numbers = batch_.numbers;
-            b->result = ex_.submit(factor_batch, batch_);
+            if (text_)
+                b->text = ex_.submit(format_batch, batch_);
+            else
+                b->flat = ex_.submit(factor_batch, batch_);
             batch_.numbers.clear();
         } else {
             // A thread task reads the numbers in place: they stay in the block until printed.
             b->numbers = std::move(batch_.numbers);
             batch_.numbers = {};
-            b->result = ex_.submit([numbers = &b->numbers, algo = options_.algo] {
-                number_batch view;
-                view.flags = algo == algorithm::rho ? work_item::use_rho : 0;
-                return factor_batch_of(*numbers, view);
-            });
+            if (text_)
+                b->text = ex_.submit([numbers = &b->numbers, algo = options_.algo] { return format_numbers(*numbers, algo); });
+            else
+                b->flat = ex_.submit([numbers = &b->numbers, algo = options_.algo] { return factor_numbers(*numbers, algo); });
         }
         batch_.numbers.reserve(block_);
         pending_.push_back(std::move(b));
     }
 
-    static std::vector<u64> factor_batch_of(const std::vector<u64>& numbers, const number_batch& how)
+    /// factor_batch over numbers in place (the thread pool's version: nothing to copy).
+    static std::vector<u64> factor_numbers(const std::vector<u64>& numbers, algorithm algo)
     {
-        // factor_batch takes its batch by value (it crosses to workers); the thread path
-        // moves nothing, so it runs the same loop over the caller's vector.
-        algorithm algo = (how.flags & work_item::use_rho) ? algorithm::rho : algorithm::trial;
         std::vector<u64> flat;
         flat.reserve(numbers.size() * 4);
         u64 factors[max_factors];
@@ -183,16 +197,23 @@ private:
     void print_front()
     {
         block& b = *pending_.front();
-        if (!b.result.done())
+        if (!b.done())
             sink_.out.flush();  // about to wait: what is ready is out first
         std::vector<u64> flat;
+        std::string text;
         bool ok = true;
         try {
-            flat = b.result.get();
+            if (b.text.valid())
+                text = b.text.get();
+            else
+                flat = b.flat.get();
         } catch (...) {
             ok = false;
         }
-        if (ok) {
+        if (ok && b.text.valid()) {
+            sink_.out.add_lines(text, b.numbers.size());
+            sink_.done(b.numbers.size());
+        } else if (ok) {
             std::size_t at = 0;
             for (u64 n : b.numbers) {
                 auto k = static_cast<std::size_t>(flat[at]);
@@ -241,6 +262,7 @@ private:
 
     asyncjobs::executor& ex_;
     bool processes_;
+    bool text_;  // the tasks format the lines (text output without --verify)
     const run_options& options_;
     result_sink& sink_;
     std::size_t block_;
@@ -322,7 +344,7 @@ int run_streaming(number_stream& in, const stream_config& config)
             run_serial_stream(in, options, sink);
         } else {
             if (options.driver == mode::map) {
-                block_pipeline pipeline(*ex, config.pool.kind == executor_kind::processes, options, sink);
+                block_pipeline pipeline(*ex, config.pool.kind == executor_kind::processes, !config.json, options, sink);
                 pipeline.run(in);
             } else {
                 run_segments(*ex, in, options, sink);

@@ -8,6 +8,7 @@
 #include "factorize_core.hpp"
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace factorize {
@@ -60,6 +61,14 @@ struct number_batch {
 /// factors it has, then the factors. One vector of integers, not one per number: a block of
 /// thousands crosses to and from a worker process as two flat arrays.
 std::vector<u64> factor_batch(number_batch batch);
+
+/// The text lines of a batch ("n: p1 p2 ...\n" each, as GNU factor prints them), made where
+/// the numbers are factorized: the streaming driver's task for text output, so that the
+/// process that prints only copies bytes, and fewer of them cross from a worker.
+std::string format_batch(number_batch batch);
+
+/// format_batch over numbers in place (the thread pool's version: nothing to copy).
+std::string format_numbers(const std::vector<u64>& numbers, algorithm algo);
 
 /// Factorizes one number (the task of map, as-completed and then).
 item_result factor_item(work_item item);
