@@ -64,9 +64,6 @@ std::string format_json(const std::vector<u64>& numbers, const std::vector<numbe
     doc["mode"] = run.mode;
     doc["algorithm"] = run.algorithm;
     doc["workers"] = run.workers;
-    doc["count"] = numbers.size();
-    doc["failed"] = failures(results);
-    doc["seconds"] = run.seconds;
     boost::json::array items;
     items.reserve(numbers.size());
     for (std::size_t i = 0; i < numbers.size(); ++i) {
@@ -82,7 +79,11 @@ std::string format_json(const std::vector<u64>& numbers, const std::vector<numbe
         }
         items.emplace_back(std::move(item));
     }
+    // The order result_writer streams them in: the results first, the totals after.
     doc["results"] = std::move(items);
+    doc["count"] = numbers.size();
+    doc["failed"] = failures(results);
+    doc["seconds"] = run.seconds;
     return boost::json::serialize(doc) + "\n";
 }
 

@@ -30,8 +30,9 @@ struct run_description {
     double seconds = 0;
 };
 
-/// {"executor":..., "mode":..., "algorithm":..., "workers":..., "count":..., "failed":...,
-///  "seconds":..., "results":[{"n":12,"factors":[2,2,3]}, {"n":7,"error":"..."}, ...]}
+/// {"executor":..., "mode":..., "algorithm":..., "workers":..., "results":[{"n":12,"factors":[2,2,3]},
+///  {"n":7,"error":"..."}, ...], "count":..., "failed":..., "seconds":...}: the members in the
+/// order result_writer streams them, so that --serve and the command line print the same.
 /// Numbers are JSON integers (exact up to 2^64-1; JavaScript readers lose digits past 2^53).
 std::string format_json(const std::vector<u64>& numbers, const std::vector<number_result>& results,
                         const run_description& run);
