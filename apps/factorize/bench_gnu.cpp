@@ -5,6 +5,7 @@
 #include "workload.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -14,7 +15,6 @@
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
@@ -32,14 +32,32 @@ struct child_run {
     std::string output;
 };
 
+/// VmHWM of /proc/PID/status, in MB (0 when it cannot be read).
+double high_water_mb(const std::string& status_path)
+{
+    std::ifstream in(status_path);
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind("VmHWM:", 0) == 0)
+            return std::strtod(line.c_str() + 6, nullptr) / 1024.0;  // "VmHWM:   1784 kB"
+    return 0;
+}
+
 /// Runs argv with stdin from `input` and stdout to `output`, stderr to /dev/null.
 child_run run_child(const std::vector<std::string>& argv, const fs::path& input, const fs::path& output)
 {
     child_run r;
+    // A close-on-exec pipe says when the child has exec'd: its memory is its own from then
+    // on (before, it is a copy of this process, whose pages /proc would count).
+    int exec_done[2];
+    if (::pipe2(exec_done, O_CLOEXEC) != 0)
+        return r;
     auto start = std::chrono::steady_clock::now();
     pid_t pid = ::fork();
-    if (pid < 0)
+    if (pid < 0) {
+        ::close(exec_done[0]);
+        ::close(exec_done[1]);
         return r;
+    }
     if (pid == 0) {
         int in = ::open(input.c_str(), O_RDONLY);
         int out = ::open(output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -54,14 +72,25 @@ child_run run_child(const std::vector<std::string>& argv, const fs::path& input,
             args.push_back(const_cast<char*>(a.c_str()));
         args.push_back(nullptr);
         ::execv(args[0], args.data());
-        ::_exit(127);
+        ::_exit(127);  // closing exec_done tells the parent, which then sees the exit status
     }
+    ::close(exec_done[1]);
+    char ignored;
+    while (::read(exec_done[0], &ignored, 1) < 0 && errno == EINTR) {
+    }
+    ::close(exec_done[0]);
+    // The peak is the child's VmHWM, sampled every 2 ms while it runs: wait4's ru_maxrss
+    // would count the pages of this (large) process that the child had before its exec.
     int status = 0;
-    rusage usage{};
-    while (::wait4(pid, &status, 0, &usage) < 0) {
+    std::string status_path = "/proc/" + std::to_string(pid) + "/status";
+    for (;;) {
+        pid_t done = ::waitpid(pid, &status, WNOHANG);
+        if (done == pid || (done < 0 && errno != EINTR))
+            break;
+        r.peak_mb = std::max(r.peak_mb, high_water_mb(status_path));
+        ::usleep(2000);
     }
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    r.peak_mb = static_cast<double>(usage.ru_maxrss) / 1024.0;
     r.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
     std::ifstream in(output, std::ios::binary);
     std::ostringstream s;
@@ -102,16 +131,16 @@ struct row {
 
 void print_header()
 {
-    std::printf("| %-32s | %8s | %11s | %9s | %11s | %-9s |\n", "program", "wall s", "numbers/s", "ratio", "peak RSS MB",
+    std::printf("| %-34s | %8s | %11s | %9s | %11s | %-9s |\n", "program", "wall s", "numbers/s", "ratio", "peak RSS MB",
                 "output");
-    std::printf("|----------------------------------|---------:|------------:|----------:|------------:|-----------|\n");
+    std::printf("|------------------------------------|---------:|------------:|----------:|------------:|-----------|\n");
 }
 
 void print_row(const std::string& program, const child_run& r, std::size_t count, double baseline_seconds,
                const std::string& check)
 {
     double rate = r.seconds > 0 ? static_cast<double>(count) / r.seconds : 0;
-    std::printf("| %-32s | %8.3f | %11.0f | %8.2fx | %11.1f | %-9s |\n", program.c_str(), r.seconds, rate,
+    std::printf("| %-34s | %8.3f | %11.0f | %8.2fx | %11.1f | %-9s |\n", program.c_str(), r.seconds, rate,
                 r.seconds > 0 ? baseline_seconds / r.seconds : 0, r.peak_mb, check.c_str());
     std::fflush(stdout);
 }
@@ -158,7 +187,7 @@ int run_program_bench(const program_bench_config& config)
         write_numbers(dir / "random64.txt", random_workload(wide));
 
         std::printf("\nfactorize against GNU coreutils %s, the way a user runs them: numbers on stdin, results to a "
-                    "file, compared byte for byte; wall time from start to exit, peak RSS from wait4; ratio = factor's "
+                    "file, compared byte for byte; wall time from start to exit, peak RSS = VmHWM sampled every 2 ms; ratio = factor's "
                     "wall time / this row's (best of %zu)\n",
                     factor->c_str(), config.repeat);
         struct workload {

@@ -2,7 +2,7 @@
 // factorize --bench's comparison with GNU coreutils' `factor`, and the streaming runs of the
 // command line: each program run as a child process the way a user would run it (numbers
 // on stdin or --input FILE, results to a file), timed from its start to its exit, its peak
-// resident memory from wait4(2), its output compared byte for byte.
+// resident memory (VmHWM, sampled), its output compared byte for byte.
 #ifndef FACTORIZE_BENCH_GNU_HPP
 #define FACTORIZE_BENCH_GNU_HPP
 
