@@ -61,16 +61,15 @@ void run_serial_stream(number_stream& in, const run_options& options, result_sin
     }
 }
 
-/// The map driver, streamed: blocks of numbers (--chunksize, or default_block) go to the
-/// pool as tasks, at most `window` of them in flight; results are printed by the block in
+/// The map driver, streamed: blocks of numbers (--chunksize, or about 3 ms of work) go to
+/// the pool as tasks, at most 8 per worker in flight; results are printed by the block in
 /// input order. A block is sent early, not full, when the input would have to wait: a
 /// number typed at a terminal is factorized at once.
 class block_pipeline {
 public:
     block_pipeline(asyncjobs::executor& ex, bool processes, bool text, const run_options& options, result_sink& sink)
         : ex_(ex), processes_(processes), text_(text && !options.verify), options_(options), sink_(sink),
-          block_(options.chunksize ? options.chunksize : default_block),
-          window_(4 * std::max<std::size_t>(1, ex.max_workers()))
+          window_(8 * std::max<std::size_t>(1, ex.max_workers()))
     {
         batch_.flags = options.algo == algorithm::rho ? work_item::use_rho : 0;
         if (options.crash_on) {
@@ -113,7 +112,9 @@ public:
             }
             if (got == number_stream::status::number) {
                 batch_.numbers.push_back(n);
-                if (batch_.numbers.size() == block_)
+                cost_ += estimated_cost(n);
+                if (options_.chunksize ? batch_.numbers.size() == options_.chunksize
+                                       : cost_ >= block_budget || batch_.numbers.size() == max_block)
                     send();
                 continue;
             }
@@ -153,8 +154,23 @@ private:
         }
     };
 
+    /// What a number costs to factorize, in units of about 0.7 us (a number below 2^32):
+    /// Pollard's rho takes about n^(1/4) steps on a semiprime, so the cost doubles every
+    /// few bits above 32 (~50 units for a random 64-bit number). With --chunksize auto a
+    /// block closes at about 3 ms of work: 4096 small numbers, a few dozen 64-bit ones, so
+    /// that a task's fixed cost (~25 us on a process pool) stays near 1% and the last
+    /// blocks do not leave a worker idle for long.
+    static std::size_t estimated_cost(u64 n) noexcept
+    {
+        int bits = 64 - __builtin_clzll(n | 1);
+        return std::size_t(1) << (bits > 32 ? (bits - 32) / 5 : 0);
+    }
+    static constexpr std::size_t block_budget = 4096;
+    static constexpr std::size_t max_block = 4096;
+
     void send()
     {
+        cost_ = 0;
         if (batch_.numbers.empty())
             return;
         while (pending_.size() >= window_)
@@ -176,7 +192,7 @@ private:
             else
                 b->flat = ex_.submit([numbers = &b->numbers, algo = options_.algo] { return factor_numbers(*numbers, algo); });
         }
-        batch_.numbers.reserve(block_);
+        batch_.numbers.reserve(options_.chunksize ? options_.chunksize : max_block);
         pending_.push_back(std::move(b));
     }
 
@@ -265,8 +281,8 @@ private:
     bool text_;  // the tasks format the lines (text output without --verify)
     const run_options& options_;
     result_sink& sink_;
-    std::size_t block_;
     std::size_t window_;
+    std::size_t cost_ = 0;  // estimated_cost of the numbers in batch_
     number_batch batch_;
     std::deque<std::unique_ptr<block>> pending_;
 };

@@ -23,10 +23,6 @@ struct stream_config {
     int output_fd = 1;
 };
 
-/// Numbers per block when --chunksize is auto: ~0.1 ms of work for the smallest numbers and
-/// tens of ms for hard 64-bit ones, against ~25 us of a process pool's cost per task.
-inline constexpr std::size_t default_block = 1024;
-
 /// Runs the whole input; returns the exit status (0, or 1 if a number failed). A bad token
 /// throws input_error after every result before it has been printed (JSON: the document is
 /// closed first, with an "error" member naming the token).
