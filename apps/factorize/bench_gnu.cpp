@@ -199,7 +199,7 @@ int run_program_bench(const program_bench_config& config)
 
         std::printf("\nfactorize against GNU coreutils %s, the way a user runs them: numbers on stdin, results to a "
                     "file, compared byte for byte; wall time from start to exit, peak RSS = VmHWM sampled every 2 ms; ratio = factor's "
-                    "wall time / this row's (best of %zu)\n",
+                    "wall time / this row's (best of %zu rounds, the programs interleaved)\n",
                     factor->c_str(), config.repeat);
         struct workload {
             std::string title, file;
