@@ -130,8 +130,9 @@ int main(int argc, char** argv)
          "order; then: one task per number with .then continuations (factor, verify, aggregate), no thread "
          "blocked per number. Ignored by --executor serial")
         ("chunksize,c", po::value<std::string>()->value_name("K|auto")->default_value("auto"),
-         "numbers per task: for map, auto lets asyncjobs size chunks from measured call times; for chunked, "
-         "auto is one equal chunk per worker. as-completed and then always send one number a task")
+         "numbers per task: for map, auto sends blocks of about 3 ms of work estimated from the numbers' "
+         "sizes (in --bench, asyncjobs' map sizes its chunks from measured call times); for chunked, auto is one "
+         "equal chunk per worker. as-completed and then always send one number a task")
         ("algorithm,a", po::value<std::string>()->value_name("ALG"),
          "trial (the study's trial division; slow for large primes: ~2^31 divisions near 2^64) or rho "
          "(Pollard's rho, Brent, with deterministic Miller-Rabin: fast for any 64-bit number). "
