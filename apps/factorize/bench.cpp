@@ -1,6 +1,7 @@
 // Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
 #include "bench.hpp"
 
+#include "bench_gnu.hpp"
 #include "drivers.hpp"
 #include "shell.hpp"
 
@@ -10,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <unistd.h>
@@ -77,6 +79,25 @@ random_spec default_python_workload() noexcept
     return random_spec{.count = 4000, .min = 1'000'000'000ULL, .max = 10'000'000'000ULL, .seed = 1};
 }
 
+std::optional<std::string> find_peer_script(std::vector<std::string>& looked)
+{
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::path self = fs::read_symlink("/proc/self/exe", ec);
+    std::vector<fs::path> places;
+    if (!ec) {
+        places.push_back(self.parent_path() / "factorize_peer.py");
+        places.push_back(self.parent_path().parent_path() / "share" / "asyncjobs" / "factorize_peer.py");
+    }
+    places.push_back(FACTORIZE_PEER_SCRIPT);
+    for (const auto& p : places) {
+        looked.push_back(p.lexically_normal().string());
+        if (fs::is_regular_file(p, ec))
+            return looked.back();
+    }
+    return std::nullopt;
+}
+
 int run_bench(const bench_config& config)
 {
     const auto& numbers = config.numbers;
@@ -132,9 +153,25 @@ int run_bench(const bench_config& config)
 
     // The Python peer: the study's own drivers on a workload of its own, which the C++
     // side also factorizes, with the same drivers on the process pool, to compare.
+    std::vector<std::string> looked;
+    std::optional<std::string> peer_script;
+    if (config.peer_script.empty()) {
+        peer_script = find_peer_script(looked);
+    } else {
+        looked.push_back(config.peer_script + " (--peer-script)");
+        std::error_code ec;
+        if (std::filesystem::is_regular_file(config.peer_script, ec))
+            peer_script = config.peer_script;
+    }
     if (config.python && config.python_workload.count > 0) {
         if (!asyncjobs_apps::find_on_path("python3")) {
             std::printf("\nPython peer: skipped (no python3 on PATH)\n");
+        } else if (!peer_script) {
+            std::string places;
+            for (const auto& p : looked)
+                places += (places.empty() ? "" : ", ") + p;
+            std::printf("\nPython peer: skipped (factorize_peer.py not found; looked in %s; name it with --peer-script "
+                        "PATH)\n", places.c_str());
         } else {
             const random_spec& spec = config.python_workload;
             auto py_numbers = random_workload(spec);
@@ -142,7 +179,7 @@ int run_bench(const bench_config& config)
                                       " --max " + std::to_string(spec.max) + " --seed " + std::to_string(spec.seed);
             std::printf("\nThe study in Python (%s): ProcessPoolExecutor, trial division, on a workload of its own, %zu "
                         "numbers (%s), which C++ also runs here; speedups over each language's own serial run\n\n",
-                        config.peer_script.c_str(), spec.count, py_workload.c_str());
+                        peer_script->c_str(), spec.count, py_workload.c_str());
             std::printf("| %-26s | %-9s | %7s | %-9s | %8s | %8s | %10s | %s |\n", "run", "executor", "workers",
                         "chunksize", "wall s", "speedup", "efficiency", "checksum");
             std::printf("|----------------------------|-----------|--------:|-----------|---------:|---------:|-----------:|---|\n");
@@ -168,7 +205,7 @@ int run_bench(const bench_config& config)
                 print_row(row.run, "processes", workers, chunk, t.seconds, cxx.seconds, check);
             }
 
-            std::string command = "python3 " + asyncjobs_apps::shell_quote(config.peer_script) + " --count " + std::to_string(spec.count) +
+            std::string command = "python3 " + asyncjobs_apps::shell_quote(*peer_script) + " --count " + std::to_string(spec.count) +
                                   " --min " + std::to_string(spec.min) + " --max " + std::to_string(spec.max) +
                                   " --seed " + std::to_string(spec.seed) + " --workers " + std::to_string(workers) +
                                   " --chunksizes 1,1024";
@@ -235,6 +272,21 @@ int run_bench(const bench_config& config)
                         ratio <= 1.05 ? "PASS" : "MISS");
         }
     }
+    std::printf("(timings on a shared machine are noisy; a MISS is reported, not an error)\n");
+
+    // The command line itself, as a user runs it: against GNU factor, and --input FILE.
+    program_bench_config programs;
+    std::error_code ec;
+    auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    programs.self = ec ? config.program : self.string();
+    programs.workers = workers;
+    programs.repeat = repeat;
+    programs.range = config.gnu_range;
+    programs.random64 = config.gnu_random;
+    programs.file_count = config.stream_count;
+    programs.gnu_factor = config.gnu_factor && (config.gnu_range || config.gnu_random);
+    if (run_program_bench(programs) != 0)
+        status = 1;
     std::printf("(timings on a shared machine are noisy; a MISS is reported, not an error)\n");
     return status;
 }

@@ -35,8 +35,18 @@ struct bench_config {
     std::size_t repeat = 1;              ///< best of this many runs per row
     bool python = true;                  ///< run the peer when python3 is on PATH
     random_spec python_workload = default_python_workload();
-    std::string peer_script;
+    std::string peer_script;             ///< empty: looked for (see find_peer_script)
+    std::string program;                 ///< argv[0], for the runs of this program as a child
+    bool gnu_factor = true;              ///< the rows against GNU coreutils' factor
+    std::size_t gnu_range = 1'000'000;   ///< 1..N against factor (0 skips)
+    std::size_t gnu_random = 200'000;    ///< random 64-bit numbers against factor (0 skips)
+    std::size_t stream_count = 300'000;  ///< --input FILE of numbers in [1e9, 1e10] (0 skips)
 };
+
+/// Where the Python peer is: factorize_peer.py next to this program, then in
+/// ../share/asyncjobs/ from it (an installed factorize), then in the source tree it was
+/// built from. Every place looked at is appended to `looked`.
+std::optional<std::string> find_peer_script(std::vector<std::string>& looked);
 
 /// Prints the table on stdout; returns 0, or 1 if a checksum disagreed or a run failed.
 int run_bench(const bench_config& config);

@@ -5,6 +5,7 @@
 #ifndef FACTORIZE_FACTORIZE_CORE_HPP
 #define FACTORIZE_FACTORIZE_CORE_HPP
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -27,14 +28,25 @@ const char* to_string(algorithm a) noexcept;
 /// (the same test while p does not divide n) so it never overflows near 2^64.
 std::vector<u64> factorize_trial(u64 n);
 
-/// Pollard's rho with Brent's cycle detection, after trial division by small primes; each
-/// factor is proven prime by Miller-Rabin. Ascending prime factors; empty for 0 and 1.
+/// Pollard's rho with Brent's cycle detection in Montgomery arithmetic, after trial
+/// division by the primes below 4096; each factor is proven prime by a Miller-Rabin test
+/// with a deterministic set of bases. Ascending prime factors; empty for 0 and 1.
 std::vector<u64> factorize_rho(u64 n);
+
+/// At most this many prime factors (with multiplicity) for any 64-bit number.
+inline constexpr std::size_t max_factors = 64;
+
+/// factorize_rho without allocating: writes the factors to out[0..max_factors) in ascending
+/// order and returns how many. What the streaming paths call, once per number.
+std::size_t factor_rho_into(u64 n, u64* out) noexcept;
+
+/// factor_rho_into, or factorize_trial copied to out.
+std::size_t factor_into(u64 n, algorithm a, u64* out);
 
 /// factorize_trial or factorize_rho.
 std::vector<u64> factorize(u64 n, algorithm a);
 
-/// Deterministic for every 64-bit value (Miller-Rabin with the first twelve prime bases).
+/// Deterministic for every 64-bit value (Miller-Rabin with bases proven sufficient below 2^64).
 bool is_prime(u64 n) noexcept;
 
 /// (a * b) mod m without overflow, through unsigned __int128. Requires m > 0.

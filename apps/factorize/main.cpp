@@ -6,6 +6,7 @@
 #include "drivers.hpp"
 #include "output.hpp"
 #include "serve.hpp"
+#include "stream_run.hpp"
 #include "workload.hpp"
 
 #include <asyncjobs/worker.hpp>
@@ -37,27 +38,49 @@ input order, one line a number: "n: p1 p2 ..." in ascending order with multiplic
 0 and 1 have no prime factors and print as "0:" and "1:". A number whose task failed
 prints "n: error: <why>" (e.g. "worker crashed (signal 6)") and the others still print.
 
-Input (exactly one source):
-  NUMBER...                 numbers as arguments; "-" reads numbers from stdin
-  -i FILE, --input FILE     or from a file ("-" for stdin): one number a line, blank
-                            lines and "#" comments allowed
+Input (exactly one source; with none, numbers are read from stdin, as GNU factor does):
+  NUMBER...                 numbers as arguments; "-" reads numbers from stdin there
+  -i FILE, --input FILE     or from a file ("-" for stdin)
   --random N                or N pseudo-random numbers in [--min, --max] from --seed
                             (splitmix64: the same numbers on every platform)
-All input is validated before anything is factorized or printed.
+Numbers are decimal, 0 to 18446744073709551615, a leading "+" allowed; in a file or on
+stdin they are separated by any whitespace, several a line, and "#" starts a comment
+that runs to the end of the line. Input is read as it comes and each result printed,
+in input order, as soon as it and all before it are ready, so memory stays small on any
+input length and a pipe gets its answers while it is still writing. A bad token stops
+the run: the results before it are printed, then the error, naming the token and its
+line, and the exit status is 2.
 )TXT";
 
 const char* const exit_text = R"TXT(
 Exit status: 0 all numbers factorized; 1 some numbers failed (crash, timeout,
-verification) or, with --bench, a checksum disagreed; 2 bad options or bad input.
+verification) or, with --bench, a checksum disagreed; 2 bad options, or bad input (the
+results before the bad token are printed).
 
 Examples:
   factorize 12 18446744073709551615 4294967291
   factorize --random 100000 --executor processes --mode map --format json > out.json
-  seq 1 1000 | factorize - --executor threads --mode then --verify
+  seq 1 1000000 | factorize --executor serial > factors.txt
+  seq 1 1000 | factorize --executor threads --mode then --verify
   factorize --bench                 # every executor and driver on one workload
   factorize --serve 127.0.0.1:8080 &
   curl -s -d '{"numbers": [12, 18446744073709551615]}' http://127.0.0.1:8080/factorize
 )TXT";
+
+std::vector<u64> read_all(number_stream& in)
+{
+    std::vector<u64> numbers;
+    u64 n = 0;
+    for (;;) {
+        auto got = in.next(n);
+        if (got == number_stream::status::number)
+            numbers.push_back(n);
+        else if (got == number_stream::status::end)
+            return numbers;
+        else
+            in.wait();
+    }
+}
 
 std::size_t parse_count(const std::string& option, const std::string& text, std::size_t min_value)
 {
@@ -88,12 +111,12 @@ int main(int argc, char** argv)
     const random_spec python_defaults = default_python_workload();
     po::options_description input_options("Input", 100, 50);
     input_options.add_options()
-        ("input,i", po::value<std::string>()->value_name("FILE"), "read numbers from FILE (\"-\": stdin), one a line")
+        ("input,i", po::value<std::string>()->value_name("FILE"), "read numbers from FILE (\"-\": stdin), whitespace-separated")
         ("random", po::value<std::string>()->value_name("N"), "factorize N pseudo-random numbers (splitmix64)")
         ("min", po::value<std::string>()->value_name("A"),
-         "smallest random number (default 1000000000; with --bench 5000000000000)")
+         "smallest random number (default 1000000000, i.e. 1e9; with --bench 5e12); digits, or digits e power of ten")
         ("max", po::value<std::string>()->value_name("B"),
-         "largest random number (default 10000000000; with --bench 50000000000000)")
+         "largest random number (default 1e10; with --bench 5e13)")
         ("seed", po::value<std::string>()->value_name("S"), "seed of the random numbers (default 1)");
     po::options_description run_options_desc("Execution", 100, 50);
     run_options_desc.add_options()
@@ -107,8 +130,9 @@ int main(int argc, char** argv)
          "order; then: one task per number with .then continuations (factor, verify, aggregate), no thread "
          "blocked per number. Ignored by --executor serial")
         ("chunksize,c", po::value<std::string>()->value_name("K|auto")->default_value("auto"),
-         "numbers per task: for map, auto lets asyncjobs size chunks from measured call times; for chunked, "
-         "auto is one equal chunk per worker. as-completed and then always send one number a task")
+         "numbers per task: for map, auto sends blocks of about 3 ms of work estimated from the numbers' "
+         "sizes (in --bench, asyncjobs' map sizes its chunks from measured call times); for chunked, auto is one "
+         "equal chunk per worker. as-completed and then always send one number a task")
         ("algorithm,a", po::value<std::string>()->value_name("ALG"),
          "trial (the study's trial division; slow for large primes: ~2^31 divisions near 2^64) or rho "
          "(Pollard's rho, Brent, with deterministic Miller-Rabin: fast for any 64-bit number). "
@@ -142,8 +166,16 @@ int main(int argc, char** argv)
         ("python-max", po::value<std::string>()->value_name("B")->default_value(std::to_string(python_defaults.max)),
          "largest number of the Python peer's workload")
         ("no-python", "skip the Python peer")
-        ("peer-script", po::value<std::string>()->value_name("PATH")->default_value(FACTORIZE_PEER_SCRIPT),
-         "the Python peer");
+        ("peer-script", po::value<std::string>()->value_name("PATH"),
+         "the Python peer (default: factorize_peer.py next to this program, in ../share/asyncjobs/ from it, "
+         "or in the source tree it was built from)")
+        ("no-gnu-factor", "skip the rows that compare with GNU coreutils' factor")
+        ("gnu-range", po::value<std::string>()->value_name("N")->default_value("1000000"),
+         "this program (serial) against GNU factor on 1..N, both reading stdin (0 skips)")
+        ("gnu-random", po::value<std::string>()->value_name("N")->default_value("200000"),
+         "and on N random 64-bit numbers, serial and on --workers threads (0 skips)")
+        ("stream-count", po::value<std::string>()->value_name("N")->default_value("300000"),
+         "--input FILE of N numbers in [1e9, 1e10]: serial, threads and processes (0 skips)");
     po::options_description serve_options("Service", 100, 50);
     serve_options.add_options()
         ("serve", po::value<std::string>()->value_name("ADDR:PORT"),
@@ -301,86 +333,74 @@ int main(int argc, char** argv)
         if (random_range_given && !vm.count("random") && !(bench && sources == 0))
             throw input_error("--min, --max and --seed go with --random");
 
-        std::vector<u64> numbers;
         u64 seed = study_defaults.seed;
         std::string workload_text;
+        std::optional<number_stream> input;
         if (vm.count("random") || (bench && sources == 0)) {
             random_spec s = bench ? bench_defaults : study_defaults;
             if (vm.count("random"))
                 s.count = parse_count("random", vm["random"].as<std::string>(), 1);
             if (vm.count("min"))
-                s.min = parse_number(vm["min"].as<std::string>(), "--min");
+                s.min = parse_scaled_number(vm["min"].as<std::string>(), "--min");
             if (vm.count("max"))
-                s.max = parse_number(vm["max"].as<std::string>(), "--max");
+                s.max = parse_scaled_number(vm["max"].as<std::string>(), "--max");
             if (vm.count("seed"))
                 s.seed = parse_number(vm["seed"].as<std::string>(), "--seed");
-            numbers = random_workload(s);
+            input = number_stream::from_random(s);
             seed = s.seed;
             workload_text = "--random " + std::to_string(s.count) + " --min " + std::to_string(s.min) + " --max " +
                             std::to_string(s.max) + " --seed " + std::to_string(s.seed);
         } else if (vm.count("input")) {
             std::string path = vm["input"].as<std::string>();
-            numbers = read_numbers_from(path);
-            require_numbers(numbers, path == "-" ? " (stdin holds none)" : " (\"" + path + "\" holds none)");
+            input = number_stream::from_file(path);
             workload_text = "--input " + path;
         } else if (!tokens.empty()) {
-            numbers = numbers_from_arguments(tokens);
-            require_numbers(numbers, " (stdin holds none)");
+            input = number_stream::from_arguments(tokens);
             workload_text = "numbers from the command line";
         } else {
-            throw input_error("no numbers to factorize: give them as arguments, with --input FILE, - for stdin, or "
-                              "--random N (see factorize --help)");
+            input = number_stream::from_file("-");  // as GNU factor does
+            workload_text = "numbers from stdin";
         }
 
         if (bench) {
             bench_config config;
-            config.numbers = std::move(numbers);
+            config.numbers = read_all(*input);
+            if (config.numbers.empty())
+                throw input_error("--bench: no numbers to factorize in " + workload_text);
             config.workload = workload_text;
             config.algo = algo;
             config.workers = workers;
             config.repeat = parse_count("bench-repeat", vm["bench-repeat"].as<std::string>(), 1);
             config.python = !vm.count("no-python");
             config.python_workload.count = parse_count("python-count", vm["python-count"].as<std::string>(), 0);
-            config.python_workload.min = parse_number(vm["python-min"].as<std::string>(), "--python-min");
-            config.python_workload.max = parse_number(vm["python-max"].as<std::string>(), "--python-max");
+            config.python_workload.min = parse_scaled_number(vm["python-min"].as<std::string>(), "--python-min");
+            config.python_workload.max = parse_scaled_number(vm["python-max"].as<std::string>(), "--python-max");
             config.python_workload.seed = seed;
             if (config.python_workload.min > config.python_workload.max)
                 throw input_error("--python-min is larger than --python-max");
-            config.peer_script = vm["peer-script"].as<std::string>();
+            config.peer_script = vm.count("peer-script") ? vm["peer-script"].as<std::string>() : std::string();
+            config.program = argv[0];
+            config.gnu_factor = !vm.count("no-gnu-factor");
+            config.gnu_range = parse_count("gnu-range", vm["gnu-range"].as<std::string>(), 0);
+            config.gnu_random = parse_count("gnu-random", vm["gnu-random"].as<std::string>(), 0);
+            config.stream_count = parse_count("stream-count", vm["stream-count"].as<std::string>(), 0);
             return run_bench(config);
         }
 
-        run_options options;
-        options.algo = algo;
-        options.driver = *driver;
-        options.chunksize = chunksize;
-        options.verify = vm.count("verify") > 0;
-        options.crash_on = crash_on;
-        options.task_timeout = task_timeout;
-        bool show_progress = vm.count("progress") || (!vm.count("no-progress") && ::isatty(STDERR_FILENO));
-        progress_bar bar(numbers.size(), show_progress);
-        options.on_progress = [&bar](std::size_t done) { bar.add(done); };
-
-        pool_config pool{*kind, workers, task_timeout, {}};
-        std::size_t pool_size = *kind == executor_kind::serial ? 1
-                                : workers                     ? workers
-                                                              : std::max(1u, std::thread::hardware_concurrency());
-        auto start = std::chrono::steady_clock::now();
-        auto results = run(pool, numbers, options);
-        double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        bar.finish();
-
-        run_description described{to_string(*kind), to_string(*driver), to_string(algo), pool_size, seconds};
-        std::string out = format == "json" ? format_json(numbers, results, described) : format_text(numbers, results);
-        std::fwrite(out.data(), 1, out.size(), stdout);
-        std::fflush(stdout);
-        if (!vm.count("quiet"))
-            std::fputs(format_summary(results, described).c_str(), stderr);
-        for (const auto& r : results)
-            if (!r.ok())
-                return exit_failed;
-        return exit_ok;
+        stream_config config;
+        config.pool = pool_config{*kind, workers, task_timeout, {}};
+        config.options.algo = algo;
+        config.options.driver = *driver;
+        config.options.chunksize = chunksize;
+        config.options.verify = vm.count("verify") > 0;
+        config.options.crash_on = crash_on;
+        config.options.task_timeout = task_timeout;
+        config.json = format == "json";
+        config.summary = !vm.count("quiet");
+        config.progress = vm.count("progress") || (!vm.count("no-progress") && ::isatty(STDERR_FILENO));
+        return run_streaming(*input, config);
     } catch (const input_error& e) {
+        std::fflush(stdout);
         std::fprintf(stderr, "factorize: %s\n", e.what());
         return exit_usage;
     } catch (const std::exception& e) {

@@ -3,6 +3,8 @@
 
 #include <asyncjobs/task.hpp>
 
+#include <algorithm>
+#include <charconv>
 #include <cstdlib>
 
 namespace factorize {
@@ -23,8 +25,60 @@ std::vector<item_result> factor_chunk(std::vector<work_item> items)
     return results;
 }
 
+std::vector<u64> factor_batch(number_batch batch)
+{
+    algorithm algo = (batch.flags & work_item::use_rho) ? algorithm::rho : algorithm::trial;
+    std::vector<u64> flat;
+    flat.reserve(batch.numbers.size() * 4);
+    u64 factors[max_factors];
+    for (u64 n : batch.numbers) {
+        if (batch.crash && n == batch.crash_on)
+            std::abort();
+        std::size_t k = factor_into(n, algo, factors);
+        flat.push_back(k);
+        flat.insert(flat.end(), factors, factors + k);
+    }
+    return flat;
+}
+
+std::string format_numbers(const std::vector<u64>& numbers, algorithm algo)
+{
+    std::string text;
+    text.resize(numbers.size() * 24);
+    std::size_t used = 0;
+    u64 factors[max_factors];
+    for (u64 n : numbers) {
+        std::size_t k = factor_into(n, algo, factors);
+        if (text.size() - used < 32 + 21 * k)
+            text.resize(std::max(text.size() * 2, used + 32 + 21 * k));
+        char* p = text.data() + used;
+        char* end = text.data() + text.size();
+        p = std::to_chars(p, end, n).ptr;
+        *p++ = ':';
+        for (std::size_t i = 0; i < k; ++i) {
+            *p++ = ' ';
+            p = std::to_chars(p, end, factors[i]).ptr;
+        }
+        *p++ = '\n';
+        used = static_cast<std::size_t>(p - text.data());
+    }
+    text.resize(used);
+    return text;
+}
+
+std::string format_batch(number_batch batch)
+{
+    if (batch.crash)
+        for (u64 n : batch.numbers)
+            if (n == batch.crash_on)
+                std::abort();
+    return format_numbers(batch.numbers, (batch.flags & work_item::use_rho) ? algorithm::rho : algorithm::trial);
+}
+
 // Qualified names differ between files that use them; register under fixed names.
 ASYNCJOBS_TASK_NAMED(factor_item, "factorize::factor_item");
 ASYNCJOBS_TASK_NAMED(factor_chunk, "factorize::factor_chunk");
+ASYNCJOBS_TASK_NAMED(factor_batch, "factorize::factor_batch");
+ASYNCJOBS_TASK_NAMED(format_batch, "factorize::format_batch");
 
 } // namespace factorize

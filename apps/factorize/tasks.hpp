@@ -8,6 +8,7 @@
 #include "factorize_core.hpp"
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace factorize {
@@ -40,6 +41,34 @@ struct item_result {
         archive & index & factors;
     }
 };
+
+/// A block of the input for the streaming driver: the numbers only (their positions are
+/// implied), one set of flags for all, and the --crash-on number if any.
+struct number_batch {
+    std::vector<u64> numbers;
+    std::uint8_t flags = 0;  ///< work_item::use_rho
+    bool crash = false;      ///< abort() on reaching crash_on
+    u64 crash_on = 0;
+
+    template <class Archive>
+    void serialize(Archive& archive, unsigned)
+    {
+        archive & numbers & flags & crash & crash_on;
+    }
+};
+
+/// The factors of every number of a batch, flattened: for each number in order, how many
+/// factors it has, then the factors. One vector of integers, not one per number: a block of
+/// thousands crosses to and from a worker process as two flat arrays.
+std::vector<u64> factor_batch(number_batch batch);
+
+/// The text lines of a batch ("n: p1 p2 ...\n" each, as GNU factor prints them), made where
+/// the numbers are factorized: the streaming driver's task for text output, so that the
+/// process that prints only copies bytes, and fewer of them cross from a worker.
+std::string format_batch(number_batch batch);
+
+/// format_batch over numbers in place (the thread pool's version: nothing to copy).
+std::string format_numbers(const std::vector<u64>& numbers, algorithm algo);
 
 /// Factorizes one number (the task of map, as-completed and then).
 item_result factor_item(work_item item);

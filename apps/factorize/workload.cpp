@@ -2,26 +2,11 @@
 #include "workload.hpp"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <iostream>
 #include <limits>
 
 namespace factorize {
 
 namespace {
-
-constexpr std::string_view whitespace = " \t\r\n\v\f";
-
-std::string_view trim(std::string_view s) noexcept
-{
-    auto first = s.find_first_not_of(whitespace);
-    if (first == std::string_view::npos)
-        return {};
-    auto last = s.find_last_not_of(whitespace);
-    return s.substr(first, last - first + 1);
-}
 
 bool all_digits(std::string_view s) noexcept
 {
@@ -42,15 +27,49 @@ std::string quoted(std::string_view token)
 
 } // namespace
 
+std::optional<u64> parse_decimal(std::string_view token) noexcept
+{
+    if (token.size() > 1 && token.front() == '+')
+        token.remove_prefix(1);  // as GNU factor accepts it
+    if (token.empty() || token.size() > 20)
+        return token.size() > 20 && all_digits(token) && token.find_first_not_of('0') >= token.size() - 20
+                   ? parse_decimal(token.substr(token.size() - 20))
+                   : std::nullopt;
+    u64 value = 0;
+    if (token.size() < 20) {  // 19 digits never overflow: the common case, without checks
+        for (char c : token) {
+            auto digit = static_cast<unsigned>(c - '0');
+            if (digit > 9)
+                return std::nullopt;
+            value = value * 10 + digit;
+        }
+        return value;
+    }
+    for (char c : token) {
+        auto digit = static_cast<unsigned>(c - '0');
+        if (digit > 9)
+            return std::nullopt;
+        if (__builtin_mul_overflow(value, u64(10), &value) || __builtin_add_overflow(value, u64(digit), &value))
+            return std::nullopt;
+    }
+    return value;
+}
+
 u64 parse_number(std::string_view token, std::string_view where)
 {
+    if (auto value = parse_decimal(token))
+        return *value;
+    // What is wrong, in words (only now: building the message costs more than the parse).
     std::string prefix = std::string(where) + ": " + quoted(token);
+    std::string_view digits = token;
+    if (digits.size() > 1 && digits.front() == '+')
+        digits.remove_prefix(1);
     if (token.size() > 1 && token.front() == '-' && all_digits(token.substr(1)))
         throw input_error(prefix + " is negative: only numbers from 0 to 18446744073709551615 (2^64-1) are accepted");
-    if (!all_digits(token))
+    if (!all_digits(digits))
         throw input_error(prefix + " is not a number (expected decimal digits, 0 to 18446744073709551615)");
     u64 value = 0;
-    for (char c : token) {
+    for (char c : digits) {
         auto digit = static_cast<u64>(c - '0');
         if (value > (std::numeric_limits<u64>::max() - digit) / 10)
             throw input_error(prefix + " is larger than 2^64-1 (18446744073709551615)");
@@ -59,62 +78,24 @@ u64 parse_number(std::string_view token, std::string_view where)
     return value;
 }
 
-std::vector<u64> read_numbers(std::istream& in, std::string_view source)
+u64 parse_scaled_number(std::string_view token, std::string_view where)
 {
-    std::vector<u64> numbers;
-    std::string line;
-    std::size_t line_number = 0;
-    while (std::getline(in, line)) {
-        ++line_number;
-        std::string_view text = line;
-        if (auto hash = text.find('#'); hash != std::string_view::npos)
-            text = text.substr(0, hash);
-        text = trim(text);
-        if (text.empty())
-            continue;
-        std::string where = std::string(source) + " line " + std::to_string(line_number);
-        if (text.find_first_of(whitespace) != std::string_view::npos)
-            throw input_error(where + ": " + quoted(text) + " holds more than one token (expected one number a line)");
-        numbers.push_back(parse_number(text, where));
+    auto e = token.find_first_of("eE");
+    if (e == std::string_view::npos)
+        return parse_number(token, where);
+    std::string prefix = std::string(where) + ": " + quoted(token);
+    std::string_view mantissa = token.substr(0, e), exponent = token.substr(e + 1);
+    if (!all_digits(mantissa) || !all_digits(exponent))
+        throw input_error(prefix + " is not a number (expected decimal digits, or digits, e and a power of ten as in 5e12)");
+    u64 value = parse_number(mantissa, where);
+    if (exponent.size() > 3)
+        throw input_error(prefix + " is larger than 2^64-1 (18446744073709551615)");
+    for (int i = std::stoi(std::string(exponent)); i > 0 && value != 0; --i) {
+        if (value > std::numeric_limits<u64>::max() / 10)
+            throw input_error(prefix + " is larger than 2^64-1 (18446744073709551615)");
+        value *= 10;
     }
-    if (in.bad())
-        throw input_error("cannot read " + std::string(source) + ": " + std::strerror(errno));
-    return numbers;
-}
-
-std::vector<u64> read_numbers_from(const std::string& path)
-{
-    if (path == "-")
-        return read_numbers(std::cin, "stdin");
-    std::ifstream file(path);
-    if (!file)
-        throw input_error("cannot read \"" + path + "\": " + std::strerror(errno));
-    auto numbers = read_numbers(file, path);
-    return numbers;
-}
-
-std::vector<u64> numbers_from_arguments(const std::vector<std::string>& tokens)
-{
-    std::vector<u64> numbers;
-    bool stdin_read = false;
-    for (std::size_t i = 0; i < tokens.size(); ++i) {
-        if (tokens[i] == "-") {
-            if (stdin_read)
-                throw input_error("argument " + std::to_string(i + 1) + ": \"-\" (stdin) is given more than once");
-            stdin_read = true;
-            auto more = read_numbers(std::cin, "stdin");
-            numbers.insert(numbers.end(), more.begin(), more.end());
-            continue;
-        }
-        numbers.push_back(parse_number(tokens[i], "argument " + std::to_string(i + 1)));
-    }
-    return numbers;
-}
-
-void require_numbers(const std::vector<u64>& numbers, std::string_view context)
-{
-    if (numbers.empty())
-        throw input_error("no numbers to factorize" + std::string(context));
+    return value;
 }
 
 std::vector<u64> random_workload(const random_spec& spec)

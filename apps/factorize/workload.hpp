@@ -1,14 +1,13 @@
 // Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
-// Where the numbers come from: command-line tokens, files or stdin (one number a line,
-// blank lines and # comments allowed), or a deterministic random workload. Everything is
-// validated before anything is factorized or printed; errors name the token and its place.
+// Parsing numbers (errors name the token and its place) and the deterministic random
+// workload. Reading them from arguments, files and stdin is number_stream's.
 #ifndef FACTORIZE_WORKLOAD_HPP
 #define FACTORIZE_WORKLOAD_HPP
 
 #include "factorize_core.hpp"
 
 #include <cstddef>
-#include <istream>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -22,24 +21,20 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-/// Parses a decimal number from 0 to 2^64-1 (digits only, leading zeros allowed).
+/// The value of a decimal token (an optional '+', then digits, leading zeros allowed) from
+/// 0 to 2^64-1; nullopt for anything else. parse_number says what is wrong with it.
+std::optional<u64> parse_decimal(std::string_view token) noexcept;
+
+/// Parses a decimal number from 0 to 2^64-1 (digits, leading zeros and one leading '+'
+/// allowed: the forms GNU factor accepts).
 /// Throws input_error("<where>: \"<token>\" is not a number" / "is negative" /
 /// "is larger than 2^64-1 (18446744073709551615)").
 u64 parse_number(std::string_view token, std::string_view where);
 
-/// Reads one number a line; blank lines and everything from a '#' on are ignored. `source`
-/// names the stream in messages ("numbers.txt", "stdin"). Throws input_error on a bad line.
-/// An input with no numbers is not an error here (see require_numbers).
-std::vector<u64> read_numbers(std::istream& in, std::string_view source);
-
-/// read_numbers() of a file, or of stdin for "-". Throws input_error if it cannot be read.
-std::vector<u64> read_numbers_from(const std::string& path);
-
-/// Command-line tokens: each a number, or "-" for the numbers on stdin (read once).
-std::vector<u64> numbers_from_arguments(const std::vector<std::string>& tokens);
-
-/// Throws input_error("no numbers to factorize" + context) when `numbers` is empty.
-void require_numbers(const std::vector<u64>& numbers, std::string_view context);
+/// parse_number, or a mantissa and a power of ten as the README writes them: "5e12",
+/// "1E9", "25e-1" is refused (not an integer). For --min, --max and the like.
+/// Throws input_error as parse_number does, or if the value is not a 64-bit integer.
+u64 parse_scaled_number(std::string_view token, std::string_view where);
 
 /// Sebastiano Vigna's splitmix64: the generator of --random, written out so that the
 /// workload is the same on every platform and in the Python peer (apps/bench/factorize_peer.py).

@@ -6,6 +6,8 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -16,6 +18,9 @@
 #include <string>
 #include <vector>
 
+#include <csignal>
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -204,6 +209,305 @@ BOOST_AUTO_TEST_CASE(input_from_files_and_stdin)
     BOOST_TEST(o.code == 0);
     BOOST_TEST(o.out == "6: 2 3\n6: 2 3\n6: 2 3\n6: 2 3\n6: 2 3\n");
     BOOST_TEST(o.err.empty());
+    // The forms the README writes: 5e12.
+    o = run({"--random", "3", "--min", "5e12", "--max", "5e12", "--quiet"});
+    BOOST_TEST(o.code == 0);
+    const std::string line = "5000000000000: 2 2 2 2 2 2 2 2 2 2 2 2 5 5 5 5 5 5 5 5 5 5 5 5 5\n";
+    BOOST_TEST(o.out == line + line + line);
+}
+
+BOOST_AUTO_TEST_CASE(stdin_is_read_when_no_number_is_given_several_a_line)
+{
+    // As GNU factor reads it: any whitespace between numbers, a leading '+'; an empty
+    // input is no error.
+    for (const char* executor : {"serial", "threads", "processes"}) {
+        BOOST_TEST_CONTEXT(executor)
+        {
+            auto o = run({"--executor", executor}, std::string("12 13\t+7\n\n  0 1 # a comment\r\n 18446744073709551615"));
+            BOOST_TEST(o.code == 0, o.err);
+            BOOST_TEST(o.out == "12: 2 2 3\n13: 13\n7: 7\n0:\n1:\n18446744073709551615: 3 5 17 257 641 65537 6700417\n");
+            o = run({"--executor", executor}, std::string(""));
+            BOOST_TEST(o.code == 0);
+            BOOST_TEST(o.out.empty());
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_bad_token_mid_stream_prints_the_results_before_it)
+{
+    scratch s;
+    auto file = s.write("bad.txt", "12\n13\n\n14 x1 15\n16\n");
+    for (const char* executor : {"serial", "threads", "processes"}) {
+        for (const char* mode : {"map", "chunked"}) {
+            BOOST_TEST_CONTEXT(executor << ", " << mode)
+            {
+                auto o = run({"--executor", executor, "--mode", mode}, std::string("12 13\n-7 9\n"));
+                BOOST_TEST(o.code == 2);
+                BOOST_TEST(o.out == "12: 2 2 3\n13: 13\n");
+                BOOST_TEST(contains(o.err, "factorize: stdin line 2: \"-7\" is negative"), o.err);
+                o = run({"--executor", executor, "--mode", mode, "--input", file.string()});
+                BOOST_TEST(o.code == 2);
+                BOOST_TEST(o.out == "12: 2 2 3\n13: 13\n14: 2 7\n");
+                BOOST_TEST(contains(o.err, "factorize: " + file.string() + " line 4: \"x1\" is not a number"), o.err);
+                o = run({"--executor", executor, "--mode", mode, "12", "x", "13"});
+                BOOST_TEST(o.code == 2);
+                BOOST_TEST(o.out == "12: 2 2 3\n");
+                BOOST_TEST(contains(o.err, "factorize: argument 2: \"x\" is not a number"), o.err);
+            }
+        }
+    }
+    // JSON: the document is closed, with the error in it, and still parses.
+    auto o = run({"--format", "json", "--input", file.string()});
+    BOOST_TEST(o.code == 2);
+    boost::system::error_code ec;
+    auto doc = boost::json::parse(o.out, ec);
+    BOOST_TEST_REQUIRE(!ec, "not JSON: " << o.out);
+    BOOST_TEST(doc.at("results").as_array().size() == 3u);
+    BOOST_TEST(doc.at("count").to_number<int>() == 3);
+    BOOST_TEST(contains(std::string(doc.at("error").as_string()), "line 4: \"x1\" is not a number"));
+}
+
+namespace {
+
+/// factorize with its stdin and stdout on pipes, so that a test can write some input,
+/// read the answers while the input is still open, and only then close it.
+struct piped_child {
+    pid_t pid = -1;
+    int in = -1, out = -1;
+    std::string buffered;
+
+    explicit piped_child(const std::vector<std::string>& args)
+    {
+        int to_child[2], from_child[2];
+        BOOST_TEST_REQUIRE(::pipe(to_child) == 0);
+        BOOST_TEST_REQUIRE(::pipe(from_child) == 0);
+        std::string path = binary();
+        std::vector<std::string> argv{path};
+        argv.insert(argv.end(), args.begin(), args.end());
+        pid = ::fork();
+        BOOST_TEST_REQUIRE(pid >= 0);
+        if (pid == 0) {
+            ::dup2(to_child[0], 0);
+            ::dup2(from_child[1], 1);
+            int null = ::open("/dev/null", O_WRONLY);
+            ::dup2(null, 2);
+            for (int fd : {to_child[0], to_child[1], from_child[0], from_child[1], null})
+                ::close(fd);
+            std::vector<char*> raw;
+            for (auto& a : argv)
+                raw.push_back(a.data());
+            raw.push_back(nullptr);
+            ::execv(raw[0], raw.data());
+            ::_exit(127);
+        }
+        ::close(to_child[0]);
+        ::close(from_child[1]);
+        in = to_child[1];
+        out = from_child[0];
+    }
+    ~piped_child()
+    {
+        if (in >= 0)
+            ::close(in);
+        if (out >= 0)
+            ::close(out);
+        if (pid > 0) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, nullptr, 0);
+        }
+    }
+    void write(const std::string& text) const
+    {
+        BOOST_TEST_REQUIRE(::write(in, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+    }
+    /// Reads until `expected` bytes have come (or 60 s pass, or the output ends).
+    std::string read(std::size_t expected)
+    {
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        while (buffered.size() < expected && std::chrono::steady_clock::now() < deadline) {
+            pollfd p{out, POLLIN, 0};
+            if (::poll(&p, 1, 200) <= 0)
+                continue;
+            char chunk[4096];
+            ssize_t n = ::read(out, chunk, sizeof chunk);
+            if (n <= 0)
+                break;
+            buffered.append(chunk, static_cast<std::size_t>(n));
+        }
+        std::string got = buffered.substr(0, std::min(expected, buffered.size()));
+        buffered.erase(0, got.size());
+        return got;
+    }
+    int close_and_wait()
+    {
+        ::close(in);
+        in = -1;
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        pid = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(results_come_back_while_the_input_is_still_open)
+{
+    // A producer that waits for each answer before writing the next question: it gets
+    // them only if factorize prints each result while its input is still open.
+    for (const char* executor : {"serial", "threads", "processes"}) {
+        for (const char* mode : {"map", "as-completed"}) {
+            BOOST_TEST_CONTEXT(executor << ", " << mode)
+            {
+                piped_child c({"--executor", executor, "--mode", mode, "--quiet", "--no-progress"});
+                c.write("12\n");
+                BOOST_TEST(c.read(10) == "12: 2 2 3\n");
+                c.write("13 18446744030759878681\n");
+                std::string expected = "13: 13\n18446744030759878681: 4294967291 4294967291\n";
+                BOOST_TEST(c.read(expected.size()) == expected);
+                c.write("+7");  // no newline: the end of the input ends the token
+                BOOST_TEST(c.close_and_wait() == 0);
+                BOOST_TEST(c.read(5) == "7: 7\n");
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(output_is_byte_identical_to_gnu_factor)
+{
+    const char* gnu = "/usr/bin/factor";
+    if (::access(gnu, X_OK) != 0) {
+        BOOST_TEST_MESSAGE("skipped: no GNU factor at /usr/bin/factor (coreutils)");
+        return;
+    }
+    // 1..20000 ten a line; random 64-bit numbers; and large primes, semiprimes and squares.
+    std::string input;
+    for (int i = 1; i <= 20000; ++i)
+        input += std::to_string(i) + (i % 10 ? " " : "\n");
+    std::uint64_t state = 7;
+    for (int i = 0; i < 1500; ++i) {
+        std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        input += std::to_string(z ^ (z >> 31)) + "\n";
+    }
+    for (const char* n : {"18446744073709551557", "18446744073709551615", "18446744030759878681", "18446743979220271189",
+                          "9223372036854775783", "1000000016000000063", "4611686014132420609", "3825123056546413051",
+                          "999999999989", "0", "1", "+7", "0000012"})
+        input += std::string(n) + "\n";
+    scratch s;
+    auto in = s.write("numbers.txt", input);
+    std::string command = gnu;
+    command += " <";
+    append_quoted(command, in.string());
+    command += " >";
+    append_quoted(command, (s.dir / "gnu.txt").string());
+    BOOST_TEST_REQUIRE(std::system(command.c_str()) == 0);
+    std::string reference = slurp(s.dir / "gnu.txt");
+    BOOST_TEST_REQUIRE(lines(reference).size() == 21513u);
+    for (const char* executor : {"serial", "threads", "processes"}) {
+        BOOST_TEST_CONTEXT(executor)
+        {
+            auto o = run({"--executor", executor, "--quiet"}, input);
+            BOOST_TEST(o.code == 0);
+            BOOST_TEST((o.out == reference), "differs from GNU factor's output");
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(progress_bar_fits_a_50_column_terminal)
+{
+    // Under a pseudo-terminal of 50 columns (COLUMNS says 200: the terminal's own size
+    // wins), a run long enough for the bar to show (after 0.5 s): 40 copies of a prime near
+    // 10^15 by trial division (~0.04 s each), so the total is known and the bar is drawn
+    // at full width. No line of it may be wider than 49 columns. Then a stream of unknown
+    // length, fed slowly (the count instead of a bar). Then without a terminal, --progress
+    // with COLUMNS=50.
+    if (std::system("python3 -c 'import pty' 2>/dev/null") != 0) {
+        BOOST_TEST_MESSAGE("skipped: no python3 for the pseudo-terminal");
+        return;
+    }
+    scratch s;
+    auto script = s.write("pty_run.py", R"PY(
+import os, pty, struct, subprocess, sys, time, fcntl, termios
+binary, mode, input_kind = sys.argv[1], sys.argv[2], sys.argv[3]
+args = [binary, '--executor', 'serial', '--quiet'] + (['--progress'] if mode == 'file' else [])
+if input_kind == 'known':
+    args += ['--algorithm', 'trial', '--random', '40', '--min', '999999999999989', '--max', '999999999999989']
+env = dict(os.environ, COLUMNS='200' if mode == 'pty' else '50')
+if mode == 'pty':
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack('HHHH', 24, 50, 0, 0))
+    err = slave
+else:
+    err = open(sys.argv[4], 'wb')
+p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err, env=env)
+if mode == 'pty':
+    os.close(slave)
+if input_kind == 'stream':
+    for i in range(16):
+        p.stdin.write(b'%d 1000000007\n' % (1000 + i))
+        p.stdin.flush()
+        time.sleep(0.1)
+p.stdin.close()
+data = b''
+if mode == 'pty':
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        data += chunk
+    sys.stdout.buffer.write(data)
+sys.exit(p.wait())
+)PY");
+    auto check = [](const std::string& text, bool bar) {
+        // The bar is redrawn after "\r"; "\033[K" clears the rest of the line.
+        std::size_t drawn = 0;
+        std::string shown;
+        for (std::size_t i = 0; i <= text.size(); ++i) {
+            if (i == text.size() || text[i] == '\r' || text[i] == '\n') {
+                if (contains(shown, bar ? "/40 " : " numbers ")) {
+                    ++drawn;
+                    BOOST_TEST(shown.size() <= 49u, "a line of " << shown.size() << " columns: " << shown);
+                }
+                shown.clear();
+            } else if (text.compare(i, 3, "\033[K") == 0) {
+                i += 2;
+            } else {
+                shown += text[i];
+            }
+        }
+        BOOST_TEST(drawn > 0u, "no progress bar drawn: " << text);
+        if (bar)
+            BOOST_TEST(contains(text, "[#"), "no bar in: " << text);
+    };
+    for (const char* input_kind : {"known", "stream"}) {
+        BOOST_TEST_CONTEXT(input_kind << " length, under a pseudo-terminal")
+        {
+            std::string command = "python3";
+            append_quoted(command, script.string());
+            append_quoted(command, binary());
+            command += " pty ";
+            command += input_kind;
+            command += " >";
+            append_quoted(command, (s.dir / "pty.txt").string());
+            BOOST_TEST_REQUIRE(std::system(command.c_str()) == 0);
+            check(slurp(s.dir / "pty.txt"), std::string(input_kind) == "known");
+        }
+    }
+    BOOST_TEST_CONTEXT("COLUMNS=50, no terminal")
+    {
+        std::string command = "python3";
+        append_quoted(command, script.string());
+        append_quoted(command, binary());
+        command += " file known";
+        append_quoted(command, (s.dir / "err.txt").string());
+        BOOST_TEST_REQUIRE(std::system(command.c_str()) == 0);
+        check(slurp(s.dir / "err.txt"), true);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(json_output_parses)
@@ -233,12 +537,9 @@ BOOST_AUTO_TEST_CASE(json_output_parses)
     BOOST_TEST(results[4].at("factors").as_array().size() == 3u);
 }
 
-BOOST_AUTO_TEST_CASE(bad_input_is_reported_before_anything_is_printed)
+BOOST_AUTO_TEST_CASE(bad_options_and_a_bad_first_token_print_nothing)
 {
     scratch s;
-    auto bad_line = s.write("bad.txt", "12\n13\n\nx1\n14\n");
-    auto empty = s.write("empty.txt", "# only a comment\n\n");
-    auto negative = s.write("negative.txt", "5\n-7\n");
     auto huge = s.write("huge.txt", "18446744073709551616\n");
     struct bad_case {
         std::vector<std::string> args;
@@ -246,20 +547,17 @@ BOOST_AUTO_TEST_CASE(bad_input_is_reported_before_anything_is_printed)
         std::string message;
     };
     const std::vector<bad_case> cases = {
-        {{"12", "abc", "13"}, {}, "factorize: argument 2: \"abc\" is not a number"},
-        {{"12", "-5"}, {}, "factorize: argument 2: \"-5\" is negative"},
+        {{"abc", "13"}, {}, "factorize: argument 1: \"abc\" is not a number"},
+        {{"-5", "12"}, {}, "factorize: argument 1: \"-5\" is negative"},
         {{"18446744073709551616"}, {}, "factorize: argument 1: \"18446744073709551616\" is larger than 2^64-1"},
         {{"99999999999999999999999999"}, {}, "is larger than 2^64-1"},
         {{"1.5"}, {}, "\"1.5\" is not a number"},
-        {{"--input", bad_line.string()}, {}, "factorize: " + bad_line.string() + " line 4: \"x1\" is not a number"},
-        {{"--input", negative.string()}, {}, negative.string() + " line 2: \"-7\" is negative"},
         {{"--input", huge.string()}, {}, huge.string() + " line 1: \"18446744073709551616\" is larger than 2^64-1"},
-        {{"--input", empty.string()}, {}, "factorize: no numbers to factorize (\"" + empty.string() + "\" holds none)"},
         {{"--input", (s.dir / "missing.txt").string()}, {}, "cannot read \"" + (s.dir / "missing.txt").string() + "\": No such file"},
         {{"--input", s.dir.string()}, {}, "cannot read"},
-        {{"-"}, std::string(""), "no numbers to factorize (stdin holds none)"},
-        {{"-"}, std::string("1\n2\nthree\n"), "stdin line 3: \"three\" is not a number"},
-        {{}, {}, "no numbers to factorize"},
+        {{}, std::string("three\n"), "stdin line 1: \"three\" is not a number"},
+        {{"--random", "5", "--min", "5x3"}, {}, "--min: \"5x3\" is not a number"},
+        {{"--random", "5", "--max", "2e19"}, {}, "--max: \"2e19\" is larger than 2^64-1"},
         {{"--random", "0"}, {}, "--random: must be at least 1"},
         {{"--random", "5", "--min", "9", "--max", "3"}, {}, "--min 9 is larger than --max 3"},
         {{"--random", "-5"}, {}, "--random: \"-5\" is negative"},
@@ -340,10 +638,18 @@ BOOST_AUTO_TEST_CASE(bench_smoke)
 {
     // A tiny workload: checks that every row runs and that every checksum agrees, the Python
     // peer's included when python3 is there. Its timings mean nothing.
-    auto o = run({"--bench", "--random", "60", "--min", "1000", "--max", "1000000", "--python-count", "40",
-                  "--python-min", "1000", "--python-max", "100000"});
+    auto o = run({"--bench", "--workers", "2", "--random", "60", "--min", "1000", "--max", "1e6", "--python-count", "40",
+                  "--python-min", "1000", "--python-max", "100000", "--gnu-range", "3000", "--gnu-random", "200",
+                  "--stream-count", "3000"});
     BOOST_TEST(o.code == 0, o.out << o.err);
     BOOST_TEST(!contains(o.out, "MISMATCH"));
+    BOOST_TEST(!contains(o.out, "DIFFERENT"));
+    BOOST_TEST(!contains(o.out, "FAILED"));
+    if (::access("/usr/bin/factor", X_OK) == 0 || contains(o.out, "GNU factor "))
+        for (const char* row : {"| GNU factor", "| factorize --executor serial", "| factorize --executor threads x2"})
+            BOOST_TEST(contains(o.out, row), row);
+    for (const char* row : {"factorize --input FILE: 3000 numbers", "| factorize --executor processes x2"})
+        BOOST_TEST(contains(o.out, row), row);
     for (const char* row : {"serial", "map, auto chunksize", "chunked", "as-completed", "then"})
         BOOST_TEST(contains(o.out, row), row);
     BOOST_TEST(contains(o.out, "threads"));

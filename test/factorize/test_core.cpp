@@ -7,6 +7,7 @@
 
 #include "drivers.hpp"
 #include "factorize_core.hpp"
+#include "number_stream.hpp"
 #include "output.hpp"
 #include "workload.hpp"
 
@@ -16,11 +17,17 @@
 #include <boost/json.hpp>
 
 #include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <initializer_list>
 #include <numeric>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 using namespace factorize;
 using factors = std::vector<u64>;
@@ -66,6 +73,51 @@ const std::vector<known>& known_factorizations()
         {3825123056546413051ULL, {149491, 747451, 34233211}, true},        // strong pseudoprime to bases 2..23
     };
     return cases;
+}
+
+/// A scratch file holding `text`, removed afterwards.
+struct text_file {
+    std::string path;
+    explicit text_file(const std::string& text)
+    {
+        std::string pattern = (std::filesystem::temp_directory_path() / "factorize-core-XXXXXX").string();
+        int fd = ::mkstemp(pattern.data());
+        BOOST_TEST_REQUIRE(fd >= 0);
+        ::close(fd);
+        path = pattern;
+        std::ofstream(path, std::ios::binary) << text;
+    }
+    ~text_file() { std::filesystem::remove(path); }
+};
+
+/// Every number of the stream into `out`, waiting for input as a caller does.
+void drain_into(number_stream& s, factors& out)
+{
+    u64 n = 0;
+    for (;;) {
+        auto got = s.next(n);
+        if (got == number_stream::status::number)
+            out.push_back(n);
+        else if (got == number_stream::status::end)
+            return;
+        else
+            s.wait();
+    }
+}
+
+factors drain(number_stream& s)
+{
+    factors out;
+    drain_into(s, out);
+    return out;
+}
+
+std::string slurp(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
 }
 
 } // namespace
@@ -190,6 +242,8 @@ BOOST_AUTO_TEST_CASE(parse_number_accepts_the_64_bit_range)
     BOOST_TEST(parse_number("0", "x") == 0u);
     BOOST_TEST(parse_number("007", "x") == 7u);
     BOOST_TEST(parse_number("18446744073709551615", "x") == max64);
+    BOOST_TEST(parse_number("+7", "x") == 7u);  // as GNU factor reads it
+    BOOST_TEST(parse_number("000000000000000000000000018446744073709551615", "x") == max64);
 }
 
 BOOST_AUTO_TEST_CASE(parse_number_names_the_token_and_the_problem)
@@ -200,45 +254,108 @@ BOOST_AUTO_TEST_CASE(parse_number_names_the_token_and_the_problem)
     BOOST_TEST(message_of("99999999999999999999999").find("is larger than 2^64-1") != std::string::npos);
     BOOST_TEST(message_of("").find("is not a number") != std::string::npos);
     BOOST_TEST(message_of("12a").find("\"12a\" is not a number") != std::string::npos);
-    BOOST_TEST(message_of("+1").find("is not a number") != std::string::npos);
+    BOOST_TEST(message_of("++1").find("is not a number") != std::string::npos);
+    BOOST_TEST(message_of("+").find("is not a number") != std::string::npos);
+    BOOST_TEST(message_of("1+").find("is not a number") != std::string::npos);
     BOOST_TEST(message_of("1.5").find("is not a number") != std::string::npos);
     BOOST_TEST(message_of("0x10").find("is not a number") != std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(read_numbers_skips_blank_lines_and_comments)
+BOOST_AUTO_TEST_CASE(stream_reads_whitespace_separated_numbers_and_comments)
 {
-    std::istringstream in("# a comment\n12\n\n   7   \r\n42 # the answer\n\t\n18446744073709551615\n");
-    BOOST_TEST(read_numbers(in, "in.txt") == (factors{12, 7, 42, max64}), boost::test_tools::per_element());
-    std::istringstream empty("# nothing\n\n");
-    BOOST_TEST(read_numbers(empty, "in.txt").empty());
+    text_file f("# a comment\n12\n\n   7   \r\n42 # the answer\n\t\n18446744073709551615 +5\t6\n007");
+    auto s = number_stream::from_file(f.path);
+    BOOST_TEST(!s.known_count().has_value());
+    BOOST_TEST(drain(s) == (factors{12, 7, 42, max64, 5, 6, 7}), boost::test_tools::per_element());
+    text_file empty("# nothing\n\n");
+    auto e = number_stream::from_file(empty.path);
+    BOOST_TEST(drain(e).empty());
 }
 
-BOOST_AUTO_TEST_CASE(read_numbers_names_the_line)
+BOOST_AUTO_TEST_CASE(stream_reads_tokens_cut_by_its_block_boundary)
 {
-    auto message = [](const std::string& text) {
-        std::istringstream in(text);
+    // 300,000 numbers of varied lengths: tokens straddle every 64 KiB block boundary.
+    factors expected;
+    std::string text;
+    splitmix64 rng(5);
+    for (int i = 0; i < 300000; ++i) {
+        u64 n = rng.next() >> (i % 64);
+        expected.push_back(n);
+        text += std::to_string(n);
+        text += i % 7 == 0 ? "\n" : " ";
+    }
+    text_file f(text);
+    auto s = number_stream::from_file(f.path);
+    BOOST_TEST(drain(s) == expected);
+}
+
+BOOST_AUTO_TEST_CASE(a_bad_token_comes_after_the_numbers_before_it_and_names_its_line)
+{
+    auto message = [](const std::string& text, factors before) {
+        text_file f(text);
+        auto s = number_stream::from_file(f.path);
+        factors got;
         try {
-            read_numbers(in, "numbers.txt");
+            drain_into(s, got);
         } catch (const input_error& e) {
-            return std::string(e.what());
+            BOOST_TEST(got == before, boost::test_tools::per_element());
+            return std::string(e.what()).substr(f.path.size());
         }
-        return std::string();
+        return std::string("no error");
     };
-    BOOST_TEST(message("1\n2\nx1\n").find("numbers.txt line 3: \"x1\" is not a number") == 0u);
-    BOOST_TEST(message("1\n\n# c\n-4\n").find("numbers.txt line 4: \"-4\" is negative") == 0u);
-    BOOST_TEST(message("1 2\n").find("numbers.txt line 1: \"1 2\" holds more than one token") == 0u);
-    BOOST_TEST(message("99999999999999999999\n").find("numbers.txt line 1: \"99999999999999999999\" is larger") == 0u);
+    BOOST_TEST(message("1\n2 3\nx1 4\n", {1, 2, 3}).find(" line 3: \"x1\" is not a number") == 0u);
+    BOOST_TEST(message("1\n\n# c\n-4\n", {1}).find(" line 4: \"-4\" is negative") == 0u);
+    BOOST_TEST(message("5 99999999999999999999\n", {5}).find(" line 1: \"99999999999999999999\" is larger") == 0u);
+    BOOST_TEST(message("5 ++7\n", {5}).find(" line 1: \"++7\" is not a number") == 0u);
+    BOOST_TEST(message("5 " + std::string(1000, '1'), {5}).find(" line 1: \"1111") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(arguments_stream_with_their_positions)
+{
+    auto s = number_stream::from_arguments({"12", "+7", "0"});
+    BOOST_TEST(*s.known_count() == 3u);
+    BOOST_TEST(drain(s) == (factors{12, 7, 0}), boost::test_tools::per_element());
+    auto bad = number_stream::from_arguments({"12", "abc"});
+    u64 n = 0;
+    BOOST_TEST((bad.next(n) == number_stream::status::number && n == 12));
+    try {
+        bad.next(n);
+        BOOST_FAIL("no error");
+    } catch (const input_error& e) {
+        BOOST_TEST(std::string(e.what()).find("argument 2: \"abc\" is not a number") == 0u);
+    }
+    BOOST_CHECK_THROW(number_stream::from_arguments({"-", "1", "-"}), input_error);
+    auto r = number_stream::from_random({4, 7, 7, 1});
+    BOOST_TEST(drain(r) == (factors{7, 7, 7, 7}), boost::test_tools::per_element());
+    auto w = number_stream::from_random({500, 0, max64, 3});
+    BOOST_TEST(drain(w) == random_workload({500, 0, max64, 3}), boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(unreadable_file)
 {
     try {
-        read_numbers_from("/nonexistent/numbers.txt");
+        number_stream::from_file("/nonexistent/numbers.txt");
         BOOST_FAIL("no error");
     } catch (const input_error& e) {
         BOOST_TEST(std::string(e.what()) == "cannot read \"/nonexistent/numbers.txt\": No such file or directory");
     }
-    BOOST_CHECK_THROW(require_numbers({}, ""), input_error);
+}
+
+BOOST_AUTO_TEST_CASE(scaled_numbers_as_the_readme_writes_them)
+{
+    BOOST_TEST(parse_scaled_number("5e12", "--min") == 5'000'000'000'000ULL);
+    BOOST_TEST(parse_scaled_number("1E9", "--min") == 1'000'000'000ULL);
+    BOOST_TEST(parse_scaled_number("18446744073709551615", "--max") == max64);
+    BOOST_TEST(parse_scaled_number("0e30", "--max") == 0u);
+    BOOST_CHECK_THROW(parse_scaled_number("2e19", "--max"), input_error);
+    BOOST_CHECK_THROW(parse_scaled_number("5e", "--max"), input_error);
+    BOOST_CHECK_THROW(parse_scaled_number("e5", "--max"), input_error);
+    BOOST_CHECK_THROW(parse_scaled_number("1.5e3", "--max"), input_error);
+    try {
+        parse_scaled_number("5x12", "--min");
+    } catch (const input_error& e) {
+        BOOST_TEST(std::string(e.what()).find("--min: \"5x12\" is not a number") == 0u);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(splitmix64_reference_values)
@@ -303,11 +420,44 @@ BOOST_AUTO_TEST_CASE(json_document)
     BOOST_TEST(!items.at(2).as_object().contains("factors"));
 }
 
+BOOST_AUTO_TEST_CASE(result_writer_writes_what_format_text_and_format_json_do)
+{
+    std::vector<u64> numbers{0, 1, 12, max64, 15};
+    std::vector<number_result> results(5);
+    results[2].factors = {2, 2, 3};
+    results[3].factors = {3, 5, 17, 257, 641, 65537, 6700417};
+    results[4].error = "worker crashed (signal 6)";
+    for (bool json : {false, true}) {
+        text_file f("");
+        int fd = ::open(f.path.c_str(), O_WRONLY | O_TRUNC);
+        BOOST_TEST_REQUIRE(fd >= 0);
+        {
+            result_writer w(fd, json, {"threads", "map", "rho", 2, 0});
+            for (std::size_t i = 0; i < numbers.size(); ++i) {
+                if (results[i].ok())
+                    w.add(numbers[i], results[i].factors.data(), results[i].factors.size());
+                else
+                    w.add_error(numbers[i], results[i].error);
+            }
+            BOOST_TEST(w.count() == 5u);
+            BOOST_TEST(w.failed() == 1u);
+            w.finish(0.25);
+        }
+        ::close(fd);
+        if (!json) {
+            BOOST_TEST(slurp(f.path) == format_text(numbers, results));
+        } else {
+            // The same document as format_json's, members in another order.
+            auto streamed = boost::json::parse(slurp(f.path));
+            auto whole = boost::json::parse(format_json(numbers, results, {"threads", "map", "rho", 2, 0.25}));
+            BOOST_TEST(streamed == whole, streamed << " vs " << whole);
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(summary_line)
 {
-    std::vector<number_result> results(2);
-    results[1].error = "x";
-    auto line = format_summary(results, {"threads", "map", "trial", 2, 0.5});
+    auto line = format_summary(2, 1, {"threads", "map", "trial", 2, 0.5});
     BOOST_TEST(line.find("2 numbers in 0.500 s (4 numbers/s), 1 failed; threads x2, map, trial") != std::string::npos);
 }
 
