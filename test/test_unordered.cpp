@@ -407,7 +407,9 @@ BOOST_AUTO_TEST_CASE(close_wakes_a_reader_that_waits)
     std::atomic<bool> waiting{false};
     auto reader = on_thread([&] {
         waiting = true;
-        return queue.next();  // no timeout: only close() can end this wait
+        // Only close() ends this wait early; the bound (twice the test's) keeps a bug from
+        // hanging the run after the test has failed.
+        return queue.next(2 * test::long_wait);
     });
     BOOST_REQUIRE(test::eventually([&] { return waiting.load(); }));
     std::this_thread::sleep_for(10ms);  // not needed for correctness: likelier to be blocked by now
