@@ -21,25 +21,27 @@ int main()
 
     std::vector<asyncjobs::future<int>> futures;
     for (int i = 0; i < 100; ++i)
-        futures.push_back(pool.submit([i] { return i; }));
+        futures.push_back(pool.submit([i] {
+            std::this_thread::sleep_for(1ms);  // a burst: threads start to keep up
+            return i;
+        }));
     futures.push_back(pool.submit([]() -> int { throw std::runtime_error("one fails"); }));
     for (auto& f : futures)
         f.wait();
 
-    asyncjobs::pool_stats s = pool.stats();  // cheap: counters, no lock
-    std::printf("submitted %llu, completed %llu, failed %llu, threads %zu\n",
-                static_cast<unsigned long long>(s.submitted), static_cast<unsigned long long>(s.completed),
-                static_cast<unsigned long long>(s.failed), s.workers);
-    // readme:pool_stats:end
-
-    // The idle threads leave (polled: a thread's exit has no event to wait on).
+    // Idle threads leave after idle_timeout (polled: a thread's exit has no event to wait on).
     auto deadline = std::chrono::steady_clock::now() + 60s;
     while (pool.stats().workers > 1 && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(10ms);
-    s = pool.stats();
-    std::printf("after idling: %zu thread(s), %llu retired\n", s.workers,
+
+    asyncjobs::pool_stats s = pool.stats();  // cheap: counters, no lock
+    std::printf("submitted %llu, completed %llu, failed %llu; %zu thread(s) left, %llu retired\n",
+                static_cast<unsigned long long>(s.submitted), static_cast<unsigned long long>(s.completed),
+                static_cast<unsigned long long>(s.failed), s.workers,
                 static_cast<unsigned long long>(s.worker_retirements));
-    bool ok = s.workers == 1 && s.submitted == 101 && s.failed == 1 &&
+    // readme:pool_stats:end
+
+    bool ok = s.workers == 1 && s.submitted == 101 && s.completed == 100 && s.failed == 1 &&
               s.worker_retirements + 1 == s.worker_starts && pool.submit([] { return 7; }).get() == 7;
     return ok ? 0 : 1;
 }

@@ -249,6 +249,20 @@ BOOST_AUTO_TEST_CASE(destroying_the_result_early_cancels_what_has_not_started)
     BOOST_TEST(pool.stats().cancelled == 8u);
 }
 
+BOOST_AUTO_TEST_CASE(reading_its_own_work_on_a_one_thread_pool_is_a_deadlock_error_not_a_hang)
+{
+    aj::thread_pool_executor pool(1);
+    auto outer = pool.submit([&pool] {
+        aj::map_options options;
+        options.chunksize = 1;
+        auto results = pool.map_unordered([](int x) { return x; }, numbers(3), options);
+        (void)results.begin();  // would wait for work only this thread can run
+        return 0;
+    });
+    BOOST_REQUIRE(test::ready(outer));
+    BOOST_CHECK_THROW(outer.get(), aj::deadlock_error);
+}
+
 BOOST_AUTO_TEST_CASE(a_dead_worker_fails_only_the_items_it_held)
 {
     auto owner = test::process_kind::make(2);
@@ -399,6 +413,28 @@ BOOST_AUTO_TEST_CASE(a_dead_workers_future_fails_with_worker_crashed)
     }
     BOOST_TEST(values == 3);
     BOOST_TEST(crashes == 1);
+}
+
+BOOST_AUTO_TEST_CASE(next_without_timeout_on_work_only_this_thread_could_run_is_a_deadlock_error)
+{
+    aj::thread_pool_executor pool(1);
+    aj::thread_pool_executor other(1);
+    auto outer = pool.submit([&pool, &other] {
+        aj::completion_queue<int> queue;
+        queue.add(pool.submit([] { return 1; }));
+        int refused = 0;
+        try {
+            (void)queue.next();
+        } catch (const aj::deadlock_error&) {
+            refused = 1;
+        }
+        // Work another pool can complete is no deadlock: next() waits for it.
+        queue.add(other.submit([] { return 2; }));
+        auto f = queue.next();
+        return refused + (f && f->get() == 2 ? 10 : 0);
+    });
+    BOOST_REQUIRE(test::ready(outer));
+    BOOST_TEST(outer.get() == 11);
 }
 
 BOOST_AUTO_TEST_CASE(close_wakes_a_reader_that_waits)

@@ -7,6 +7,7 @@
 // detail::completion_queue (as_completed, wait), whose set of futures is fixed when it is
 // built, this one grows while it is read, so each future gets a node of its own.
 
+#include <asyncjobs/detail/future_access.hpp>
 #include <asyncjobs/detail/state.hpp>
 #include <asyncjobs/errors.hpp>
 #include <asyncjobs/future.hpp>
@@ -17,6 +18,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <exception>
 #include <mutex>
 #include <optional>
 #include <utility>
@@ -67,16 +69,25 @@ public:
     }
 
     /// Blocks until a future is complete (ready), or every added future was handed out after
-    /// close() (end), or the deadline passed (timeout).
+    /// close() (end), or the deadline passed (timeout). Without a deadline, throws
+    /// deadlock_error where future::get() would: when every future it would wait for can
+    /// only run on the calling thread (a task of a one-thread pool reading its own work).
     arrival_status next_until(const std::optional<std::chrono::steady_clock::time_point>& deadline,
                               std::optional<entry>& out)
     {
         std::unique_lock lock(mutex_);
         auto done = [&] { return ready_head_ || (closed_ && outstanding_ == 0); };
-        if (!deadline)
+        if (!deadline) {
+            if (!done()) {
+                auto pending = pending_states();
+                lock.unlock();
+                check_not_deadlocked(pending);
+                lock.lock();
+            }
             cv_.wait(lock, done);
-        else if (!cv_.wait_until(lock, *deadline, done))
+        } else if (!cv_.wait_until(lock, *deadline, done)) {
             return arrival_status::timeout;
+        }
         if (!ready_head_)
             return arrival_status::end;
         node* n = ready_head_;
@@ -112,8 +123,7 @@ public:
             abandoned_ = true;
             ready = std::exchange(ready_head_, nullptr);
             ready_tail_ = nullptr;
-            for (node* n = pending_head_; n; n = n->next_pending)
-                pending.emplace_back(state_of(n->result));
+            pending = pending_states();
         }
         cv_.notify_all();
         delete_list(ready);
@@ -134,6 +144,33 @@ public:
     }
 
 private:
+    /// Under mutex_.
+    std::vector<state_ptr> pending_states() const
+    {
+        std::vector<state_ptr> out;
+        for (node* n = pending_head_; n; n = n->next_pending)
+            out.emplace_back(state_of(n->result));
+        return out;
+    }
+
+    /// Not under mutex_: a scheduler's check may take locks of its own, and a scheduler may
+    /// complete futures (and so take mutex_) while holding them.
+    static void check_not_deadlocked(const std::vector<state_ptr>& pending)
+    {
+        std::exception_ptr first;
+        for (const auto& s : pending) {
+            try {
+                check_blocking_wait(*s);
+                return;  // this one can complete without the calling thread
+            } catch (const deadlock_error&) {
+                if (!first)
+                    first = std::current_exception();
+            }
+        }
+        if (first)
+            std::rethrow_exception(first);
+    }
+
     struct node final : callback_node {
         node(arrival_queue* q, future<T> f, Tag t) : owner(q), result(std::move(f)), tag(std::move(t)) {}
         void fire() noexcept override
