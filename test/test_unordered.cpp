@@ -84,6 +84,14 @@ private:
     int throw_at_;
 };
 
+/// Declared after a pool whose task may block on the pool's own queued work: on the way out
+/// (a failed check included) it cancels that work, which ends the wait, so that the pool's
+/// destructor cannot hang on a bug.
+struct cancel_queued_on_exit {
+    aj::executor& pool;
+    ~cancel_queued_on_exit() { pool.shutdown(false, true); }
+};
+
 /// Runs `f` on a thread of its own; the future says when it is done (bounded by the caller).
 template <class F>
 auto on_thread(F f)
@@ -252,6 +260,7 @@ BOOST_AUTO_TEST_CASE(destroying_the_result_early_cancels_what_has_not_started)
 BOOST_AUTO_TEST_CASE(reading_its_own_work_on_a_one_thread_pool_is_a_deadlock_error_not_a_hang)
 {
     aj::thread_pool_executor pool(1);
+    cancel_queued_on_exit unblock{pool};
     auto outer = pool.submit([&pool] {
         aj::map_options options;
         options.chunksize = 1;
@@ -419,6 +428,7 @@ BOOST_AUTO_TEST_CASE(next_without_timeout_on_work_only_this_thread_could_run_is_
 {
     aj::thread_pool_executor pool(1);
     aj::thread_pool_executor other(1);
+    cancel_queued_on_exit unblock{pool};
     auto outer = pool.submit([&pool, &other] {
         aj::completion_queue<int> queue;
         queue.add(pool.submit([] { return 1; }));
