@@ -19,9 +19,9 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
-#include <optional>
 #include <thread>
 #include <vector>
 
@@ -68,6 +68,7 @@ private:
     }
     std::optional<boost::executors::work> work_;
 };
+
 thread_pool_options validated(thread_pool_options options)
 {
     if (options.idle_timeout.count() < 0)
@@ -133,8 +134,9 @@ public:
             link(*task);
             start_thread_unless_one_is_idle();
             submitting_.fetch_add(1, std::memory_order_relaxed);
+            // Under the lock already held: a plain store, no read-modify-write.
+            submitted_.store(submitted_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
         }
-        submitted_.fetch_add(1, std::memory_order_relaxed);
         post(std::move(task));
         submitting_.fetch_sub(1, std::memory_order_release);
     }
@@ -239,12 +241,13 @@ public:
         // Ends before takes before submissions: each is read no later than the counts it
         // trails, so running and queued do not come out negative from a read under load.
         std::uint64_t completed = 0, failed = 0, cancelled = 0, taken = 0;
-        for (std::size_t i = 0; i < max_workers_; ++i) {
+        std::size_t slots = slots_used_.load(std::memory_order_acquire);
+        for (std::size_t i = 0; i < slots; ++i) {
             completed += counters_[i].completed.load(std::memory_order_acquire);
             failed += counters_[i].failed.load(std::memory_order_acquire);
             cancelled += counters_[i].cancelled.load(std::memory_order_acquire);
         }
-        for (std::size_t i = 0; i < max_workers_; ++i)
+        for (std::size_t i = 0; i < slots; ++i)
             taken += counters_[i].taken.load(std::memory_order_acquire);
         pool_stats out;
         out.submitted = submitted_.load(std::memory_order_acquire);
@@ -463,6 +466,7 @@ private:
             if (index == slots_.size()) {
                 slots_.reserve(max_workers_);
                 slots_.emplace_back();
+                slots_used_.store(slots_.size(), std::memory_order_release);
             } else if (slots_[index].thread.joinable()) {
                 // A retired thread: it decided to leave under this lock and only returns now.
                 slots_[index].thread.join();
@@ -598,7 +602,8 @@ private:
     // stats(): written with relaxed atomics, read without the lock.
     const bool reaping_;
     std::unique_ptr<thread_counters[]> counters_;  // one per slot
-    alignas(64) std::atomic<std::uint64_t> submitted_{0};
+    std::atomic<std::size_t> slots_used_{0};       // counters_ in use
+    std::atomic<std::uint64_t> submitted_{0};      // written under mutex_
     alignas(64) std::atomic<std::size_t> workers_now_{0};
     std::atomic<std::uint64_t> worker_starts_{0};
     std::atomic<std::uint64_t> retirements_{0};
