@@ -151,10 +151,31 @@ BOOST_AUTO_TEST_CASE(with_min_workers_0_every_thread_leaves_and_submit_starts_on
         BOOST_REQUIRE(test::eventually([&] { return pool.stats().workers == 0u; }));
     }
     BOOST_TEST(pool.stats().worker_retirements >= 3u);
-    // A continuation may be the first work after every thread left.
-    auto chained = pool.submit([] { return 20; }).then([](int x) { return x + 1; });
+    // A continuation may be the first work after every thread left: completed elsewhere
+    // (a promise set on this thread), it must start a thread to run on.
+    aj::promise<int> elsewhere;
+    auto chained = elsewhere.get_future().then(pool, [](int x) { return x + 1; });
+    elsewhere.set_value(20);
     BOOST_REQUIRE(test::ready(chained));
     BOOST_TEST(chained.get() == 21);
+}
+
+BOOST_AUTO_TEST_CASE(work_that_arrives_as_the_last_thread_times_out_still_runs)
+{
+    // Submissions spaced about one idle_timeout apart, so that some arrive while the only
+    // thread decides to leave: the thread must stay for work queued for it (or a new one
+    // start), never leave it behind. A task left without a thread fails test::ready.
+    aj::thread_pool_executor pool(reaping(1, 0, 1ms));
+    auto until = std::chrono::steady_clock::now() + (test::sanitized ? 2s : 4s);
+    int rounds = 0;
+    for (; std::chrono::steady_clock::now() < until; ++rounds) {
+        auto f = pool.submit([rounds] { return rounds; });
+        BOOST_REQUIRE_MESSAGE(test::ready(f), "round " << rounds << " never ran");
+        BOOST_REQUIRE(f.get() == rounds);
+        std::this_thread::sleep_for(std::chrono::microseconds(800 + 10 * (rounds % 40)));
+    }
+    BOOST_TEST_MESSAGE(rounds << " rounds, " << pool.stats().worker_retirements << " retirements");
+    BOOST_TEST(pool.stats().worker_retirements > 0u);
 }
 
 BOOST_AUTO_TEST_CASE(reaping_pools_survive_a_stream_of_work_and_shutdown)
