@@ -4,10 +4,13 @@
 // Afterwards every future is ready and completed exactly once; every task not killed
 // under it returned its answer, every other failed with worker_crashed; no task ran twice
 // (the workers log each execution); the pool still runs work on all its workers; and no
-// zombie or descriptor is left. Run as: test_chaos -- <test_worker>.
+// zombie or descriptor is left. The results in completion order (map_unordered,
+// completion_queue) go through the same kills: every item comes exactly once, with its
+// answer or worker_crashed. Run as: test_chaos -- <test_worker>.
 #define BOOST_TEST_MODULE chaos
 #include <boost/test/unit_test.hpp>
 
+#include "interface_tasks.hpp"
 #include "support.hpp"
 #include "reliability_tasks.hpp"
 
@@ -20,7 +23,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <memory>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
@@ -407,5 +412,122 @@ BOOST_AUTO_TEST_CASE(random_sigkills_with_retries_lose_no_task)
     BOOST_TEST(final_stats.retried >= retries * self_crashers);
     BOOST_TEST(final_stats.retried <= kills.load() + retries * self_crashers);
     BOOST_TEST(final_stats.worker_crashes <= kills.load() + self_deaths);
+    BOOST_TEST(reliability::no_children(), "a worker was left behind (or a zombie)");
+}
+
+namespace {
+
+/// SIGKILLs a random worker of `pool` every 0-20 ms (0-300 ms sanitized) until destroyed.
+class random_killer {
+public:
+    random_killer(asyncjobs::process_pool_executor& pool, std::uint64_t seed)
+        : thread_([this, &pool, seed] {
+            std::mt19937_64 rng(seed);
+            const long self = static_cast<long>(::getpid());
+            while (!stop_.load()) {
+                std::this_thread::sleep_for(std::chrono::microseconds(rng() % scaled(20000, 300000)));
+                auto pids = pool.worker_pids();
+                if (pids.empty())
+                    continue;
+                long pid = pids[rng() % pids.size()];
+                if (reliability::parent_of(pid) == self && ::kill(static_cast<pid_t>(pid), SIGKILL) == 0)
+                    kills_.fetch_add(1);
+            }
+        })
+    {
+    }
+    random_killer(const random_killer&) = delete;
+    random_killer& operator=(const random_killer&) = delete;
+    ~random_killer() { stop(); }
+    void stop()
+    {
+        stop_ = true;
+        if (thread_.joinable())
+            thread_.join();
+    }
+    std::size_t kills() const { return kills_.load(); }
+
+private:
+    std::atomic<bool> stop_{false};
+    std::atomic<std::size_t> kills_{0};
+    std::thread thread_;
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(results_in_completion_order_lose_nothing_under_random_sigkills)
+{
+    const std::size_t min_kills = scaled(40, 10);
+    const int items = static_cast<int>(scaled(2000, 300));
+    const std::uint64_t seed = reliability::seed();
+    std::printf("chaos (unordered): seed %llu\n", static_cast<unsigned long long>(seed));
+    BOOST_TEST_REQUIRE(reliability::no_children());
+    std::size_t rounds = 0, map_crashed = 0, queue_crashed = 0, bad = 0, kills = 0;
+    {
+        asyncjobs::process_pool_options options;
+        options.max_workers = 3;
+        options.worker_executable = worker_path();
+        asyncjobs::process_pool_executor pool(options);
+        random_killer killer(pool, seed ^ 0x9e3779b9);
+        std::vector<int> inputs(static_cast<std::size_t>(items));
+        for (int i = 0; i < items; ++i)
+            inputs[static_cast<std::size_t>(i)] = i;
+
+        for (; rounds < 200 && (rounds < 3 || killer.kills() < min_kills) && bad == 0; ++rounds) {
+            // map_unordered: each index once, with its square or worker_crashed (its chunk's
+            // worker was killed).
+            asyncjobs::map_options map_opts;
+            map_opts.chunksize = 4;
+            map_opts.timeout = std::chrono::seconds(120);
+            std::vector<int> seen(inputs.size(), 0);
+            for (auto item : pool.map_unordered(interface_tasks::square, inputs, map_opts)) {
+                BOOST_TEST_REQUIRE(item.index < inputs.size());
+                ++seen[item.index];
+                int i = static_cast<int>(item.index);
+                try {
+                    bad += item.get() != i * i;
+                } catch (const asyncjobs::worker_crashed&) {
+                    ++map_crashed;
+                } catch (...) {
+                    ++bad;
+                }
+            }
+            for (int n : seen)
+                bad += n != 1;
+
+            // completion_queue: added from another thread while this one reads.
+            asyncjobs::completion_queue<int> queue;
+            auto producer = std::async(std::launch::async, [&] {
+                for (int i = 0; i < items / 4; ++i)
+                    queue.add(pool.submit(interface_tasks::square, i));
+                queue.close();
+            });
+            std::size_t got = 0;
+            while (auto f = queue.next(std::chrono::seconds(120))) {
+                ++got;
+                try {
+                    int v = f->get();
+                    bad += v < 0 || v > (items / 4) * (items / 4);
+                } catch (const asyncjobs::worker_crashed&) {
+                    ++queue_crashed;
+                } catch (...) {
+                    ++bad;
+                }
+            }
+            BOOST_TEST_REQUIRE((producer.wait_for(std::chrono::seconds(60)) == std::future_status::ready));
+            producer.get();
+            bad += got != static_cast<std::size_t>(items / 4);
+        }
+        killer.stop();
+        kills = killer.kills();
+        // The pool still serves work.
+        auto after = pool.submit(interface_tasks::square, 12);
+        BOOST_TEST_REQUIRE((after.wait_for(std::chrono::seconds(60)) == std::future_status::ready));
+        BOOST_TEST(after.get() == 144);
+    }
+    std::printf("chaos (unordered): %zu rounds, %zu kills, %zu map items and %zu queued futures crashed, %zu bad\n",
+                rounds, kills, map_crashed, queue_crashed, bad);
+    BOOST_TEST(bad == 0u);
+    BOOST_TEST(kills >= min_kills);
     BOOST_TEST(reliability::no_children(), "a worker was left behind (or a zombie)");
 }

@@ -6,11 +6,13 @@
 /// get a future, chain .then, collect with as_completed / wait / when_all / map.
 
 #include <asyncjobs/as_completed.hpp>
+#include <asyncjobs/completion_queue.hpp>
 #include <asyncjobs/errors.hpp>
 #include <asyncjobs/executor.hpp>
 #include <asyncjobs/future.hpp>
 #include <asyncjobs/map.hpp>
 #include <asyncjobs/map_options.hpp>
+#include <asyncjobs/map_unordered.hpp>
 #include <asyncjobs/pool_stats.hpp>
 #include <asyncjobs/process_pool_executor.hpp>
 #include <asyncjobs/promise.hpp>

@@ -12,6 +12,7 @@
 #include <asyncjobs/future.hpp>
 #include <asyncjobs/map.hpp>
 #include <asyncjobs/map_options.hpp>
+#include <asyncjobs/map_unordered.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -72,6 +73,28 @@ public:
             engine_, std::forward<Range>(inputs), fn_type(std::forward<F>(fn)), options.chunksize);
         std::size_t window = options.window ? options.window : default_map_window(max_workers());
         return map_result<result>(std::move(source), window, deadline);
+    }
+
+    /// map() with the results in the order they complete: each comes as an
+    /// indexed_result (its input's `index`, and get() for the value or the call's
+    /// exception), as soon as its chunk is done. The same lazy input, bounded window,
+    /// chunksize and one timeout from the call as map() (map_unordered_result). A task
+    /// that throws is delivered at its element; the others still come. With
+    /// chunksize 1 every element comes as soon as its own call is done.
+    /// Throws std::invalid_argument naming the field for options out of range, as map().
+    template <class F, std::ranges::input_range Range>
+    [[nodiscard]] auto map_unordered(F&& fn, Range&& inputs, map_options options = {})
+    {
+        detail::validate(options);
+        using fn_type = std::decay_t<F>;
+        using result = std::remove_cvref_t<std::invoke_result_t<const fn_type&, std::ranges::range_value_t<Range>&&>>;
+        std::optional<std::chrono::steady_clock::time_point> deadline;
+        if (options.timeout)
+            deadline = detail::deadline_from_now(options.timeout->get());
+        auto source = std::make_unique<detail::map_source_impl<result, Range, fn_type>>(
+            engine_, std::forward<Range>(inputs), fn_type(std::forward<F>(fn)), options.chunksize);
+        std::size_t window = options.window ? options.window : default_map_window(max_workers());
+        return map_unordered_result<result>(std::move(source), window, deadline);
     }
 
     /// Stops accepting work. With `wait`, returns once every submitted task has finished.

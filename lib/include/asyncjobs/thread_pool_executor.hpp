@@ -4,6 +4,9 @@
 
 #include <asyncjobs/detail/config.hpp>
 #include <asyncjobs/executor.hpp>
+#include <asyncjobs/pool_stats.hpp>
+
+#include <chrono>
 
 #include <cstddef>
 #include <functional>
@@ -33,6 +36,12 @@ struct thread_pool_options {
     /// Runs once on each thread before it takes work. If it throws, the pool is broken:
     /// pending tasks fail and submit() throws broken_executor.
     std::function<void()> initializer{};
+    /// A thread idle this long exits, down to min_workers; threads start again on demand as
+    /// before. Zero (the default) keeps every thread until shutdown. A thread counts as idle
+    /// only while no work is queued for it, so a burst never loses its threads halfway.
+    std::chrono::milliseconds idle_timeout{0};
+    /// The threads idle reaping keeps (at most max_workers; only with idle_timeout).
+    std::size_t min_workers = 0;
 };
 
 /// Runs any callable on a Boost.Asio thread pool. Continuations of its futures run on the
@@ -57,6 +66,15 @@ public:
     /// does not wait (that would deadlock); the destructor joins the threads later.
     void shutdown(bool wait = true, bool cancel_futures = false) override;
     std::size_t max_workers() const noexcept override;
+
+    /// The pool's counters (pool_stats.hpp), read without stopping it: relaxed counters the
+    /// threads keep for themselves, cheap enough to read per request. `submitted` counts
+    /// submit() and map() chunks (not continuations); a task counts as running from the
+    /// moment a thread takes it, and as cancelled when a thread reaches a task cancelled
+    /// while queued. `workers` counts the live threads; `worker_retirements` those that
+    /// left after idle_timeout. Threads neither crash nor get killed, and are not listed
+    /// in `per_worker`.
+    pool_stats stats() const;
 
     /// True on the threads of this pool.
     bool running_in_this_thread() const noexcept;

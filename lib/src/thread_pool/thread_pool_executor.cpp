@@ -5,17 +5,23 @@
 
 #include "common/fork_guard.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/thread/executors/work.hpp>  // BOOST_THREAD_VERSION 5: lib/CMakeLists.txt
 
 #include <pthread.h>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -62,19 +68,54 @@ private:
     }
     std::optional<boost::executors::work> work_;
 };
+
+thread_pool_options validated(thread_pool_options options)
+{
+    if (options.idle_timeout.count() < 0)
+        throw std::invalid_argument("asyncjobs: thread_pool_options::idle_timeout is " +
+                                    std::to_string(options.idle_timeout.count()) +
+                                    " ms; it must be positive, or 0 to keep idle threads until shutdown");
+    std::size_t max = options.max_workers ? options.max_workers : std::max(1u, std::thread::hardware_concurrency());
+    if (options.min_workers > max)
+        throw std::invalid_argument("asyncjobs: thread_pool_options::min_workers is " +
+                                    std::to_string(options.min_workers) + ", above max_workers (" +
+                                    std::to_string(max) + "); it must be from 0 to max_workers");
+    return options;
+}
+
+/// What one pool thread has done, written by that thread alone (a load and a store, no
+/// read-modify-write; release so that stats() reads an end no earlier than its take), on a
+/// cache line of its own so that threads do not slow each other.
+struct alignas(64) thread_counters {
+    std::atomic<std::uint64_t> taken{0};  // submitted tasks it began to run (or found cancelled)
+    std::atomic<std::uint64_t> completed{0};
+    std::atomic<std::uint64_t> failed{0};
+    std::atomic<std::uint64_t> cancelled{0};
+
+    static void bump(std::atomic<std::uint64_t>& c) noexcept
+    {
+        c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+    }
+};
 } // namespace
 
-/// The engine of thread_pool_executor: an asio::thread_pool whose threads are our own
-/// (named, initialized, started on demand) attached to it, plus the list of tasks that
-/// have not started, so that shutdown(cancel_futures) can cancel them at once.
+/// The engine of thread_pool_executor: an Asio io_context whose threads are our own (named,
+/// initialized, started on demand, retired when idle) running it, plus the list of tasks
+/// that have not started, so that shutdown(cancel_futures) can cancel them at once.
+/// An io_context rather than asio::thread_pool (the same scheduler underneath) because a
+/// thread that must leave after idle_timeout needs run_one_for(), which the pool lacks.
 class thread_pool_engine final : public scheduler {
 public:
     explicit thread_pool_engine(thread_pool_options options)
-        : options_(std::move(options))
+        : options_(validated(std::move(options)))
         , max_workers_(options_.max_workers ? options_.max_workers
                                             : std::max(1u, std::thread::hardware_concurrency()))
+        , reaping_(options_.idle_timeout.count() > 0)
+        , counters_(std::make_unique<thread_counters[]>(max_workers_))
     {
+        // Concurrency hint 0, as asio::thread_pool(0) gives: a locking scheduler for many threads.
         pool_.emplace(0);
+        work_.emplace(pool_->get_executor());
     }
 
     ~thread_pool_engine() override { teardown(); }
@@ -93,6 +134,8 @@ public:
             link(*task);
             start_thread_unless_one_is_idle();
             submitting_.fetch_add(1, std::memory_order_relaxed);
+            // Under the lock already held: a plain store, no read-modify-write.
+            submitted_.store(submitted_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
         }
         post(std::move(task));
         submitting_.fetch_sub(1, std::memory_order_release);
@@ -113,9 +156,11 @@ public:
     /// fn) on another executor's future): make sure a thread exists to run it.
     void ensure_thread() noexcept
     {
-        if (!any_thread_.load(std::memory_order_acquire)) {
+        // With idle reaping every thread may leave: count_queued() starts one under the
+        // lock that retiring takes, so none leaves between the check and the post.
+        if (!reaping_ && !any_thread_.load(std::memory_order_acquire)) {
             std::lock_guard lock(mutex_);
-            if (threads_.empty() && !joined_)
+            if (alive_threads_ == 0 && !joined_)
                 start_thread();
         }
     }
@@ -190,6 +235,34 @@ public:
     }
 
     std::size_t max_workers() const noexcept { return max_workers_; }
+
+    pool_stats stats() const
+    {
+        // Ends before takes before submissions: each is read no later than the counts it
+        // trails, so running and queued do not come out negative from a read under load.
+        std::uint64_t completed = 0, failed = 0, cancelled = 0, taken = 0;
+        std::size_t slots = slots_used_.load(std::memory_order_acquire);
+        for (std::size_t i = 0; i < slots; ++i) {
+            completed += counters_[i].completed.load(std::memory_order_acquire);
+            failed += counters_[i].failed.load(std::memory_order_acquire);
+            cancelled += counters_[i].cancelled.load(std::memory_order_acquire);
+        }
+        for (std::size_t i = 0; i < slots; ++i)
+            taken += counters_[i].taken.load(std::memory_order_acquire);
+        pool_stats out;
+        out.submitted = submitted_.load(std::memory_order_acquire);
+        out.completed = completed;
+        out.failed = failed;
+        out.cancelled = cancelled;
+        std::uint64_t ended = completed + failed + cancelled;
+        out.running = static_cast<std::size_t>(taken > ended ? taken - ended : 0);
+        out.queued = static_cast<std::size_t>(out.submitted > taken ? out.submitted - taken : 0);
+        out.workers = workers_now_.load(std::memory_order_relaxed);
+        out.worker_starts = worker_starts_.load(std::memory_order_relaxed);
+        out.worker_retirements = retirements_.load(std::memory_order_relaxed);
+        return out;
+    }
+
     bool running_in_this_thread() const noexcept { return current_engine == this; }
 
     /// In a child made by fork() (fork_guard.hpp): the copy runs nothing and must not be
@@ -209,13 +282,16 @@ public:
         }
         while (submitting_.load(std::memory_order_acquire) != 0)
             std::this_thread::yield();
-        // Release the pool's own work guard: the attached threads drain the queue (and
-        // the continuations posted while draining, which still count as work) and leave.
-        pool_->wait();
+        // Release the work guard: the threads drain the queue (and the continuations posted
+        // while draining, which still count as work) and leave once the io_context stops.
+        // No thread retires while work is queued (try_retire), so the drain has a thread.
         std::vector<std::thread> threads;
         {
             std::lock_guard lock(mutex_);
-            threads.swap(threads_);
+            work_.reset();
+            for (auto& slot : slots_)
+                if (slot.thread.joinable())
+                    threads.push_back(std::move(slot.thread));
             joined_ = true;
         }
         for (auto& t : threads)
@@ -230,11 +306,20 @@ public:
     }
 
 private:
-    /// What a pool thread is doing, kept only while the pool may still start threads
-    /// (growing_), for submit() to tell whether a thread is idle. Guarded by mutex_.
+    /// What a pool thread is doing, kept while the pool may still start threads (growing_:
+    /// always with idle reaping), for submit() to tell whether a thread is idle and for an
+    /// idle thread to tell whether it may retire. Guarded by mutex_.
     struct thread_activity {
         bool busy = false;
         const state_base* work = nullptr;  // the state it runs, held alive by its handler
+    };
+
+    /// A place for one thread: slot i's thread is named "<prefix>-i" and keeps counters_[i].
+    /// A retired thread's slot is given to the next thread started (joining the old one).
+    struct thread_slot {
+        std::thread thread;
+        thread_activity activity;
+        bool alive = false;
     };
 
     /// Handler start and end, seen from the thread that runs it (only a pool thread counts).
@@ -245,7 +330,7 @@ private:
         std::lock_guard lock(mutex_);
         if (queued_)
             --queued_;
-        auto& activity = activity_[current_thread_index];
+        auto& activity = slots_[current_thread_index].activity;
         activity.busy = true;
         activity.work = work;
     }
@@ -258,7 +343,28 @@ private:
         if (!growing_.load(std::memory_order_acquire))
             return;
         std::lock_guard lock(mutex_);
-        activity_[current_thread_index] = {};
+        slots_[current_thread_index].activity = {};
+    }
+
+    /// stats() of a submitted task, counted by the thread that takes it.
+    thread_counters* counters_here(const state_base& work) noexcept
+    {
+        return work.tracked() && current_engine == this ? &counters_[current_thread_index] : nullptr;
+    }
+    static void count_end(thread_counters& c, const state_base& work) noexcept
+    {
+        switch (work.status()) {
+        case task_status::cancelled:
+            thread_counters::bump(c.cancelled);
+            break;
+        case task_status::finished:
+            thread_counters::bump(work.exception() ? c.failed : c.completed);
+            break;
+        default:
+            // Not finished by its own run (a state another party completes): counts as done.
+            thread_counters::bump(c.completed);
+            break;
+        }
     }
 
     /// A state run by a pool thread; like queued_work, it fails the state if dropped unrun.
@@ -276,7 +382,12 @@ private:
         {
             state_ptr s = std::move(state_);
             engine_->begin_handler(s.get());
+            thread_counters* counters = engine_->counters_here(*s);
+            if (counters)
+                thread_counters::bump(counters->taken);
             s->run();
+            if (counters)
+                count_end(*counters, *s);
             // Still holding `s`: submit() may be reading it.
             engine_->end_handler();
         }
@@ -307,20 +418,23 @@ private:
         if (!growing_.load(std::memory_order_relaxed) || joined_)
             return;
         std::size_t idle = 0;
-        for (const auto& activity : activity_)
-            if (!activity.busy || (activity.work && activity.work->ready()))
+        for (const auto& slot : slots_)
+            if (slot.alive && (!slot.activity.busy || (slot.activity.work && slot.activity.work->ready())))
                 ++idle;
         if (queued_ + 1 > idle)
             start_thread();
         ++queued_;
     }
 
-    /// Work posted without a task (continuations, closures) also takes a thread.
+    /// Work posted without a task (continuations, closures) also takes a thread. With idle
+    /// reaping every thread may have left: start one, under the lock that retiring takes.
     void count_queued() noexcept
     {
         if (!growing_.load(std::memory_order_acquire))
             return;
         std::lock_guard lock(mutex_);
+        if (reaping_ && alive_threads_ == 0)
+            start_thread();
         ++queued_;
     }
 
@@ -340,24 +454,52 @@ private:
         }
     }
 
+    /// Under mutex_.
     void start_thread() noexcept
     {
-        if (threads_.size() >= max_workers_ || joined_)
+        if (alive_threads_ >= max_workers_ || joined_)
             return;
+        std::size_t index = 0;
+        while (index < slots_.size() && slots_[index].alive)
+            ++index;
         try {
-            std::size_t index = threads_.size();
-            activity_.reserve(max_workers_);
-            activity_.emplace_back();
-            threads_.emplace_back([this, index] { pool_thread_main(index); });
+            if (index == slots_.size()) {
+                slots_.reserve(max_workers_);
+                slots_.emplace_back();
+                slots_used_.store(slots_.size(), std::memory_order_release);
+            } else if (slots_[index].thread.joinable()) {
+                // A retired thread: it decided to leave under this lock and only returns now.
+                slots_[index].thread.join();
+            }
+            auto& slot = slots_[index];
+            slot.activity = {};
+            slot.thread = std::thread([this, index] { pool_thread_main(index); });
+            slot.alive = true;
+            ++alive_threads_;
+            workers_now_.store(alive_threads_, std::memory_order_relaxed);
+            worker_starts_.fetch_add(1, std::memory_order_relaxed);
             any_thread_.store(true, std::memory_order_release);
-            if (threads_.size() == max_workers_)
+            if (!reaping_ && alive_threads_ == max_workers_)
                 growing_.store(false, std::memory_order_release);
         } catch (...) {
             // No new thread (resource limits): the threads already there take the work;
             // with none at all, teardown fails what is queued.
-            if (activity_.size() > threads_.size())
-                activity_.pop_back();
         }
+    }
+
+    /// An idle thread's question, after idle_timeout with nothing to run: may it leave?
+    /// Not while work is queued that it may be counted on for, nor below min_workers.
+    bool try_retire(std::size_t index) noexcept
+    {
+        std::lock_guard lock(mutex_);
+        if (queued_ != 0 || alive_threads_ <= options_.min_workers || joined_)
+            return false;
+        slots_[index].alive = false;
+        slots_[index].activity = {};
+        --alive_threads_;
+        workers_now_.store(alive_threads_, std::memory_order_relaxed);
+        retirements_.fetch_add(1, std::memory_order_relaxed);
+        return true;
     }
 
     void pool_thread_main(std::size_t index)
@@ -376,7 +518,18 @@ private:
         }
         // Even after a failed initializer the thread serves continuations, so that the
         // futures failed by break_pool() still run what was attached to them.
-        pool_->attach();
+        if (!reaping_) {
+            pool_->run();
+        } else {
+            // run_one_for() returns 0 after idle_timeout without a handler (or at once when
+            // the io_context stopped at teardown).
+            for (;;) {
+                if (pool_->run_one_for(options_.idle_timeout))
+                    continue;
+                if (pool_->stopped() || try_retire(index))
+                    break;
+            }
+        }
         current_engine = nullptr;
     }
 
@@ -436,21 +589,31 @@ private:
     const std::size_t max_workers_;
     const fork_guard fork_guard_;
 
-    mutable std::mutex mutex_;  // guards everything up to threads_
+    mutable std::mutex mutex_;  // guards everything up to slots_
     state_base* pending_head_ = nullptr;
     bool closed_ = false;
     std::exception_ptr broken_;
-    std::vector<std::thread> threads_;
+    std::vector<thread_slot> slots_;
+    std::size_t alive_threads_ = 0;
     bool joined_ = false;
-    std::vector<thread_activity> activity_;  // one per thread, while growing_
-    std::size_t queued_ = 0;                 // handlers posted and not begun, while growing_
-    std::atomic<bool> growing_{true};        // threads_ may still grow: activity_ is kept
+    std::size_t queued_ = 0;           // handlers posted and not begun, while growing_
+    std::atomic<bool> growing_{true};  // threads may still start: activity is kept
+
+    // stats(): written with relaxed atomics, read without the lock.
+    const bool reaping_;
+    std::unique_ptr<thread_counters[]> counters_;  // one per slot
+    std::atomic<std::size_t> slots_used_{0};       // counters_ in use
+    std::atomic<std::uint64_t> submitted_{0};      // written under mutex_
+    alignas(64) std::atomic<std::size_t> workers_now_{0};
+    std::atomic<std::uint64_t> worker_starts_{0};
+    std::atomic<std::uint64_t> retirements_{0};
 
     std::atomic<bool> any_thread_{false};
     std::atomic<int> submitting_{0};
     std::atomic<int> posting_{0};
     std::atomic<bool> alive_{true};
-    std::optional<boost::asio::thread_pool> pool_;
+    std::optional<boost::asio::io_context> pool_;
+    std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
 
     std::mutex teardown_mutex_;
     bool torn_down_ = false;
@@ -461,7 +624,7 @@ private:
 thread_pool_executor::thread_pool_executor() : thread_pool_executor(thread_pool_options{}) {}
 
 thread_pool_executor::thread_pool_executor(std::size_t max_workers)
-    : thread_pool_executor(thread_pool_options{max_workers, "asyncjobs", {}})
+    : thread_pool_executor(thread_pool_options{.max_workers = max_workers})
 {
 }
 
@@ -488,6 +651,7 @@ thread_pool_executor::~thread_pool_executor()
 
 void thread_pool_executor::shutdown(bool wait, bool cancel_futures) { engine_->shutdown(wait, cancel_futures); }
 std::size_t thread_pool_executor::max_workers() const noexcept { return engine_->max_workers(); }
+pool_stats thread_pool_executor::stats() const { return engine_->stats(); }
 bool thread_pool_executor::running_in_this_thread() const noexcept { return engine_->running_in_this_thread(); }
 void thread_pool_executor::submit(boost::executors::work&& closure) { engine_->post_closure(std::move(closure)); }
 void thread_pool_executor::close() { engine_->shutdown(false, false); }
