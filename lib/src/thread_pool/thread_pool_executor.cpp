@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <memory>
@@ -367,10 +368,50 @@ private:
         }
     }
 
+    /// The allocator Asio gets a state_handler's operation from: the state's own room for
+    /// it, so that a submit allocates once (the state). Asio deallocates an operation only
+    /// after moving the handler, and with it a reference to the state, out of it
+    /// (executor_op::do_complete), so the room outlives its use.
+    template <class T>
+    class queue_entry_allocator {
+    public:
+        using value_type = T;
+        explicit queue_entry_allocator(state_base* s) noexcept : state_(s) {}
+        template <class U>
+        queue_entry_allocator(const queue_entry_allocator<U>& other) noexcept : state_(other.state_)
+        {
+        }
+        T* allocate(std::size_t n)
+        {
+            if constexpr (alignof(T) <= alignof(std::max_align_t)) {
+                if (void* room = state_->take_queue_entry_storage(n * sizeof(T)))
+                    return static_cast<T*>(room);
+            }
+            return std::allocator<T>().allocate(n);
+        }
+        void deallocate(T* p, std::size_t n) noexcept
+        {
+            if (!state_->give_back_queue_entry_storage(p))
+                std::allocator<T>().deallocate(p, n);
+        }
+        friend bool operator==(const queue_entry_allocator& a, const queue_entry_allocator& b) noexcept
+        {
+            return a.state_ == b.state_;
+        }
+
+    private:
+        template <class U>
+        friend class queue_entry_allocator;
+        state_base* state_;
+    };
+
     /// A state run by a pool thread; like queued_work, it fails the state if dropped unrun.
     class state_handler {
     public:
+        using allocator_type = queue_entry_allocator<void>;
+
         state_handler(thread_pool_engine* engine, state_ptr s) noexcept : engine_(engine), state_(std::move(s)) {}
+        allocator_type get_allocator() const noexcept { return allocator_type(state_.get()); }
         state_handler(state_handler&&) noexcept = default;
         state_handler& operator=(state_handler&&) = delete;
         ~state_handler()

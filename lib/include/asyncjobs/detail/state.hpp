@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <mutex>
@@ -244,6 +245,27 @@ public:
     /// Set on a continuation (then()): its continuation scheduler is also where it runs.
     bool scheduled_work = false;
 
+    /// Room for the one queue entry an executor allocates to run this state (the thread
+    /// pool's Asio operation, 48 bytes): a state is queued once, so its entry can live in
+    /// it and a submit costs one heap allocation instead of two. Handed out to one request
+    /// at a time that fits; anything else is the caller's to allocate. The posting thread
+    /// takes it and the running thread gives it back, ordered by the queue's own lock.
+    void* take_queue_entry_storage(std::size_t size) noexcept
+    {
+        if (size > sizeof(queue_entry_storage_) || queue_entry_storage_taken_)
+            return nullptr;
+        queue_entry_storage_taken_ = true;
+        return queue_entry_storage_;
+    }
+    /// Gives back what take_queue_entry_storage() returned; false for any other pointer.
+    bool give_back_queue_entry_storage(void* p) noexcept
+    {
+        if (p != static_cast<void*>(queue_entry_storage_))
+            return false;
+        queue_entry_storage_taken_ = false;
+        return true;
+    }
+
     // Links for the executor's intrusive list of unstarted tasks (guarded by its mutex).
     state_base* pending_prev = nullptr;
     state_base* pending_next = nullptr;
@@ -319,6 +341,8 @@ private:
 
     mutable std::atomic<std::uint32_t> word_{0};
     bool tracked_ = false;
+    bool queue_entry_storage_taken_ = false;
+    alignas(std::max_align_t) unsigned char queue_entry_storage_[64];
     std::atomic<callback_node*> callbacks_{nullptr};
     std::exception_ptr error_;
     scheduler_ptr scheduler_;
