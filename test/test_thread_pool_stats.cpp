@@ -75,6 +75,9 @@ BOOST_AUTO_TEST_CASE(each_outcome_is_counted_once)
     auto s = pool.stats();
     BOOST_TEST(s.submitted == 17u);  // 10 + 3 + blocker + 2 cancelled + last
     BOOST_TEST(s.completed == 12u);  // 10 + blocker + last
+    // The same snapshot through executor& (what a service's /metrics holds).
+    const aj::executor& ex = pool;
+    BOOST_TEST(ex.stats().submitted == 17u);
     BOOST_TEST(s.failed == 3u);
     BOOST_TEST(s.cancelled == 2u);
     BOOST_TEST(s.running == 0u);

@@ -363,6 +363,8 @@ BOOST_AUTO_TEST_CASE(counters_after_a_known_sequence)
 
     auto s = settled(pool);
     BOOST_TEST(s.submitted == 8u);
+    const asyncjobs::executor& ex = pool;  // the same snapshot through executor&
+    BOOST_TEST(ex.stats().submitted == 8u);
     BOOST_TEST(s.completed == 5u);
     BOOST_TEST(s.failed == 2u);  // the exception and the crash
     BOOST_TEST(s.cancelled == 1u);

@@ -13,6 +13,7 @@
 #include <asyncjobs/map.hpp>
 #include <asyncjobs/map_options.hpp>
 #include <asyncjobs/map_unordered.hpp>
+#include <asyncjobs/pool_stats.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -104,6 +105,10 @@ public:
 
     /// How many tasks this executor runs at once.
     virtual std::size_t max_workers() const noexcept = 0;
+
+    /// A snapshot of the executor's counters (pool_stats.hpp), read without stopping it:
+    /// cheap enough to call per request, e.g. from a service's /metrics.
+    virtual pool_stats stats() const = 0;
 
 protected:
     /// A plain function becomes a task a process pool can send to a worker (when the

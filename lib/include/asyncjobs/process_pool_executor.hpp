@@ -236,7 +236,7 @@ public:
     /// The pool's counters and gauges now, with each live worker's resident memory (read
     /// from /proc). Takes the pool's lock briefly and reads one small /proc file per
     /// worker: cheap enough to call per request. After shutdown, the final counts.
-    pool_stats stats() const;
+    pool_stats stats() const override;
 
 private:
     void submit_task(const detail::state_ptr& task, const task_options& options);

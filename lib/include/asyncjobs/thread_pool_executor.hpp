@@ -74,7 +74,7 @@ public:
     /// while queued. `workers` counts the live threads; `worker_retirements` those that
     /// left after idle_timeout. Threads neither crash nor get killed, and are not listed
     /// in `per_worker`.
-    pool_stats stats() const;
+    pool_stats stats() const override;
 
     /// True on the threads of this pool.
     bool running_in_this_thread() const noexcept;
