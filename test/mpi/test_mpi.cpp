@@ -61,6 +61,19 @@ mpi_executor_options two_per_rank()
     return o;
 }
 
+/// Kills a task meant to hang when the test leaves early (a failed check), so that the
+/// executor's destructor does not wait for it: a failure fails, it never hangs.
+template <class T>
+struct kill_on_exit {
+    mpi_executor& ex;
+    future<T>& f;
+    ~kill_on_exit()
+    {
+        if (f.valid() && !f.done())
+            ex.cancel_and_kill(f);
+    }
+};
+
 template <class T>
 void require_ready(future<T>& f)
 {
@@ -180,7 +193,8 @@ BOOST_AUTO_TEST_CASE(a_task_past_its_timeout_fails_and_the_rank_goes_on)
     mpi_executor ex(two_per_rank());
     asyncjobs::task_options o;
     o.timeout = 300ms;
-    auto hung = ex.submit_with(o, pt::sleep_ms, 600000);
+    auto hung = ex.submit_with(o, pt::sleep_ms, 120000);
+    kill_on_exit<int> guard{ex, hung};
     require_ready(hung);
     BOOST_CHECK_THROW(hung.get(), asyncjobs::task_timeout);
     auto fine = ex.submit_with(o, pt::add, 1, 2);
@@ -193,7 +207,8 @@ BOOST_AUTO_TEST_CASE(the_default_task_timeout_applies)
     auto options = two_per_rank();
     options.task_timeout = 300ms;
     mpi_executor ex(options);
-    auto hung = ex.submit(pt::sleep_ms, 600000);
+    auto hung = ex.submit(pt::sleep_ms, 120000);
+    kill_on_exit<int> guard{ex, hung};
     require_ready(hung);
     BOOST_CHECK_THROW(hung.get(), asyncjobs::task_timeout);
     BOOST_CHECK_THROW((void)ex.submit_with(asyncjobs::task_options{0ms}, pt::add, 1, 2), std::invalid_argument);
@@ -289,7 +304,8 @@ BOOST_AUTO_TEST_CASE(shutdown_with_pending_work)
 BOOST_AUTO_TEST_CASE(cancel_and_kill_stops_a_running_task)
 {
     mpi_executor ex(two_per_rank());
-    auto hung = ex.submit(pt::sleep_ms, 600000);
+    auto hung = ex.submit(pt::sleep_ms, 120000);
+    kill_on_exit<int> guard{ex, hung};
     // It is sent at once (the ranks have room), so it counts as started.
     for (auto deadline = std::chrono::steady_clock::now() + long_wait;
          !hung.running() && std::chrono::steady_clock::now() < deadline;)
