@@ -39,7 +39,9 @@ if(ASYNCJOBS_MPI)
         LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}" COMPONENT asyncjobs_runtime
             NAMELINK_COMPONENT asyncjobs_development
         ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}" COMPONENT asyncjobs_development)
-    set(ASYNCJOBS_FIND_MPI "set(MPI_CXX_SKIP_MPICXX ON)\nfind_dependency(MPI COMPONENTS CXX)")
+    # Quietly: a consumer that does not link asyncjobs::mpi needs no MPI (an imported target
+    # is only looked for by what links it).
+    set(ASYNCJOBS_FIND_MPI "set(MPI_CXX_SKIP_MPICXX ON)\nfind_package(MPI QUIET COMPONENTS CXX)")
 endif()
 
 install(EXPORT asyncjobs-targets

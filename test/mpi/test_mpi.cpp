@@ -240,7 +240,7 @@ BOOST_AUTO_TEST_CASE(as_completed_then_and_when_all)
         fs.push_back(ex.submit(pt::add, i, 0));
     int seen = 0;
     int total = 0;
-    for (auto& f : asyncjobs::as_completed(fs)) {
+    for (auto& f : asyncjobs::as_completed(fs, long_wait)) {
         total += f.get();
         ++seen;
     }
