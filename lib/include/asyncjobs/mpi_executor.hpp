@@ -33,9 +33,9 @@ struct mpi_executor_options {
     /// How long the constructor waits for every rank to answer. Must be positive.
     std::chrono::milliseconds start_timeout{60000};
     /// The longest the progress thread of rank 0 sleeps between two looks at MPI while it
-    /// waits (it sleeps 20 us after any traffic, doubling up to this while nothing
-    /// happens): the latency a reply may wait, against the CPU rank 0 spends waiting. Must
-    /// be positive.
+    /// waits (it sleeps 20 us while messages flowed in the last 5 ms, then doubling up to
+    /// this): the latency a reply after a quiet spell may wait, against the CPU rank 0
+    /// spends waiting. Must be positive.
     std::chrono::microseconds max_poll_interval{2000};
 };
 
