@@ -30,6 +30,20 @@ install(TARGETS asyncjobs
         NAMELINK_COMPONENT asyncjobs_development
     ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}" COMPONENT asyncjobs_development)
 
+# asyncjobs::mpi (ASYNCJOBS_MPI) joins the same export set; its package finds MPI again.
+set(ASYNCJOBS_FIND_MPI "")
+if(ASYNCJOBS_MPI)
+    install(TARGETS asyncjobs_mpi
+        EXPORT asyncjobs-targets
+        RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}" COMPONENT asyncjobs_runtime
+        LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}" COMPONENT asyncjobs_runtime
+            NAMELINK_COMPONENT asyncjobs_development
+        ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}" COMPONENT asyncjobs_development)
+    # Quietly: a consumer that does not link asyncjobs::mpi needs no MPI (an imported target
+    # is only looked for by what links it).
+    set(ASYNCJOBS_FIND_MPI "set(MPI_CXX_SKIP_MPICXX ON)\nfind_package(MPI QUIET COMPONENTS CXX)")
+endif()
+
 install(EXPORT asyncjobs-targets
     NAMESPACE asyncjobs::
     DESTINATION "${ASYNCJOBS_INSTALL_CMAKEDIR}"

@@ -31,6 +31,10 @@ packages=(
     libboost-program-options1.81-dev
     libboost-filesystem1.81-dev
     libboost-json1.81-dev
+    # mpi_executor (asyncjobs::mpi, ASYNCJOBS_MPI) and its tests under mpirun: Open MPI's C API
+    # (Boost.MPI is not needed)
+    openmpi-bin
+    libopenmpi-dev
     # factorize --serve: its tests ask it with curl; its benchmark's Python peer is aiohttp
     curl
     python3-aiohttp
