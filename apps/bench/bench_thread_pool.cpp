@@ -139,7 +139,7 @@ struct pools {
         , aj(threads)
 #if ASYNCJOBS_BENCH_HAVE_TBB
         , tbb_limit(oneapi::tbb::global_control::max_allowed_parallelism, threads + 1)
-        , tbb_arena(static_cast<int>(threads), 0)
+        , tbb_arena(static_cast<int>(threads) + 1, 1)
 #endif
     {
     }
@@ -147,9 +147,9 @@ struct pools {
     asio_boost_executor boost_ex;        // boost::future::then(ex, fn) on that pool
     asyncjobs::thread_pool_executor aj;  // the same number of threads
 #if ASYNCJOBS_BENCH_HAVE_TBB
-    // oneTBB's own workers, as many (no slot kept for the submitting thread, which blocks in
-    // std::future::get like the other baselines' callers). oneTBB starts at most
-    // hardware_concurrency - 1 workers unless told otherwise: one for the caller.
+    // oneTBB's own workers, as many, plus a slot for the submitting thread (which then
+    // leaves the arena and blocks in std::future::get like the other baselines' callers).
+    // oneTBB starts at most hardware_concurrency - 1 workers unless told otherwise.
     oneapi::tbb::global_control tbb_limit;
     oneapi::tbb::task_arena tbb_arena;
 #endif
@@ -224,15 +224,24 @@ struct tbb_promise_task {
 
 /// oneTBB's task_group, the work-stealing scheduler C++ programmers reach for, with a
 /// std::promise per task so that the caller holds a future for each as with asyncjobs.
+/// The caller submits from inside the arena (a task_arena::execute per task from outside
+/// would wait for a free slot each time), then leaves it and waits like the others.
 double bulk_tbb_task_group(pools& p, std::size_t n)
 {
     oneapi::tbb::task_group group;
-    double ns = bulk_timed<std::future<void>>(n, [&] {
-        tbb_promise_task task;
-        auto future = task.promise.get_future();
-        p.tbb_arena.execute([&] { group.run(std::move(task)); });
-        return future;
+    std::vector<std::future<void>> futures;
+    futures.reserve(n);
+    auto start = bench_clock::now();
+    p.tbb_arena.execute([&] {
+        for (std::size_t i = 0; i < n; ++i) {
+            tbb_promise_task task;
+            futures.push_back(task.promise.get_future());
+            group.run(std::move(task));
+        }
     });
+    for (auto& f : futures)
+        f.get();
+    double ns = ns_since(start) / static_cast<double>(n);
     p.tbb_arena.execute([&] { group.wait(); });
     return ns;
 }
