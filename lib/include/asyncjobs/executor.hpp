@@ -64,16 +64,7 @@ public:
     template <class F, std::ranges::input_range Range>
     [[nodiscard]] auto map(F&& fn, Range&& inputs, map_options options = {})
     {
-        detail::validate(options);
-        using fn_type = std::decay_t<F>;
-        using result = std::remove_cvref_t<std::invoke_result_t<const fn_type&, std::ranges::range_value_t<Range>&&>>;
-        std::optional<std::chrono::steady_clock::time_point> deadline;
-        if (options.timeout)
-            deadline = detail::deadline_from_now(options.timeout->get());
-        auto source = std::make_unique<detail::map_source_impl<result, Range, fn_type>>(
-            engine_, std::forward<Range>(inputs), fn_type(std::forward<F>(fn)), options.chunksize);
-        std::size_t window = options.window ? options.window : default_map_window(max_workers());
-        return map_result<result>(std::move(source), window, deadline);
+        return start_map<map_result>(std::forward<F>(fn), std::forward<Range>(inputs), options);
     }
 
     /// map() with the results in the order they complete: each comes as an
@@ -86,16 +77,7 @@ public:
     template <class F, std::ranges::input_range Range>
     [[nodiscard]] auto map_unordered(F&& fn, Range&& inputs, map_options options = {})
     {
-        detail::validate(options);
-        using fn_type = std::decay_t<F>;
-        using result = std::remove_cvref_t<std::invoke_result_t<const fn_type&, std::ranges::range_value_t<Range>&&>>;
-        std::optional<std::chrono::steady_clock::time_point> deadline;
-        if (options.timeout)
-            deadline = detail::deadline_from_now(options.timeout->get());
-        auto source = std::make_unique<detail::map_source_impl<result, Range, fn_type>>(
-            engine_, std::forward<Range>(inputs), fn_type(std::forward<F>(fn)), options.chunksize);
-        std::size_t window = options.window ? options.window : default_map_window(max_workers());
-        return map_unordered_result<result>(std::move(source), window, deadline);
+        return start_map<map_unordered_result>(std::forward<F>(fn), std::forward<Range>(inputs), options);
     }
 
     /// Stops accepting work. With `wait`, returns once every submitted task has finished.
@@ -111,6 +93,23 @@ public:
     virtual pool_stats stats() const = 0;
 
 protected:
+    /// What map() and map_unordered() share: the options checked, the deadline taken from
+    /// now, the lazy source of chunks over `inputs`; `Result` reads them in its own order.
+    template <template <class> class Result, class F, class Range>
+    auto start_map(F&& fn, Range&& inputs, const map_options& options)
+    {
+        detail::validate(options);
+        using fn_type = std::decay_t<F>;
+        using result = std::remove_cvref_t<std::invoke_result_t<const fn_type&, std::ranges::range_value_t<Range>&&>>;
+        std::optional<std::chrono::steady_clock::time_point> deadline;
+        if (options.timeout)
+            deadline = detail::deadline_from_now(options.timeout->get());
+        auto source = std::make_unique<detail::map_source_impl<result, Range, fn_type>>(
+            engine_, std::forward<Range>(inputs), fn_type(std::forward<F>(fn)), options.chunksize);
+        std::size_t window = options.window ? options.window : default_map_window(max_workers());
+        return Result<result>(std::move(source), window, deadline);
+    }
+
     /// A plain function becomes a task a process pool can send to a worker (when the
     /// function is registered); anything else runs only in-process.
     template <class F, class... Args>
