@@ -617,7 +617,7 @@ std::string describe_setup(const config& c, const python_peer& py)
 #if ASYNCJOBS_BENCH_HAVE_TBB
     s += "; oneTBB " + std::to_string(TBB_VERSION_MAJOR) + "." + std::to_string(TBB_VERSION_MINOR);
 #else
-    s += "; no oneTBB row: libtbb-dev was not installed when this was built";
+    s += "; no oneTBB row (libtbb-dev missing at build time, or a ThreadSanitizer build)";
 #endif
     return s;
 }
