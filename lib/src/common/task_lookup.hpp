@@ -5,9 +5,13 @@
 #ifndef ASYNCJOBS_SRC_TASK_LOOKUP_HPP
 #define ASYNCJOBS_SRC_TASK_LOOKUP_HPP
 
+#include <asyncjobs/detail/function_task.hpp>
+#include <asyncjobs/detail/state.hpp>
 #include <asyncjobs/detail/task_entry.hpp>
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <typeinfo>
 
@@ -20,6 +24,19 @@ std::string describe_function(std::uintptr_t function, const std::type_info& typ
 /// register it when there is none. (Declared in process_pool_executor.hpp too, for its
 /// initializer.)
 const task_entry& registered_entry(std::uintptr_t function, const std::type_info& type, const char* what);
+
+/// A task that can go to another process, and its registry entry.
+struct sendable_call {
+    remote_call* remote;
+    const task_entry& entry;
+};
+
+/// What every executor that sends tasks to other processes checks at submit (`executor`
+/// names it in the messages): task_not_registered for a lambda, a function object or a
+/// task taking a std::stop_token, or a function not registered; std::invalid_argument for
+/// a timeout that is not positive or std::ref / std::cref arguments.
+sendable_call sendable_call_of(state_base& task, const std::optional<std::chrono::milliseconds>& timeout,
+                               const char* executor);
 
 } // namespace asyncjobs::detail
 

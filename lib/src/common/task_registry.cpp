@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <typeinfo>
 
@@ -130,6 +131,27 @@ const task_entry& registered_entry(std::uintptr_t function, const std::type_info
                               registration_hint(function) +
                               ") at namespace scope in the program (and in the worker executable, if it is a "
                               "separate one); see <asyncjobs/task.hpp> for overloaded functions and templates");
+}
+
+sendable_call sendable_call_of(state_base& task, const std::optional<std::chrono::milliseconds>& timeout,
+                               const char* executor)
+{
+    remote_call* remote = task.as_remote_call();
+    if (!remote)
+        throw task_not_registered(std::string("asyncjobs: ") + executor +
+                                  " runs plain functions registered with ASYNCJOBS_TASK, and this task is a lambda, a "
+                                  "function object or a function taking a std::stop_token; register a free function "
+                                  "with ASYNCJOBS_TASK(fn) and submit(fn, args...)");
+    if (timeout && timeout->count() <= 0)
+        throw std::invalid_argument("asyncjobs: task_options::timeout must be positive (it is " +
+                                    std::to_string(timeout->count()) + " ms); leave it unset for no timeout");
+    if (remote->shares_caller_objects())
+        throw std::invalid_argument(
+            std::string("asyncjobs: ") + executor + ": " + describe_function(remote->function(), remote->function_type()) +
+            " was submitted with std::ref / std::cref arguments, which refer to objects of this process that another "
+            "process cannot reach. Fix: pass the values themselves (a const reference parameter receives a copy "
+            "where the task runs) and return what the function computes instead of writing through a reference");
+    return {remote, registered_entry(remote->function(), remote->function_type(), "the submitted task")};
 }
 
 } // namespace asyncjobs::detail

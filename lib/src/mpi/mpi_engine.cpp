@@ -81,21 +81,7 @@ mpi_engine::~mpi_engine() { stop(); }
 
 void mpi_engine::submit_with(state_ptr task, const task_options& options)
 {
-    remote_call* remote = task->as_remote_call();
-    if (!remote)
-        throw task_not_registered(
-            "asyncjobs: mpi_executor runs plain functions registered with ASYNCJOBS_TASK, and this task is a "
-            "lambda, a function object or a function taking a std::stop_token; register a free function with "
-            "ASYNCJOBS_TASK(fn) and submit(fn, args...)");
-    if (options.timeout && options.timeout->count() <= 0)
-        throw std::invalid_argument("asyncjobs: task_options::timeout must be positive (it is " +
-                                    std::to_string(options.timeout->count()) + " ms); leave it unset for no timeout");
-    if (remote->shares_caller_objects())
-        throw std::invalid_argument("asyncjobs: mpi_executor: " +
-                                    describe_function(remote->function(), remote->function_type()) +
-                                    " was submitted with std::ref / std::cref arguments, which refer to objects of "
-                                    "this process that another rank cannot reach; pass the values themselves");
-    const task_entry& entry = registered_entry(remote->function(), remote->function_type(), "the submitted task");
+    auto [remote, entry] = sendable_call_of(*task, options.timeout, "mpi_executor");
     auto c = std::make_shared<call>();
     c->state = task;
     c->remote = remote;

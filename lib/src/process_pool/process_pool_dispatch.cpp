@@ -32,16 +32,7 @@ namespace asio = boost::asio;
 void process_pool_engine::submit_with(state_ptr task, const task_options& options)
 {
     fork_guard_.throw_if_forked();
-    remote_call* remote = task->as_remote_call();
-    if (!remote)
-        throw task_not_registered(
-            "asyncjobs: process_pool_executor runs plain functions registered with ASYNCJOBS_TASK, and this task "
-            "is a lambda, a function object or a function taking a std::stop_token; register a free function with "
-            "ASYNCJOBS_TASK(fn) and submit(fn, args...)");
-    if (options.timeout && options.timeout->count() <= 0)
-        throw std::invalid_argument("asyncjobs: task_options::timeout must be positive (it is " +
-                                    std::to_string(options.timeout->count()) +
-                                    " ms); leave it unset for no timeout");
+    auto [remote, entry] = sendable_call_of(*task, options.timeout, "process_pool_executor");
     if (options.retries && *options.retries > policy::max_retries)
         throw std::invalid_argument("asyncjobs: task_options::retries must be at most " +
                                     std::to_string(policy::max_retries) + " (it is " +
@@ -49,13 +40,6 @@ void process_pool_engine::submit_with(state_ptr task, const task_options& option
     if (options.retry_backoff && options.retry_backoff->count() < 0)
         throw std::invalid_argument("asyncjobs: task_options::retry_backoff must not be negative (it is " +
                                     std::to_string(options.retry_backoff->count()) + " ms)");
-    if (remote->shares_caller_objects())
-        throw std::invalid_argument(
-            "asyncjobs: process_pool_executor: " + describe_function(remote->function(), remote->function_type()) +
-            " was submitted with std::ref / std::cref arguments, which refer to objects of this process that a "
-            "worker process cannot reach. Fix: pass the values themselves (a const reference parameter receives a "
-            "copy in the worker) and return what the function computes instead of writing through a reference");
-    const task_entry& entry = registered_entry(remote->function(), remote->function_type(), "the submitted task");
     auto c = std::make_shared<call>(frames_);
     c->state = task;
     c->remote = remote;
