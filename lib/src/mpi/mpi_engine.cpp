@@ -81,7 +81,9 @@ mpi_engine::~mpi_engine() { stop(); }
 
 void mpi_engine::submit_with(state_ptr task, const task_options& options)
 {
-    auto [remote, entry] = sendable_call_of(*task, options.timeout, "mpi_executor");
+    const sendable_call sendable = sendable_call_of(*task, options.timeout, "mpi_executor");
+    remote_call* const remote = sendable.remote;
+    const task_entry& entry = sendable.entry;
     auto c = std::make_shared<call>();
     c->state = task;
     c->remote = remote;

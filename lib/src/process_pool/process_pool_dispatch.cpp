@@ -32,7 +32,10 @@ namespace asio = boost::asio;
 void process_pool_engine::submit_with(state_ptr task, const task_options& options)
 {
     fork_guard_.throw_if_forked();
-    auto [remote, entry] = sendable_call_of(*task, options.timeout, "process_pool_executor");
+    // Named members, not a structured binding: clang 14 cannot capture a binding in a lambda.
+    const sendable_call sendable = sendable_call_of(*task, options.timeout, "process_pool_executor");
+    remote_call* const remote = sendable.remote;
+    const task_entry& entry = sendable.entry;
     if (options.retries && *options.retries > policy::max_retries)
         throw std::invalid_argument("asyncjobs: task_options::retries must be at most " +
                                     std::to_string(policy::max_retries) + " (it is " +
