@@ -8,6 +8,7 @@
 
 #include <asyncjobs/detail/map_chunk.hpp>
 #include <asyncjobs/detail/map_source.hpp>
+#include <asyncjobs/detail/pull_range.hpp>
 #include <asyncjobs/detail/remote_exception.hpp>
 #include <asyncjobs/errors.hpp>
 #include <asyncjobs/future.hpp>
@@ -33,34 +34,9 @@ namespace asyncjobs {
 /// rethrows that exception when it is read; the elements after it stay readable.
 /// Destroying it early cancels the tasks that have not started.
 template <class R>
-class map_result {
+class map_result : public detail::pull_range<map_result<R>, detail::map_value_t<R>> {
 public:
     using value_type = detail::map_value_t<R>;
-
-    class iterator {
-    public:
-        using value_type = map_result::value_type;
-        using difference_type = std::ptrdiff_t;
-        using iterator_concept = std::input_iterator_tag;
-
-        iterator() noexcept = default;
-
-        /// The current element, moved out: read each element once.
-        value_type operator*() const { return owner_->current(); }
-        iterator& operator++()
-        {
-            owner_->advance();
-            return *this;
-        }
-        void operator++(int) { ++*this; }
-        friend bool operator==(const iterator& it, std::default_sentinel_t) noexcept { return it.finished(); }
-
-    private:
-        bool finished() const noexcept { return !owner_ || owner_->at_end(); }
-        friend class map_result;
-        explicit iterator(map_result* owner) noexcept : owner_(owner) {}
-        map_result* owner_ = nullptr;
-    };
 
     map_result(map_result&&) noexcept = default;
     map_result& operator=(map_result&&) noexcept = default;
@@ -70,29 +46,12 @@ public:
             chunk.results.cancel();
     }
 
-    /// Starts reading; blocks until the first result is there.
-    iterator begin()
-    {
-        if (!started_) {
-            started_ = true;
-            advance();
-        }
-        return iterator(this);
-    }
-    std::default_sentinel_t end() const noexcept { return {}; }
-
-    /// Reads every remaining result into a vector; throws the first element exception met.
-    std::vector<value_type> to_vector()
-    {
-        std::vector<value_type> out;
-        for (auto it = begin(); it != end(); ++it)
-            out.push_back(*it);
-        return out;
-    }
+    // begin(), end() and to_vector() (which rethrows the first element exception it meets)
+    // come from detail::pull_range.
 
 private:
     friend class executor;
-    friend class iterator;
+    friend class detail::pull_range<map_result, value_type>;
 
     map_result(std::unique_ptr<detail::map_source<R>> source, std::size_t window,
                std::optional<std::chrono::steady_clock::time_point> deadline)
@@ -169,7 +128,6 @@ private:
     detail::map_chunk<R> chunk_;
     std::size_t pos_ = 0;
     std::size_t consumed_ = 0;  // inputs of the chunks taken off the window: the reader's progress
-    bool started_ = false;
     bool input_done_ = false;
     std::exception_ptr input_error_;
 };

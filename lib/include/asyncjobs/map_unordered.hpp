@@ -8,6 +8,7 @@
 #include <asyncjobs/detail/arrival_queue.hpp>
 #include <asyncjobs/detail/map_chunk.hpp>
 #include <asyncjobs/detail/map_source.hpp>
+#include <asyncjobs/detail/pull_range.hpp>
 #include <asyncjobs/detail/remote_exception.hpp>
 #include <asyncjobs/errors.hpp>
 #include <asyncjobs/future.hpp>
@@ -68,33 +69,9 @@ private:
 /// the pool shut down) yields each of its elements with that error. Reading past the
 /// timeout throws timeout_error. Destroying it early cancels the chunks not started.
 template <class R>
-class map_unordered_result {
+class map_unordered_result : public detail::pull_range<map_unordered_result<R>, indexed_result<R>> {
 public:
     using value_type = indexed_result<R>;
-
-    class iterator {
-    public:
-        using value_type = map_unordered_result::value_type;
-        using difference_type = std::ptrdiff_t;
-        using iterator_concept = std::input_iterator_tag;
-
-        iterator() noexcept = default;
-        /// The current element, moved out: read each element once.
-        value_type operator*() const { return owner_->current(); }
-        iterator& operator++()
-        {
-            owner_->advance();
-            return *this;
-        }
-        void operator++(int) { ++*this; }
-        friend bool operator==(const iterator& it, std::default_sentinel_t) noexcept { return it.finished(); }
-
-    private:
-        bool finished() const noexcept { return !owner_ || owner_->at_end(); }
-        friend class map_unordered_result;
-        explicit iterator(map_unordered_result* owner) noexcept : owner_(owner) {}
-        map_unordered_result* owner_ = nullptr;
-    };
 
     map_unordered_result(map_unordered_result&&) noexcept = default;
     map_unordered_result& operator=(map_unordered_result&&) noexcept = default;
@@ -105,28 +82,12 @@ public:
                 s->cancel();
     }
 
-    /// Starts reading; blocks until the first chunk completes.
-    iterator begin()
-    {
-        if (!started_) {
-            started_ = true;
-            advance();
-        }
-        return iterator(this);
-    }
-    std::default_sentinel_t end() const noexcept { return {}; }
-
-    /// Reads every remaining result, in completion order.
-    std::vector<value_type> to_vector()
-    {
-        std::vector<value_type> out;
-        for (auto it = begin(); it != end(); ++it)
-            out.push_back(*it);
-        return out;
-    }
+    // begin(), end() and to_vector() (every remaining result, in completion order) come
+    // from detail::pull_range.
 
 private:
     friend class executor;
+    friend class detail::pull_range<map_unordered_result, value_type>;
 
     struct chunk_place {
         std::size_t first = 0;  // index of the chunk's first input
@@ -211,7 +172,6 @@ private:
     std::size_t first_ = 0;             // its first input's index
     std::size_t pos_ = 0;
     std::size_t consumed_ = 0;
-    bool started_ = false;
     bool input_done_ = false;
     std::exception_ptr input_error_;
 };
