@@ -9,6 +9,7 @@
 #define BOOST_TEST_ALTERNATIVE_INIT_API
 #include <boost/test/unit_test.hpp>
 
+#include "policy_tasks.hpp"
 #include "process_tasks.hpp"
 
 #include <asyncjobs/asyncjobs.hpp>
@@ -19,6 +20,7 @@
 #include <csignal>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <numeric>
 #include <set>
 #include <stdexcept>
@@ -223,6 +225,37 @@ BOOST_AUTO_TEST_CASE(a_task_past_its_timeout_fails_and_the_rank_goes_on)
     auto fine = ex.submit_with(o, pt::add, 1, 2);
     require_ready(fine);
     BOOST_TEST(fine.get() == 3);
+}
+
+// task_options' retries travel to the rank, whose local pool runs the task again on
+// another of its workers; the default (none) fails at the first death. Rank 0 and the
+// ranks share this machine's /tmp, where the task counts its tries.
+BOOST_AUTO_TEST_CASE(retries_run_a_task_again_in_its_rank)
+{
+    auto counter = (std::filesystem::temp_directory_path() / ("asyncjobs-mpi-retries-" + std::to_string(::getpid())))
+                       .string();
+    std::filesystem::remove(counter);
+    mpi_executor ex(two_per_rank());
+    asyncjobs::task_options o;
+    o.retries = 3;
+    o.retry_backoff = 0ms;
+    auto retried = ex.submit_with(o, policy_tasks::die_first_tries, counter, 2);
+    require_ready(retried);
+    BOOST_TEST(retried.get() == 3);  // two deaths, then the third try returned
+    BOOST_TEST(policy_tasks::tries(counter) == 3);
+
+    std::filesystem::remove(counter);
+    auto once = ex.submit(policy_tasks::die_first_tries, counter, 1);
+    require_ready(once);
+    BOOST_CHECK_THROW(once.get(), asyncjobs::worker_crashed);
+    BOOST_TEST(policy_tasks::tries(counter) == 1);
+    std::filesystem::remove(counter);
+
+    o.retries = asyncjobs::task_max_retries + 1;
+    BOOST_CHECK_THROW((void)ex.submit_with(o, pt::add, 1, 2), std::invalid_argument);
+    o.retries = 1;
+    o.retry_backoff = -1ms;
+    BOOST_CHECK_THROW((void)ex.submit_with(o, pt::add, 1, 2), std::invalid_argument);
 }
 
 BOOST_AUTO_TEST_CASE(the_default_task_timeout_applies)

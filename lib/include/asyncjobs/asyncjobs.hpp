@@ -18,6 +18,7 @@
 #include <asyncjobs/promise.hpp>
 #include <asyncjobs/serializable.hpp>
 #include <asyncjobs/task.hpp>
+#include <asyncjobs/task_options.hpp>
 #include <asyncjobs/thread_pool_executor.hpp>
 #include <asyncjobs/timeout.hpp>
 #include <asyncjobs/wait.hpp>

@@ -3,7 +3,7 @@
 #define ASYNCJOBS_MPI_EXECUTOR_HPP
 
 #include <asyncjobs/detail/config.hpp>
-#include <asyncjobs/detail/submit_arguments.hpp>
+#include <asyncjobs/detail/remote_executor.hpp>
 #include <asyncjobs/executor.hpp>
 #include <asyncjobs/mpi.hpp>
 #include <asyncjobs/process_pool_executor.hpp>
@@ -63,7 +63,7 @@ struct mpi_rank_info {
 ///
 /// One mpi_executor at a time per program (only one thread may call MPI); a second one
 /// while the first lives throws std::logic_error. Construct it on rank 0 only.
-class mpi_executor final : public executor {
+class mpi_executor final : public detail::remote_executor {
 public:
     mpi_executor();
     explicit mpi_executor(mpi_executor_options options);
@@ -82,48 +82,14 @@ public:
     /// The worker ranks, as they answered at start.
     std::vector<mpi_rank_info> ranks() const;
 
-    /// executor::submit, rejecting at compile time what a process pool rejects.
-    template <class F, class... Args>
-    [[nodiscard]] auto submit(F&& f, Args&&... args)
-    {
-        if constexpr (detail::process_submit_ok<F, Args...>())
-            return executor::submit(std::forward<F>(f), std::forward<Args>(args)...);
-    }
-
-    /// executor::map; a chunk goes whole to one rank.
-    template <class F, std::ranges::input_range Range>
-    [[nodiscard]] auto map(F&& fn, Range&& inputs, map_options options = {})
-    {
-        if constexpr (detail::process_submit_ok<F, std::ranges::range_value_t<Range>>())
-            return executor::map(std::forward<F>(fn), std::forward<Range>(inputs), options);
-    }
-
-    /// submit() with options for this task (a timeout, enforced by the rank's local pool).
-    template <class F, class... Args>
-    [[nodiscard]] auto submit_with(const task_options& options, F&& f, Args&&... args)
-    {
-        if constexpr (detail::submit_arguments_ok<F, Args...>() && detail::process_submit_ok<F, Args...>()) {
-            auto task = make_task(std::forward<F>(f), std::forward<Args>(args)...);
-            using result = typename decltype(task)::element_type::result_type;
-            task->set_continuation_scheduler(engine());
-            submit_task(task, options);
-            return detail::future_access::make<result>(std::move(task));
-        }
-    }
-
-    /// Cancels the task of `f`: if it has not been sent, like future::cancel(); if a rank
-    /// holds it, that rank kills the local worker running it (and what the task started)
-    /// and the future ends cancelled. Waits for the rank's answer; returns false if the
-    /// task had already finished (its result, on its way, wins).
-    template <class T>
-    bool cancel_and_kill(future<T>& f)
-    {
-        return kill_task(detail::state_of(f));
-    }
+    // submit(), map() (a chunk goes whole to one rank), map_unordered(),
+    // submit_with(task_options) and cancel_and_kill(future) come from detail::remote_executor,
+    // as on a process pool. A task a rank holds counts as started: cancel_and_kill() has
+    // that rank kill the local worker running it, waiting for the rank's answer.
 
 private:
-    void submit_task(const detail::state_ptr& task, const task_options& options);
-    bool kill_task(detail::state_base* task);
+    void submit_task(const detail::state_ptr& task, const task_options& options) override;
+    bool kill_task(detail::state_base* task) override;
     detail::mpi_engine* engine_;
 };
 

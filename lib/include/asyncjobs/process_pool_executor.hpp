@@ -4,10 +4,12 @@
 
 #include <asyncjobs/detail/config.hpp>
 #include <asyncjobs/detail/function_task.hpp>
+#include <asyncjobs/detail/remote_executor.hpp>
 #include <asyncjobs/detail/submit_arguments.hpp>
 #include <asyncjobs/errors.hpp>
 #include <asyncjobs/executor.hpp>
 #include <asyncjobs/pool_stats.hpp>
+#include <asyncjobs/task_options.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -53,27 +55,6 @@ encoded_call encode_call(R (*fn)(Params...), Args&&... args)
     return call;
 }
 } // namespace detail
-
-/// Options of one process task, for process_pool_executor::submit_with().
-struct task_options {
-    /// Kill the worker and fail the future with task_timeout if the task runs longer.
-    /// Must be positive (submit_with throws std::invalid_argument otherwise); a huge one
-    /// such as milliseconds::max() means no timeout.
-    std::optional<std::chrono::milliseconds> timeout{};
-    /// How many times the task runs again, on another worker, when its worker dies under it
-    /// (a crash, a kill from outside, the out-of-memory killer); unset:
-    /// process_pool_options::retries. A task's own exception is never retried, a timeout
-    /// only with retry_on_timeout, a cancel_and_kill never. After the last try the future
-    /// fails with worker_crashed, whose attempts() lists every try (pid, signal or exit
-    /// code). A retried task may have run (part way) more than once: retry idempotent work.
-    /// At most 1000 (submit_with throws std::invalid_argument otherwise).
-    std::optional<unsigned> retries{};
-    /// Whether a task that ran past its timeout is retried too (unset: the pool's).
-    std::optional<bool> retry_on_timeout{};
-    /// The wait before the first retry, doubling with each (at most a minute, or this if
-    /// longer); unset: the pool's. Zero: at once, ahead of queued work. Not negative.
-    std::optional<std::chrono::milliseconds> retry_backoff{};
-};
 
 struct process_pool_options {
     /// Worker processes at most; 0 means std::thread::hardware_concurrency(). Workers start
@@ -171,7 +152,7 @@ struct process_pool_options {
 /// After fork(), the child's copy of a pool is inert: submit() and cancel_and_kill()
 /// throw forked_executor, shutdown() and terminate() do nothing, and the destructor leaves
 /// the parent's pool alone. Futures of the parent's pool never complete in the child.
-class process_pool_executor final : public executor {
+class process_pool_executor final : public detail::remote_executor {
 public:
     process_pool_executor();
     explicit process_pool_executor(std::size_t max_workers);
@@ -188,47 +169,9 @@ public:
     /// not wait). Harmless after shutdown(), on a broken pool, or twice.
     void terminate();
 
-    /// executor::submit, with what cannot work on a process rejected at compile time: a
-    /// lambda or function object (only functions registered with ASYNCJOBS_TASK can be
-    /// sent), a std::stop_token parameter, a non-const reference parameter, std::ref /
-    /// std::cref arguments. Const reference parameters receive a copy in the worker.
-    template <class F, class... Args>
-    [[nodiscard]] auto submit(F&& f, Args&&... args)
-    {
-        if constexpr (detail::process_submit_ok<F, Args...>())
-            return executor::submit(std::forward<F>(f), std::forward<Args>(args)...);
-    }
-
-    /// executor::map, rejecting at compile time what submit() rejects.
-    template <class F, std::ranges::input_range Range>
-    [[nodiscard]] auto map(F&& fn, Range&& inputs, map_options options = {})
-    {
-        if constexpr (detail::process_submit_ok<F, std::ranges::range_value_t<Range>>())
-            return executor::map(std::forward<F>(fn), std::forward<Range>(inputs), options);
-    }
-
-    /// submit() with options for this task (a timeout).
-    template <class F, class... Args>
-    [[nodiscard]] auto submit_with(const task_options& options, F&& f, Args&&... args)
-    {
-        if constexpr (detail::submit_arguments_ok<F, Args...>() && detail::process_submit_ok<F, Args...>()) {
-            auto task = make_task(std::forward<F>(f), std::forward<Args>(args)...);
-            using result = typename decltype(task)::element_type::result_type;
-            task->set_continuation_scheduler(engine());
-            submit_task(task, options);
-            return detail::future_access::make<result>(std::move(task));
-        }
-    }
-
-    /// Cancels the task of `f`: if it has not started, like future::cancel(); if a worker
-    /// runs it, kills that worker (and what the task started) and ends the future
-    /// cancelled (cancelled() is true, get() throws cancelled_error). Returns false if the
-    /// task had already finished.
-    template <class T>
-    bool cancel_and_kill(future<T>& f)
-    {
-        return kill_task(detail::state_of(f));
-    }
+    // submit(), map() and map_unordered() (a lambda or function object is rejected at
+    // compile time), submit_with(task_options) and cancel_and_kill(future) come from
+    // detail::remote_executor.
 
     /// Process ids of the live workers (for monitoring and tests).
     std::vector<long> worker_pids() const;
@@ -239,8 +182,8 @@ public:
     pool_stats stats() const override;
 
 private:
-    void submit_task(const detail::state_ptr& task, const task_options& options);
-    bool kill_task(detail::state_base* task);
+    void submit_task(const detail::state_ptr& task, const task_options& options) override;
+    bool kill_task(detail::state_base* task) override;
     detail::process_pool_engine* engine_;
 };
 

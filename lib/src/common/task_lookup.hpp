@@ -8,10 +8,9 @@
 #include <asyncjobs/detail/function_task.hpp>
 #include <asyncjobs/detail/state.hpp>
 #include <asyncjobs/detail/task_entry.hpp>
+#include <asyncjobs/task_options.hpp>
 
-#include <chrono>
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <typeinfo>
 
@@ -34,9 +33,9 @@ struct sendable_call {
 /// What every executor that sends tasks to other processes checks at submit (`executor`
 /// names it in the messages): task_not_registered for a lambda, a function object or a
 /// task taking a std::stop_token, or a function not registered; std::invalid_argument for
-/// a timeout that is not positive or std::ref / std::cref arguments.
-sendable_call sendable_call_of(state_base& task, const std::optional<std::chrono::milliseconds>& timeout,
-                               const char* executor);
+/// task_options out of range (a timeout not positive, retries above task_max_retries, a
+/// negative retry_backoff) or std::ref / std::cref arguments.
+sendable_call sendable_call_of(state_base& task, const task_options& options, const char* executor);
 
 } // namespace asyncjobs::detail
 

@@ -133,8 +133,7 @@ const task_entry& registered_entry(std::uintptr_t function, const std::type_info
                               "separate one); see <asyncjobs/task.hpp> for overloaded functions and templates");
 }
 
-sendable_call sendable_call_of(state_base& task, const std::optional<std::chrono::milliseconds>& timeout,
-                               const char* executor)
+sendable_call sendable_call_of(state_base& task, const task_options& options, const char* executor)
 {
     remote_call* remote = task.as_remote_call();
     if (!remote)
@@ -142,9 +141,16 @@ sendable_call sendable_call_of(state_base& task, const std::optional<std::chrono
                                   " runs plain functions registered with ASYNCJOBS_TASK, and this task is a lambda, a "
                                   "function object or a function taking a std::stop_token; register a free function "
                                   "with ASYNCJOBS_TASK(fn) and submit(fn, args...)");
-    if (timeout && timeout->count() <= 0)
+    if (options.timeout && options.timeout->count() <= 0)
         throw std::invalid_argument("asyncjobs: task_options::timeout must be positive (it is " +
-                                    std::to_string(timeout->count()) + " ms); leave it unset for no timeout");
+                                    std::to_string(options.timeout->count()) + " ms); leave it unset for no timeout");
+    if (options.retries && *options.retries > task_max_retries)
+        throw std::invalid_argument("asyncjobs: task_options::retries must be at most " +
+                                    std::to_string(task_max_retries) + " (it is " + std::to_string(*options.retries) +
+                                    "; a negative number converted to unsigned?)");
+    if (options.retry_backoff && options.retry_backoff->count() < 0)
+        throw std::invalid_argument("asyncjobs: task_options::retry_backoff must not be negative (it is " +
+                                    std::to_string(options.retry_backoff->count()) + " ms)");
     if (remote->shares_caller_objects())
         throw std::invalid_argument(
             std::string("asyncjobs: ") + executor + ": " + describe_function(remote->function(), remote->function_type()) +

@@ -81,7 +81,7 @@ mpi_engine::~mpi_engine() { stop(); }
 
 void mpi_engine::submit_with(state_ptr task, const task_options& options)
 {
-    const sendable_call sendable = sendable_call_of(*task, options.timeout, "mpi_executor");
+    const sendable_call sendable = sendable_call_of(*task, options, "mpi_executor");
     remote_call* const remote = sendable.remote;
     const task_entry& entry = sendable.entry;
     auto c = std::make_shared<call>();
@@ -96,7 +96,15 @@ void mpi_engine::submit_with(state_ptr task, const task_options& options)
     // answer) must not match a call of this one.
     static std::atomic<std::uint64_t> next_id{1};
     c->id = next_id.fetch_add(1, std::memory_order_relaxed);
-    mpi_wire::writer(c->message).u64(c->id).i64(timeout_ms).u8(remote->chunked() ? 1 : 0).str(entry.name);
+    // The retry options travel to the rank, whose local pool retries on its own workers.
+    mpi_wire::writer(c->message)
+        .u64(c->id)
+        .i64(timeout_ms)
+        .i64(options.retries ? static_cast<std::int64_t>(*options.retries) : -1)
+        .u8(options.retry_on_timeout ? (*options.retry_on_timeout ? 1 : 0) : 2)
+        .i64(options.retry_backoff ? options.retry_backoff->count() : -1)
+        .u8(remote->chunked() ? 1 : 0)
+        .str(entry.name);
     remote->encode_arguments(entry, c->message);
     if (c->message.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
         throw std::length_error("asyncjobs: mpi_executor: the encoded arguments are larger than one MPI message "

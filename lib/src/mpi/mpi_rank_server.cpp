@@ -205,6 +205,9 @@ private:
     {
         std::uint64_t id = in.u64();
         std::int64_t timeout_ms = in.i64();
+        std::int64_t retries = in.i64();
+        std::uint8_t retry_on_timeout = in.u8();
+        std::int64_t retry_backoff_ms = in.i64();
         bool chunked = in.u8() != 0;
         std::string name(in.str());
         std::string arguments(in.rest());
@@ -241,6 +244,12 @@ private:
         task_options options;
         if (timeout_ms > 0)
             options.timeout = std::chrono::milliseconds(timeout_ms);
+        if (retries >= 0)
+            options.retries = static_cast<unsigned>(retries);
+        if (retry_on_timeout != 2)
+            options.retry_on_timeout = retry_on_timeout != 0;
+        if (retry_backoff_ms >= 0)
+            options.retry_backoff = std::chrono::milliseconds(retry_backoff_ms);
         try {
             engine_->submit_with(relay, options);
         } catch (...) {

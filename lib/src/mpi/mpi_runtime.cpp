@@ -130,7 +130,7 @@ int size() noexcept { return detail::mpi_runtime::instance().size(); }
 mpi_executor::mpi_executor() : mpi_executor(mpi_executor_options{}) {}
 
 mpi_executor::mpi_executor(mpi_executor_options options)
-    : executor(detail::scheduler_ptr(new detail::mpi_engine(std::move(options))))
+    : remote_executor(detail::scheduler_ptr(new detail::mpi_engine(std::move(options))))
     , engine_(static_cast<detail::mpi_engine*>(engine().get()))
 {
 }

@@ -20,7 +20,9 @@ namespace asyncjobs::detail::mpi_wire {
 enum tag : int {
     configure = 1,  ///< 0 -> r: workers_per_rank, registry fingerprint (a new executor)
     hello = 2,      ///< r -> 0: workers, fingerprint, pid, host
-    call = 3,       ///< 0 -> r: id, timeout ms (-1: none), chunked, task name, arguments
+    call = 3,       ///< 0 -> r: id, timeout ms (-1: none), retries (-1: the rank pool's),
+                    ///< retry_on_timeout (2: the rank pool's), retry_backoff ms (-1: the
+                    ///< rank pool's), chunked, task name, arguments
     kill = 4,       ///< 0 -> r: id (cancel_and_kill)
     result = 5,     ///< r -> 0: id, the result's bytes as the worker encoded them
     failure = 6,    ///< r -> 0: id, cancelled flag, encode_exception()'s bytes

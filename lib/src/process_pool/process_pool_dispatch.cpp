@@ -33,16 +33,9 @@ void process_pool_engine::submit_with(state_ptr task, const task_options& option
 {
     fork_guard_.throw_if_forked();
     // Named members, not a structured binding: clang 14 cannot capture a binding in a lambda.
-    const sendable_call sendable = sendable_call_of(*task, options.timeout, "process_pool_executor");
+    const sendable_call sendable = sendable_call_of(*task, options, "process_pool_executor");
     remote_call* const remote = sendable.remote;
     const task_entry& entry = sendable.entry;
-    if (options.retries && *options.retries > policy::max_retries)
-        throw std::invalid_argument("asyncjobs: task_options::retries must be at most " +
-                                    std::to_string(policy::max_retries) + " (it is " +
-                                    std::to_string(*options.retries) + "; a negative number converted to unsigned?)");
-    if (options.retry_backoff && options.retry_backoff->count() < 0)
-        throw std::invalid_argument("asyncjobs: task_options::retry_backoff must not be negative (it is " +
-                                    std::to_string(options.retry_backoff->count()) + " ms)");
     auto c = std::make_shared<call>(frames_);
     c->state = task;
     c->remote = remote;

@@ -284,7 +284,7 @@ process_pool_executor::process_pool_executor(std::size_t max_workers)
 }
 
 process_pool_executor::process_pool_executor(process_pool_options options)
-    : executor(detail::scheduler_ptr(new detail::process_pool_engine(std::move(options))))
+    : remote_executor(detail::scheduler_ptr(new detail::process_pool_engine(std::move(options))))
     , engine_(static_cast<detail::process_pool_engine*>(engine().get()))
 {
 }

@@ -8,6 +8,8 @@
 #ifndef ASYNCJOBS_SRC_PROCESS_POOL_POLICY_HPP
 #define ASYNCJOBS_SRC_PROCESS_POOL_POLICY_HPP
 
+#include <asyncjobs/task_options.hpp>
+
 #include "worker_life.hpp"
 
 #include <algorithm>
@@ -169,9 +171,8 @@ constexpr death_cause cause_of_death(kill_reason reason, bool aimed_at_this_call
     return death_cause::crashed;
 }
 
-/// The largest task_options::retries / process_pool_options::retries: more is a mistake
-/// (typically -1 converted to unsigned), not a policy.
-inline constexpr unsigned max_retries = 1000;
+/// The largest task_options::retries / process_pool_options::retries (task_options.hpp).
+inline constexpr unsigned max_retries = task_max_retries;
 
 /// What retry_after_death() knows of a call whose worker died under it.
 struct retry_facts {
