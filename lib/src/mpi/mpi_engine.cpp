@@ -343,6 +343,7 @@ void mpi_engine::progress_main()
         .u64(task_registry::instance().fingerprint());
     for (int r = 1; r < rt.size(); ++r)
         transport.send(r, mpi_wire::configure, configure);
+    tighten_timer_slack();
     poll_backoff backoff(std::chrono::microseconds(20), options_.max_poll_interval);
     std::vector<call_ptr> to_send;
     std::vector<std::shared_ptr<kill_request>> kills;

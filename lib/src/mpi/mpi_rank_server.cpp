@@ -119,6 +119,7 @@ class rank_server {
 public:
     int serve()
     {
+        tighten_timer_slack();
         poll_backoff backoff(std::chrono::microseconds(20), std::chrono::microseconds(2000));
         while (!stop_) {
             bool active = false;

@@ -15,6 +15,8 @@
 #include <optional>
 #include <string>
 
+#include <sys/prctl.h>
+
 namespace asyncjobs::detail {
 
 class mpi_transport {
@@ -53,6 +55,12 @@ private:
 /// stream five times slower (a worker rank was asleep for 2 ms when the next call came).
 /// The sleep is a condition-variable wait, so local events (a submit, a local result) wake
 /// the loop at once; only MPI arrivals wait for the next look.
+/// Asks the kernel to wake the calling thread on time: the default timer slack (50 us)
+/// turns poll_backoff's 20 us sleeps into about 90 us, twice per round trip (measured by
+/// bench_mpi: a 20 us wait_for took 88 us median at load 13, 34 us with a slack of 1 ns).
+/// Per thread; called by the threads that poll MPI.
+inline void tighten_timer_slack() noexcept { (void)::prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL); }
+
 class poll_backoff {
 public:
     poll_backoff(std::chrono::microseconds busy, std::chrono::microseconds idle_max,
