@@ -336,8 +336,7 @@ std::string describe_setup(const config& c, const setup_facts& s, const mpi4py_p
 {
     std::ostringstream out;
     out << s.ranks << " worker ranks x " << s.workers_per_rank << " local worker" << (s.workers_per_rank == 1 ? "" : "s")
-        << " (mpirun -n " << s.ranks + 1 << " --oversubscribe), a process pool of " << s.workers
-        << " workers on rank 0; " << setup_text(c, s.workers, "worker");
+        << ", a process pool of " << s.workers << " workers on rank 0; " << setup_text(c, s.workers, "worker");
     if (!py.mpi_library().empty())
         out << "; " << py.mpi_library().substr(0, py.mpi_library().find(','));
     if (!py.version().empty())
@@ -434,14 +433,16 @@ int run(const config& c)
 
     const std::string setup = describe_setup(c, facts, py);
     auto print_text = [&] {
-        std::printf("\nasyncjobs mpi_executor vs process_pool_executor and mpi4py.futures (%s)\n", setup.c_str());
+        std::printf("\nasyncjobs mpi_executor vs process_pool_executor and mpi4py.futures (%d ranks; %s)\n",
+                    asyncjobs::mpi::size(), setup.c_str());
         std::printf("vs pool = mpi_executor's time / the process pool's (same run), lower is better;\n"
                     "speedup = how many times faster than mpi4py.futures.MPIPoolExecutor (median of per-round "
                     "ratios; min-max in brackets)\n\n");
         print_table(table_columns, rows, cells, 117);
     };
     const std::string markdown =
-        "Measured by `apps/bench/update_readme_table.sh mpi` (`mpirun -n 3 --oversubscribe bench_mpi`: " + setup +
+        "Measured by `apps/bench/update_readme_table.sh mpi` (`mpirun -n " + std::to_string(asyncjobs::mpi::size()) +
+        " --oversubscribe bench_mpi`: " + setup +
         "). mpi4py.futures' `MPIPoolExecutor` (`apps/bench/mpi_peer.py`, under a second `mpirun` of as many "
         "ranks) runs once per round; vs pool = mpi_executor's time / the process pool's in the same run, lower "
         "is better; speedup = how many times faster mpi_executor is than mpi4py.futures.\n\n" +
