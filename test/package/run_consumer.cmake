@@ -111,15 +111,41 @@ function(build_with_pkg_config pkg_config_args)
     run_step("run it" "${CMAKE_COMMAND}" -E env "LD_LIBRARY_PATH=${prefix}/lib" "${exe}")
 endfunction()
 
+# Runs an MPI program under MPIEXEC -n 2 (rank 0 and one worker rank), bounded in time. Root
+# (CI) needs Open MPI's two variables; --oversubscribe: 2 ranks whatever the cores.
+function(run_under_mpiexec what exe)
+    if(NOT MPIEXEC)
+        message(FATAL_ERROR "[${MODE}] no mpiexec to run ${what}")
+    endif()
+    message(STATUS "[${MODE}] run ${what} under ${MPIEXEC} -n 2")
+    execute_process(COMMAND "${CMAKE_COMMAND}" -E env "LD_LIBRARY_PATH=${prefix}/lib"
+            OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+            "${MPIEXEC}" -n 2 --oversubscribe "${exe}"
+        RESULT_VARIABLE rc TIMEOUT 120)
+    if(NOT rc EQUAL 0)
+        message(FATAL_ERROR "[${MODE}] ${what} under ${MPIEXEC} -n 2 failed: ${rc}")
+    endif()
+endfunction()
+
+# The consumer's asyncjobs::mpi program (consumer/CMakeLists.txt builds it when the package
+# has the target): required when this build has ASYNCJOBS_MPI (find_package), else run
+# when the vendored build made it.
+function(run_mpi_consumer build required)
+    exe_path(exe "${build}" mpi_consumer)
+    if(EXISTS "${exe}")
+        run_under_mpiexec("the consumer's asyncjobs::mpi program" "${exe}")
+    elseif(required)
+        message(FATAL_ERROR "[${MODE}] asyncjobs was built with ASYNCJOBS_MPI but the installed package gave the "
+            "consumer no asyncjobs::mpi target (no ${exe})")
+    endif()
+endfunction()
+
 # An MPI program built from asyncjobs-mpi.pc alone, run under mpirun -n 2 (rank 0 and one
 # worker rank): the .pc must name libasyncjobs_mpi before libasyncjobs, and (--static) MPI.
 function(build_mpi_with_pkg_config pkg_config_args)
     file(GLOB_RECURSE pc_file "${prefix}/*/asyncjobs-mpi.pc")
     if(NOT pc_file)
         message(FATAL_ERROR "[${MODE}] asyncjobs was built with ASYNCJOBS_MPI but no asyncjobs-mpi.pc is under ${prefix}")
-    endif()
-    if(NOT MPIEXEC)
-        message(FATAL_ERROR "[${MODE}] no mpiexec to run the asyncjobs-mpi.pc program")
     endif()
     get_filename_component(pc_dir "${pc_file}" DIRECTORY)
     execute_process(COMMAND "${CMAKE_COMMAND}" -E env "PKG_CONFIG_PATH=${pc_dir}"
@@ -135,15 +161,7 @@ function(build_mpi_with_pkg_config pkg_config_args)
     set(exe "${WORK_DIR}/pkg_config_mpi_consumer")
     run_step("build an MPI program with pkg-config" "${CXX_COMPILER}" ${cxx_flags} "${CONSUMER_DIR}/mpi_main.cpp"
         -o "${exe}" ${flags} ${ld_flags})
-    # Root (CI) needs Open MPI's two variables; --oversubscribe: 2 ranks whatever the cores.
-    message(STATUS "[${MODE}] run it under ${MPIEXEC} -n 2")
-    execute_process(COMMAND "${CMAKE_COMMAND}" -E env "LD_LIBRARY_PATH=${prefix}/lib"
-            OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-            "${MPIEXEC}" -n 2 --oversubscribe "${exe}"
-        RESULT_VARIABLE rc TIMEOUT 120)
-    if(NOT rc EQUAL 0)
-        message(FATAL_ERROR "[${MODE}] the asyncjobs-mpi.pc program under ${MPIEXEC} -n 2 failed: ${rc}")
-    endif()
+    run_under_mpiexec("the asyncjobs-mpi.pc program" "${exe}")
 endfunction()
 
 if(MODE STREQUAL "find_package")
@@ -162,6 +180,7 @@ if(MODE STREQUAL "find_package")
     run_step("build consumer" "${CMAKE_COMMAND}" --build "${consumer_build}" ${config_args})
     exe_path(consumer_exe "${consumer_build}" consumer)
     run_step("run consumer" "${consumer_exe}")
+    run_mpi_consumer("${consumer_build}" "${MPI}")
     build_with_pkg_config(--static)
     if(MPI)
         build_mpi_with_pkg_config(--static)
@@ -192,6 +211,7 @@ run_step("configure consumer (BUILD_SHARED_LIBS=${shared})" "${CMAKE_COMMAND}" $
 run_step("build consumer" "${CMAKE_COMMAND}" --build "${consumer_build}" ${config_args})
 exe_path(consumer_exe "${consumer_build}" consumer)
 run_step("run consumer" "${consumer_exe}")
+run_mpi_consumer("${consumer_build}" FALSE)
 run_step("install consumer (and asyncjobs with it)" "${CMAKE_COMMAND}" --install "${consumer_build}" ${config_args})
 check_installed()
 

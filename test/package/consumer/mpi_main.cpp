@@ -1,6 +1,7 @@
-// An outside MPI program using asyncjobs-mpi.pc (built by pkg-config alone, run under
-// mpirun -n 2): rank 0 sends a task to rank 1's local process pool, so the package must
-// carry what asyncjobs::mpi links (MPI) besides asyncjobs itself.
+// An outside MPI program using asyncjobs::mpi, built from the CMake package and from
+// asyncjobs-mpi.pc by pkg-config alone, run under mpirun -n 2: rank 0 sends a task to rank
+// 1's local process pool, so the package must carry what asyncjobs::mpi links (MPI)
+// besides asyncjobs itself.
 #include <asyncjobs/mpi_executor.hpp>
 #include <asyncjobs/task.hpp>
 
