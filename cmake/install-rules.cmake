@@ -3,7 +3,8 @@
 # so that an outside project can do
 #     find_package(asyncjobs CONFIG REQUIRED)
 #     target_link_libraries(app PRIVATE asyncjobs::asyncjobs)
-# or c++ -std=c++20 app.cpp $(pkg-config --cflags --libs asyncjobs).
+# or c++ -std=c++20 app.cpp $(pkg-config --cflags --libs asyncjobs)
+# (asyncjobs-mpi for asyncjobs::mpi, when built with ASYNCJOBS_MPI).
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -141,6 +142,16 @@ configure_file("${CMAKE_CURRENT_LIST_DIR}/asyncjobs.pc.in" "${PROJECT_BINARY_DIR
 install(FILES "${PROJECT_BINARY_DIR}/asyncjobs.pc"
     DESTINATION "${_asyncjobs_pcdir}"
     COMPONENT asyncjobs_development)
+# asyncjobs-mpi.pc (ASYNCJOBS_MPI): Requires asyncjobs of the same version; --static adds the
+# MPI libraries the library was linked with, by path (an MPI lives outside this prefix).
+if(ASYNCJOBS_MPI)
+    set(ASYNCJOBS_PC_MPI_LIBS ${MPI_CXX_LINK_FLAGS} ${MPI_CXX_LIBRARIES})
+    list(JOIN ASYNCJOBS_PC_MPI_LIBS " " ASYNCJOBS_PC_MPI_LIBS)
+    configure_file("${CMAKE_CURRENT_LIST_DIR}/asyncjobs-mpi.pc.in" "${PROJECT_BINARY_DIR}/asyncjobs-mpi.pc" @ONLY)
+    install(FILES "${PROJECT_BINARY_DIR}/asyncjobs-mpi.pc"
+        DESTINATION "${_asyncjobs_pcdir}"
+        COMPONENT asyncjobs_development)
+endif()
 
 unset(_asyncjobs_pcdir)
 unset(_asyncjobs_public)

@@ -3,19 +3,25 @@
 # table: for bench_thread_pool (the default) the section between
 #     <!-- bench:thread-pool:begin -->
 #     <!-- bench:thread-pool:end -->
-# and for bench_process_pool ("process" as the first argument) the one between
+# for bench_process_pool ("process" as the first argument) the one between
 #     <!-- bench:process-pool:begin -->
 #     <!-- bench:process-pool:end -->
+# and for bench_mpi ("mpi", run under $MPIRUN -n 3 --oversubscribe) the one between
+#     <!-- bench:mpi:begin -->
+#     <!-- bench:mpi:end -->
 # Nothing else in the README changes. Without the markers (or without a README) the
 # table is printed and the README is left alone.
 #
-# usage: apps/bench/update_readme_table.sh [thread|process] [BENCH_BINARY] [-- bench options...]
-#   thread|process  which benchmark and table (default thread)
-#   BENCH_BINARY  a built bench_thread_pool / bench_process_pool; default: configure and
-#                 build one in $BUILD_DIR (default <repo>/build-bench, Release)
+# usage: apps/bench/update_readme_table.sh [thread|process|mpi] [BENCH_BINARY] [-- bench options...]
+#   thread|process|mpi  which benchmark and table (default thread)
+#   BENCH_BINARY  a built bench_thread_pool / bench_process_pool / bench_mpi; default: configure
+#                 and build one in $BUILD_DIR (default <repo>/build-bench, Release)
 #   README        environment: the file to update (default <repo>/README.md)
+#   MPIRUN        environment, mpi only: the mpirun to start bench_mpi with (default mpirun);
+#                 as root, Open MPI's OMPI_ALLOW_RUN_AS_ROOT(_CONFIRM) are set for it
 #   e.g. apps/bench/update_readme_table.sh -- --rounds 9
 #        apps/bench/update_readme_table.sh process -- --rounds 9
+#        apps/bench/update_readme_table.sh mpi -- --rounds 9
 #        cmake --build build --target bench-table    # both tables
 set -eu
 
@@ -24,12 +30,22 @@ root=$(cd "$here/../.." && pwd)
 readme=${README:-$root/README.md}
 
 kind=thread
-if [ $# -gt 0 ] && { [ "$1" = thread ] || [ "$1" = process ]; }; then
+if [ $# -gt 0 ] && { [ "$1" = thread ] || [ "$1" = process ] || [ "$1" = mpi ]; }; then
     kind=$1
     shift
 fi
 target=bench_${kind}_pool
 section=bench:${kind}-pool
+launch=
+if [ "$kind" = mpi ]; then
+    # Rank 0 and 2 worker ranks, on any number of cores.
+    target=bench_mpi
+    section=bench:mpi
+    launch="${MPIRUN:-mpirun} -n 3 --oversubscribe"
+    if [ "$(id -u)" = 0 ]; then
+        export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+    fi
+fi
 begin="<!-- $section:begin -->"
 end="<!-- $section:end -->"
 
@@ -63,7 +79,8 @@ updated=$(mktemp)
 trap 'rm -f "$table" "$updated"' EXIT INT TERM
 
 # The text table goes to the terminal as usual; the Markdown one to $table.
-"$bench" --markdown-out "$table" "$@"
+# shellcheck disable=SC2086
+$launch "$bench" --markdown-out "$table" "$@"
 
 count() { grep -cF "$1" "$2" 2>/dev/null || true; }
 if [ ! -f "$readme" ] || [ "$(count "$begin" "$readme")" != 1 ] || [ "$(count "$end" "$readme")" != 1 ]; then

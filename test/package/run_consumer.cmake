@@ -1,11 +1,13 @@
 # Script behind the asyncjobs.package.* tests (cmake -P, variables from test/package/CMakeLists.txt):
 #   MODE=find_package      install BUILD_DIR (a static library unless that build is shared)
 #                          into WORK_DIR/prefix; the consumer finds it there; then a program
-#                          built from asyncjobs.pc (pkg-config --static)
+#                          built from asyncjobs.pc (pkg-config --static), and with MPI=ON
+#                          an MPI program from asyncjobs-mpi.pc, run under MPIEXEC -n 2
 #   MODE=add_subdirectory  the consumer adds SOURCE_DIR as a subproject, built SHARED; it
 #                          installs its own library linking asyncjobs (install(EXPORT)) and
 #                          asyncjobs with it; a downstream project uses that package; a
-#                          program is built from the installed asyncjobs.pc; the installed
+#                          program is built from the installed asyncjobs.pc (and one from
+#                          asyncjobs-mpi.pc when that was installed); the installed
 #                          libasyncjobs.so has its soname and exports namespace asyncjobs only
 #   MODE=fetchcontent      the consumer gets a local archive of SOURCE_DIR with FetchContent,
 #                          built STATIC, and installs and exports its library the same way
@@ -109,6 +111,59 @@ function(build_with_pkg_config pkg_config_args)
     run_step("run it" "${CMAKE_COMMAND}" -E env "LD_LIBRARY_PATH=${prefix}/lib" "${exe}")
 endfunction()
 
+# Runs an MPI program under MPIEXEC -n 2 (rank 0 and one worker rank), bounded in time. Root
+# (CI) needs Open MPI's two variables; --oversubscribe: 2 ranks whatever the cores.
+function(run_under_mpiexec what exe)
+    if(NOT MPIEXEC)
+        message(FATAL_ERROR "[${MODE}] no mpiexec to run ${what}")
+    endif()
+    message(STATUS "[${MODE}] run ${what} under ${MPIEXEC} -n 2")
+    execute_process(COMMAND "${CMAKE_COMMAND}" -E env "LD_LIBRARY_PATH=${prefix}/lib"
+            OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+            "${MPIEXEC}" -n 2 --oversubscribe "${exe}"
+        RESULT_VARIABLE rc TIMEOUT 120)
+    if(NOT rc EQUAL 0)
+        message(FATAL_ERROR "[${MODE}] ${what} under ${MPIEXEC} -n 2 failed: ${rc}")
+    endif()
+endfunction()
+
+# The consumer's asyncjobs::mpi program (consumer/CMakeLists.txt builds it when the package
+# has the target): required when this build has ASYNCJOBS_MPI (find_package), else run
+# when the vendored build made it.
+function(run_mpi_consumer build required)
+    exe_path(exe "${build}" mpi_consumer)
+    if(EXISTS "${exe}")
+        run_under_mpiexec("the consumer's asyncjobs::mpi program" "${exe}")
+    elseif(required)
+        message(FATAL_ERROR "[${MODE}] asyncjobs was built with ASYNCJOBS_MPI but the installed package gave the "
+            "consumer no asyncjobs::mpi target (no ${exe})")
+    endif()
+endfunction()
+
+# An MPI program built from asyncjobs-mpi.pc alone, run under mpirun -n 2 (rank 0 and one
+# worker rank): the .pc must name libasyncjobs_mpi before libasyncjobs, and (--static) MPI.
+function(build_mpi_with_pkg_config pkg_config_args)
+    file(GLOB_RECURSE pc_file "${prefix}/*/asyncjobs-mpi.pc")
+    if(NOT pc_file)
+        message(FATAL_ERROR "[${MODE}] asyncjobs was built with ASYNCJOBS_MPI but no asyncjobs-mpi.pc is under ${prefix}")
+    endif()
+    get_filename_component(pc_dir "${pc_file}" DIRECTORY)
+    execute_process(COMMAND "${CMAKE_COMMAND}" -E env "PKG_CONFIG_PATH=${pc_dir}"
+            "${PKG_CONFIG}" --cflags --libs ${pkg_config_args} asyncjobs-mpi
+        OUTPUT_VARIABLE flags OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE rc)
+    if(NOT rc EQUAL 0)
+        message(FATAL_ERROR "[${MODE}] pkg-config --cflags --libs ${pkg_config_args} asyncjobs-mpi failed: ${rc}")
+    endif()
+    message(STATUS "[${MODE}] pkg-config ${pkg_config_args} asyncjobs-mpi: ${flags}")
+    separate_arguments(flags UNIX_COMMAND "${flags}")
+    separate_arguments(cxx_flags UNIX_COMMAND "${CXX_FLAGS} ${CXX_FLAGS_CONFIG}")
+    separate_arguments(ld_flags UNIX_COMMAND "${EXE_LINKER_FLAGS}")
+    set(exe "${WORK_DIR}/pkg_config_mpi_consumer")
+    run_step("build an MPI program with pkg-config" "${CXX_COMPILER}" ${cxx_flags} "${CONSUMER_DIR}/mpi_main.cpp"
+        -o "${exe}" ${flags} ${ld_flags})
+    run_under_mpiexec("the asyncjobs-mpi.pc program" "${exe}")
+endfunction()
+
 if(MODE STREQUAL "find_package")
     run_step("install into ${prefix}" "${CMAKE_COMMAND}" --install "${BUILD_DIR}" --prefix "${prefix}" ${config_args})
     check_installed()
@@ -125,7 +180,11 @@ if(MODE STREQUAL "find_package")
     run_step("build consumer" "${CMAKE_COMMAND}" --build "${consumer_build}" ${config_args})
     exe_path(consumer_exe "${consumer_build}" consumer)
     run_step("run consumer" "${consumer_exe}")
+    run_mpi_consumer("${consumer_build}" "${MPI}")
     build_with_pkg_config(--static)
+    if(MPI)
+        build_mpi_with_pkg_config(--static)
+    endif()
     return()
 endif()
 
@@ -152,6 +211,7 @@ run_step("configure consumer (BUILD_SHARED_LIBS=${shared})" "${CMAKE_COMMAND}" $
 run_step("build consumer" "${CMAKE_COMMAND}" --build "${consumer_build}" ${config_args})
 exe_path(consumer_exe "${consumer_build}" consumer)
 run_step("run consumer" "${consumer_exe}")
+run_mpi_consumer("${consumer_build}" FALSE)
 run_step("install consumer (and asyncjobs with it)" "${CMAKE_COMMAND}" --install "${consumer_build}" ${config_args})
 check_installed()
 
@@ -164,6 +224,10 @@ run_step("run downstream" "${CMAKE_COMMAND}" -E env "LD_LIBRARY_PATH=${prefix}/l
 
 if(shared)
     build_with_pkg_config("")
+    file(GLOB_RECURSE mpi_pc "${prefix}/*/asyncjobs-mpi.pc")
+    if(mpi_pc)
+        build_mpi_with_pkg_config("")
+    endif()
     # The soname policy (HACKING.md, Versions) and hidden symbols (lib/asyncjobs.map).
     file(GLOB library "${prefix}/lib/libasyncjobs.so.*.*.*")
     file(GLOB soname_link "${prefix}/lib/libasyncjobs.so.[0-9]*")
