@@ -237,13 +237,16 @@ process_pool_engine::ending process_pool_engine::finish_killed(const worker& w, 
 bool process_pool_engine::retry(const worker& w, call_ptr& c, const std::string& status)
 {
     const int exit_status = w.life.exit_status();
-    c->attempts.push_back({.pid = w.link.pid(),
+    if (!c->deaths)
+        c->deaths = std::make_unique<call_deaths>();
+    call_deaths& deaths = *c->deaths;
+    deaths.attempts.push_back({.pid = w.link.pid(),
                            .exit_code = WIFEXITED(exit_status) ? WEXITSTATUS(exit_status) : -1,
                            .signal = WIFSIGNALED(exit_status) ? WTERMSIG(exit_status) : 0});
     auto cause = policy::cause_of_death(w.life.reason(), w.kill_target.lock().get() == c.get());
-    c->deaths += (c->deaths.empty() ? "" : "; ") + std::string("pid ") + std::to_string(w.link.pid()) + ": " +
+    deaths.words += (deaths.words.empty() ? "" : "; ") + std::string("pid ") + std::to_string(w.link.pid()) + ": " +
                  (cause == policy::death_cause::timeout ? "killed after its timeout" : status);
-    const auto tries = static_cast<unsigned>(c->attempts.size());
+    const auto tries = static_cast<unsigned>(deaths.attempts.size());
     if (!policy::retry_after_death({.cause = cause,
                                     .tries = tries,
                                     .retries = c->retries,
@@ -387,9 +390,9 @@ std::exception_ptr process_pool_engine::failure_for(const worker& w, const call&
         collateral = std::string("; the pool killed it to stop another task (") +
                      (reason == kill_reason::timeout ? "timeout" : "cancel_and_kill") + ") that finished just before";
     // A retried task: every try, each with how its worker died.
-    if (c.attempts.size() > 1)
-        where += "; it ran " + std::to_string(c.attempts.size()) + " times (task_options::retries " +
-                 std::to_string(c.retries) + ") and each time its worker died: " + c.deaths;
+    if (c.deaths && c.deaths->attempts.size() > 1)
+        where += "; it ran " + std::to_string(c.deaths->attempts.size()) + " times (task_options::retries " +
+                 std::to_string(c.retries) + ") and each time its worker died: " + c.deaths->words;
     switch (policy::cause_of_death(reason, aimed_here)) {
     case policy::death_cause::timeout:
         return std::make_exception_ptr(task_timeout("asyncjobs: the task ran past its timeout of " +
@@ -419,7 +422,7 @@ std::exception_ptr process_pool_engine::failure_for(const worker& w, const call&
             code, sig,
             "asyncjobs: the worker process died with " + status +
                 " while running this task; the pool replaced it and went on" + where + partial + collateral,
-            c.attempts));
+            c.deaths ? c.deaths->attempts : std::vector<worker_crashed::attempt>{}));
     }
     }
     return {};
