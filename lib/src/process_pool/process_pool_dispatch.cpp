@@ -273,8 +273,8 @@ void process_pool_engine::dispatch()
         send(*target, std::move(c));
         lock.lock();
     }
-    lock.unlock();
-    maybe_spawn();
+    // The queue is empty: there is nothing to start a worker for (maybe_spawn would take
+    // the lock again to find that out, once per reply).
 }
 
 worker* process_pool_engine::pick_worker(std::size_t queued)
