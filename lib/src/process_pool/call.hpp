@@ -29,6 +29,9 @@ namespace asyncjobs::detail {
 struct call_deaths {
     std::vector<worker_crashed::attempt> attempts;
     std::string words;
+    /// task_options::retry_backoff when the task set its own (made at submit then); else
+    /// the pool's applies.
+    std::optional<std::chrono::milliseconds> backoff;
 };
 
 /// One call on its way to a worker.
@@ -48,7 +51,7 @@ struct call {
     const task_entry* entry = nullptr;
     std::string frame;
     std::uint64_t id = 0;
-    std::optional<std::chrono::milliseconds> timeout;
+    std::chrono::milliseconds timeout{0};  ///< zero: none (a timeout set is positive)
     bool started = false;  ///< claimed (running); re-dispatched after a crash without a new claim
     bool initializer = false;
     bool abandoned = false;  ///< cancelled by cancel_and_kill while queued in a worker: drop its reply
@@ -62,10 +65,10 @@ struct call {
     std::uint16_t lost_workers = 0;  ///< workers that died holding it before it started
     std::uint64_t seq = 0;      ///< its place among the calls sent to its worker (the claim board's slot)
     std::chrono::steady_clock::time_point started_at{};  ///< when its `started` frame arrived
-    std::chrono::milliseconds retry_backoff{0};
-    /// The tries its workers died under, made at the first death. Apart because a call is
-    /// paid for per byte: a bulk submit holds thousands of them at once, and their memory
-    /// moving through the caches showed as time (issue 14: a call of 192 bytes against 120).
+    /// The tries its workers died under, made at its first death (or at submit, to hold its
+    /// own retry_backoff). Apart because a call is paid for per byte: a bulk submit holds
+    /// thousands at once, and their memory moving between the cores showed as time (issue
+    /// 14: 192 bytes a call against 120 before the pool policies; 120 again now).
     std::unique_ptr<call_deaths> deaths;
 
 private:

@@ -38,10 +38,10 @@ namespace asio = boost::asio;
 void process_pool_engine::arm_timer(worker& w)
 {
     const call_ptr& head = w.in_flight.front();
-    if (!head->timeout)
+    if (head->timeout.count() == 0)
         return;
     // Saturated: a timeout like milliseconds::max() means "never", not an overflow that fires at once.
-    w.timer.expires_at(deadline_from_now(*head->timeout));
+    w.timer.expires_at(deadline_from_now(head->timeout));
     std::weak_ptr<call> watched = head;
     w.timer.async_wait([this, &w, watched](boost::system::error_code ec) {
         if (ec)
@@ -258,7 +258,7 @@ bool process_pool_engine::retry(const worker& w, call_ptr& c, const std::string&
     }
     c->running = false;
     c->delivered = false;
-    auto delay = policy::retry_delay(c->retry_backoff, tries);
+    auto delay = policy::retry_delay(deaths.backoff.value_or(options_.retry_backoff), tries);
     if (delay.count() == 0)
         return true;
     auto& waiting = delayed_.emplace_back(io_);
@@ -396,7 +396,7 @@ std::exception_ptr process_pool_engine::failure_for(const worker& w, const call&
     switch (policy::cause_of_death(reason, aimed_here)) {
     case policy::death_cause::timeout:
         return std::make_exception_ptr(task_timeout("asyncjobs: the task ran past its timeout of " +
-                                                    std::to_string(c.timeout ? c.timeout->count() : 0) +
+                                                    std::to_string(c.timeout.count()) +
                                                     " ms; its worker was killed and replaced" + where));
     case policy::death_cause::cancelled:
         return std::make_exception_ptr(cancelled_error("asyncjobs: the task was cancelled while running; its worker "
