@@ -10,7 +10,6 @@
 #include "worker_link.hpp"
 
 #include <boost/asio/buffer.hpp>
-#include <boost/asio/error.hpp>
 #include <boost/asio/write.hpp>
 
 #include <algorithm>
@@ -125,57 +124,25 @@ void worker_link::read_more(std::size_t want)
 {
     auto space = input_.free_space(std::max<std::size_t>(want, 1 << 16));
     read_pending_ = true;
-    auto on_read = [this](boost::system::error_code ec, std::size_t n) {
-        read_pending_ = false;
-        if (ec) {
-            if (exited_ && !reader_done_) {
-                drain_after_exit();  // the exit cancelled this read
-                return;
-            }
-            reader_done_ = true;
-            maybe_close();
-            return;
-        }
-        take_input(n);
-        if (exited_) {
-            drain_after_exit();
-            return;
-        }
-        read_more(input_wanted_);
-    };
-    if (!pipe_drained_) {
-        process_.replies().async_read_some(
-            asio::buffer(space.data(), space.size()), [this, on_read, asked = space.size()](boost::system::error_code ec, std::size_t n) {
-                // A read shorter than asked emptied the pipe: the next read would only
-                // say EAGAIN, a system call per wake-up, so the next one waits first.
-                pipe_drained_ = !ec && n < asked;
-                on_read(ec, n);
-            });
-        return;
-    }
-    // Waits for the pipe to be readable (null_buffers: the pipe has no async_wait in Boost
-    // 1.81), then reads without blocking: Asio made the descriptor non-blocking at its first
-    // operation. (Asio reads a pipe speculatively before it waits, and learns nothing from a
-    // short read.) No wake-up is lost: the readiness of data written after the last read is
-    // only collected by this I/O thread's next wait for events, after this wait is queued.
-    process_.replies().async_read_some(asio::null_buffers(), [this, on_read](boost::system::error_code ec, std::size_t) {
-        if (ec)
-            return on_read(ec, 0);
-        auto space = input_.free_space(std::max<std::size_t>(input_wanted_, 1 << 16));
-        ssize_t n;
-        do
-            n = ::read(process_.replies().native_handle(), space.data(), space.size());
-        while (n < 0 && errno == EINTR);
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            read_pending_ = false;
-            read_more(input_wanted_);  // readable, yet empty: wait again
-            return;
-        }
-        if (n <= 0)
-            return on_read(n == 0 ? asio::error::eof : boost::system::error_code(errno, boost::system::system_category()), 0);
-        pipe_drained_ = static_cast<std::size_t>(n) < space.size();
-        on_read({}, static_cast<std::size_t>(n));
-    });
+    process_.replies().async_read_some(asio::buffer(space.data(), space.size()),
+                                       [this](boost::system::error_code ec, std::size_t n) {
+                                           read_pending_ = false;
+                                           if (ec) {
+                                               if (exited_ && !reader_done_) {
+                                                   drain_after_exit();  // the exit cancelled this read
+                                                   return;
+                                               }
+                                               reader_done_ = true;
+                                               maybe_close();
+                                               return;
+                                           }
+                                           take_input(n);
+                                           if (exited_) {
+                                               drain_after_exit();
+                                               return;
+                                           }
+                                           read_more(input_wanted_);
+                                       });
 }
 
 void worker_link::take_input(std::size_t n)

@@ -123,7 +123,6 @@ private:
     bool discarding_ = false;     ///< output is no longer trusted: read and drop it
     bool reader_done_ = false;
     bool read_pending_ = false;   ///< a read of the reply pipe is under way (it owns the input's free space)
-    bool pipe_drained_ = false;   ///< the last read was short: wait for data before the next read
     std::size_t input_wanted_ = 1;  ///< bytes the next frame still needs (what the next read asks for)
     bool exited_ = false;
 };
