@@ -24,6 +24,16 @@
 
 namespace asyncjobs::detail {
 
+/// The tries of a call whose workers died under it: each one, and the same in words for
+/// the final error's message.
+struct call_deaths {
+    std::vector<worker_crashed::attempt> attempts;
+    std::string words;
+    /// task_options::retry_backoff when the task set its own (made at submit then); else
+    /// the pool's applies.
+    std::optional<std::chrono::milliseconds> backoff;
+};
+
 /// One call on its way to a worker.
 struct call {
     call() = default;
@@ -41,7 +51,7 @@ struct call {
     const task_entry* entry = nullptr;
     std::string frame;
     std::uint64_t id = 0;
-    std::optional<std::chrono::milliseconds> timeout;
+    std::chrono::milliseconds timeout{0};  ///< zero: none (a timeout set is positive)
     bool started = false;  ///< claimed (running); re-dispatched after a crash without a new claim
     bool initializer = false;
     bool abandoned = false;  ///< cancelled by cancel_and_kill while queued in a worker: drop its reply
@@ -50,14 +60,16 @@ struct call {
     bool gated = false;      ///< sent ahead under the worker's claim board: the worker decides when it starts
     bool cancelled_ahead = false;  ///< cancel() won on the claim board: the worker never runs it
     bool kill_requested = false;  ///< cancel_and_kill found it claimed but not yet first in line: kill when it is
-    unsigned lost_workers = 0;  ///< workers that died holding it before it started
+    bool retry_on_timeout = false;   ///< task_options::retry_on_timeout, resolved
+    std::uint16_t retries = 0;       ///< task_options::retries, resolved against the pool's (at most policy::max_retries)
+    std::uint16_t lost_workers = 0;  ///< workers that died holding it before it started
     std::uint64_t seq = 0;      ///< its place among the calls sent to its worker (the claim board's slot)
     std::chrono::steady_clock::time_point started_at{};  ///< when its `started` frame arrived
-    unsigned retries = 0;            ///< task_options::retries, resolved against the pool's
-    bool retry_on_timeout = false;   ///< task_options::retry_on_timeout, resolved
-    std::chrono::milliseconds retry_backoff{0};
-    std::vector<worker_crashed::attempt> attempts;  ///< tries its workers died under (empty until one does)
-    std::string deaths;  ///< the same, in words, for the final error's message
+    /// The tries its workers died under, made at its first death (or at submit, to hold its
+    /// own retry_backoff). Apart because a call is paid for per byte: a bulk submit holds
+    /// thousands at once, and their memory moving between the cores showed as time (issue
+    /// 14: 192 bytes a call against 120 before the pool policies; 120 again now).
+    std::unique_ptr<call_deaths> deaths;
 
 private:
     frame_buffer_pool* frames_ = nullptr;

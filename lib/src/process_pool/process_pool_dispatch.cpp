@@ -41,10 +41,13 @@ void process_pool_engine::submit_with(state_ptr task, const task_options& option
     c->remote = remote;
     c->entry = &entry;
     c->id = next_id_.fetch_add(1, std::memory_order_relaxed);
-    c->timeout = options.timeout ? options.timeout : options_.task_timeout;
-    c->retries = options.retries.value_or(options_.retries);
+    c->timeout = options.timeout.value_or(options_.task_timeout.value_or(std::chrono::milliseconds::zero()));
+    c->retries = static_cast<std::uint16_t>(options.retries.value_or(options_.retries));  // checked above
     c->retry_on_timeout = options.retry_on_timeout.value_or(options_.retry_on_timeout);
-    c->retry_backoff = options.retry_backoff.value_or(options_.retry_backoff);
+    if (options.retry_backoff) {
+        c->deaths = std::make_unique<call_deaths>();
+        c->deaths->backoff = options.retry_backoff;
+    }
     encode_call_frame(c->frame, remote->chunked() ? frame_kind::map_call : frame_kind::call, c->id, entry.name,
                       [&](std::string& out) { remote->encode_arguments(entry, out); });
     if (c->frame.size() - frame_header_size > options_.max_payload)
@@ -266,8 +269,8 @@ void process_pool_engine::dispatch()
         send(*target, std::move(c));
         lock.lock();
     }
-    lock.unlock();
-    maybe_spawn();
+    // The queue is empty: there is nothing to start a worker for (maybe_spawn would take
+    // the lock again to find that out, once per reply).
 }
 
 worker* process_pool_engine::pick_worker(std::size_t queued)

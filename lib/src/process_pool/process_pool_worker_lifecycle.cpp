@@ -38,10 +38,10 @@ namespace asio = boost::asio;
 void process_pool_engine::arm_timer(worker& w)
 {
     const call_ptr& head = w.in_flight.front();
-    if (!head->timeout)
+    if (head->timeout.count() == 0)
         return;
     // Saturated: a timeout like milliseconds::max() means "never", not an overflow that fires at once.
-    w.timer.expires_at(deadline_from_now(*head->timeout));
+    w.timer.expires_at(deadline_from_now(head->timeout));
     std::weak_ptr<call> watched = head;
     w.timer.async_wait([this, &w, watched](boost::system::error_code ec) {
         if (ec)
@@ -237,13 +237,16 @@ process_pool_engine::ending process_pool_engine::finish_killed(const worker& w, 
 bool process_pool_engine::retry(const worker& w, call_ptr& c, const std::string& status)
 {
     const int exit_status = w.life.exit_status();
-    c->attempts.push_back({.pid = w.link.pid(),
+    if (!c->deaths)
+        c->deaths = std::make_unique<call_deaths>();
+    call_deaths& deaths = *c->deaths;
+    deaths.attempts.push_back({.pid = w.link.pid(),
                            .exit_code = WIFEXITED(exit_status) ? WEXITSTATUS(exit_status) : -1,
                            .signal = WIFSIGNALED(exit_status) ? WTERMSIG(exit_status) : 0});
     auto cause = policy::cause_of_death(w.life.reason(), w.kill_target.lock().get() == c.get());
-    c->deaths += (c->deaths.empty() ? "" : "; ") + std::string("pid ") + std::to_string(w.link.pid()) + ": " +
+    deaths.words += (deaths.words.empty() ? "" : "; ") + std::string("pid ") + std::to_string(w.link.pid()) + ": " +
                  (cause == policy::death_cause::timeout ? "killed after its timeout" : status);
-    const auto tries = static_cast<unsigned>(c->attempts.size());
+    const auto tries = static_cast<unsigned>(deaths.attempts.size());
     if (!policy::retry_after_death({.cause = cause,
                                     .tries = tries,
                                     .retries = c->retries,
@@ -255,7 +258,7 @@ bool process_pool_engine::retry(const worker& w, call_ptr& c, const std::string&
     }
     c->running = false;
     c->delivered = false;
-    auto delay = policy::retry_delay(c->retry_backoff, tries);
+    auto delay = policy::retry_delay(deaths.backoff.value_or(options_.retry_backoff), tries);
     if (delay.count() == 0)
         return true;
     auto& waiting = delayed_.emplace_back(io_);
@@ -387,13 +390,13 @@ std::exception_ptr process_pool_engine::failure_for(const worker& w, const call&
         collateral = std::string("; the pool killed it to stop another task (") +
                      (reason == kill_reason::timeout ? "timeout" : "cancel_and_kill") + ") that finished just before";
     // A retried task: every try, each with how its worker died.
-    if (c.attempts.size() > 1)
-        where += "; it ran " + std::to_string(c.attempts.size()) + " times (task_options::retries " +
-                 std::to_string(c.retries) + ") and each time its worker died: " + c.deaths;
+    if (c.deaths && c.deaths->attempts.size() > 1)
+        where += "; it ran " + std::to_string(c.deaths->attempts.size()) + " times (task_options::retries " +
+                 std::to_string(c.retries) + ") and each time its worker died: " + c.deaths->words;
     switch (policy::cause_of_death(reason, aimed_here)) {
     case policy::death_cause::timeout:
         return std::make_exception_ptr(task_timeout("asyncjobs: the task ran past its timeout of " +
-                                                    std::to_string(c.timeout ? c.timeout->count() : 0) +
+                                                    std::to_string(c.timeout.count()) +
                                                     " ms; its worker was killed and replaced" + where));
     case policy::death_cause::cancelled:
         return std::make_exception_ptr(cancelled_error("asyncjobs: the task was cancelled while running; its worker "
@@ -419,7 +422,7 @@ std::exception_ptr process_pool_engine::failure_for(const worker& w, const call&
             code, sig,
             "asyncjobs: the worker process died with " + status +
                 " while running this task; the pool replaced it and went on" + where + partial + collateral,
-            c.attempts));
+            c.deaths ? c.deaths->attempts : std::vector<worker_crashed::attempt>{}));
     }
     }
     return {};

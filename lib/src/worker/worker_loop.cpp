@@ -101,9 +101,9 @@ public:
             return decided_run_;
         }
         bool run = claim(seq);
-        std::string frame;
-        append_frame(frame, run ? frame_kind::started : frame_kind::skipped, task_id, {});
-        write_all(std::as_bytes(std::span<const char>(frame.data(), frame.size())));
+        control_.clear();  // kept: a 16-byte frame is past std::string's inline room, an allocation a call
+        append_frame(control_, run ? frame_kind::started : frame_kind::skipped, task_id, {});
+        write_all(std::as_bytes(std::span<const char>(control_.data(), control_.size())));
         return run;
     }
     /// Sends the reply: a large one left in the shared region is only announced on the
@@ -115,7 +115,8 @@ public:
             return;
         // The next call, if it is already here, is claimed now and its start (or skip)
         // leaves with this reply: one write instead of two.
-        std::string tail;
+        std::string& tail = control_;
+        tail.clear();
         if (auto next = next_call_id()) {
             decided_ = true;
             decided_seq_ = next_seq_;
@@ -224,6 +225,7 @@ private:
     std::uint64_t decided_seq_ = 0;
     bool decided_run_ = false;
     reply_buffer out_;  // after reply_region_: it may point into it
+    std::string control_;  ///< a started or skipped frame on its way out
 };
 
 } // namespace
