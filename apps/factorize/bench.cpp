@@ -98,7 +98,9 @@ int run_mpi4py_peer(const std::string& python, const std::string& script, const 
         std::printf("Python mpi4py peer: skipped (no mpirun on PATH)\n");
         return 0;
     }
-    std::string probe = asyncjobs_apps::shell_quote(python) + " -c 'import mpi4py.futures' > /dev/null 2>&1";
+    // Importing mpi4py.futures starts MPI: out of this job too.
+    std::string probe = without_mpi_job_environment() + " " + asyncjobs_apps::shell_quote(python) +
+                        " -c 'import mpi4py.futures' > /dev/null 2>&1";
     if (std::system(probe.c_str()) != 0) {
         std::printf("Python mpi4py peer: skipped (%s cannot import mpi4py.futures: install Debian's python3-mpi4py, "
                     "or name another Python with --mpi-peer-python)\n", python.c_str());
