@@ -25,10 +25,10 @@ function(run prefix)
         set(input_option INPUT_FILE "${arg_INPUT}")
     endif()
     execute_process(COMMAND ${arg_COMMAND} ${input_option}
-        TIMEOUT 150
+        TIMEOUT 240
         RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
     if(rc MATCHES "timeout")
-        message(FATAL_ERROR "hung (killed after 150 s): ${arg_COMMAND}\n--- stdout\n${out}--- stderr\n${err}")
+        message(FATAL_ERROR "hung (killed after 240 s): ${arg_COMMAND}\n--- stdout\n${out}--- stderr\n${err}")
     endif()
     set(${prefix}_rc "${rc}" PARENT_SCOPE)
     set(${prefix}_out "${out}" PARENT_SCOPE)
@@ -106,7 +106,7 @@ elseif(CASE STREQUAL "one_rank")
         message(FATAL_ERROR "expected exit 2, no output and a message asking for a worker rank")
     endif()
 elseif(CASE STREQUAL "bench")
-    run(b COMMAND ${mpirun} --timeout 280 "${PROGRAM}" --bench --random 300 --min 1e9 --max 1e11
+    run(b COMMAND ${mpirun} --timeout 200 "${PROGRAM}" --bench --random 300 --min 1e9 --max 1e11
         --python-count 300 --no-gnu-factor --stream-count 3000)
     message("exit ${b_rc}\n--- stdout\n${b_out}--- stderr\n${b_err}")
     if(NOT b_rc EQUAL 0 OR b_out MATCHES "MISMATCH|failed")
