@@ -71,6 +71,19 @@ struct bench_row {
     std::size_t chunksize;
 };
 
+/// The machine's load average (/proc/loadavg): on a shared machine, what the timings next to
+/// it competed with.
+void print_load_average(const char* when)
+{
+    double one = 0, five = 0, fifteen = 0;
+    std::FILE* f = std::fopen("/proc/loadavg", "r");
+    bool read = f && std::fscanf(f, "%lf %lf %lf", &one, &five, &fifteen) == 3;
+    if (f)
+        std::fclose(f);
+    if (read)
+        std::printf("%s: load average %.2f %.2f %.2f (1, 5, 15 min)\n\n", when, one, five, fifteen);
+}
+
 /// `env -u NAME ...` for every variable by which an MPI launcher tells a process it is a rank
 /// (OMPI_*, PMIX_*, PMI_*, but not OMPI_ALLOW_RUN_AS_ROOT*, a user's own setting): the mpirun
 /// started from rank 0 must start a job of its own, not join this one.
@@ -193,6 +206,7 @@ int run_bench(const bench_config& config)
     std::printf("factorize --bench: %zu numbers (%s), %s, %zu workers, best of %zu run%s per row; %u hardware threads\n\n",
                 numbers.size(), config.workload.c_str(), config.algo == algorithm::trial ? "trial division" : "Pollard rho",
                 workers, repeat, repeat == 1 ? "" : "s", std::thread::hardware_concurrency());
+    print_load_average("at the start");
     std::printf("| %-26s | %-9s | %7s | %-9s | %8s | %8s | %10s | %s |\n", "run", "executor", "workers", "chunksize",
                 "wall s", "speedup", "efficiency", "checksum");
     std::printf("|----------------------------|-----------|--------:|-----------|---------:|---------:|-----------:|---|\n");
@@ -381,6 +395,7 @@ int run_bench(const bench_config& config)
         }
     }
 
+    print_load_average("\nafter the executors' rows");
     std::printf("\nTargets (2 cores): map with auto chunksize >= 1.9x over serial; chunked and as-completed within 5%% of map\n");
     for (int k = 0; k < (worker_ranks ? 3 : 2); ++k) {
         const char* kind = k == 0 ? "threads" : k == 1 ? "processes" : "mpi";
