@@ -395,7 +395,7 @@ int run_bench(const bench_config& config)
         }
     }
 
-    print_load_average("\nafter the executors' rows");
+    print_load_average("\nafter the rows above");
     std::printf("\nTargets (2 cores): map with auto chunksize >= 1.9x over serial; chunked and as-completed within 5%% of map\n");
     for (int k = 0; k < (worker_ranks ? 3 : 2); ++k) {
         const char* kind = k == 0 ? "threads" : k == 1 ? "processes" : "mpi";
