@@ -15,6 +15,7 @@
 
 namespace factorize {
 
+#if FACTORIZE_MPI
 namespace {
 
 // Set in the environment of every process of an MPI job before MPI starts: the processes it
@@ -38,6 +39,7 @@ bool started_by_mpi_launcher() noexcept
 }
 
 } // namespace
+#endif
 
 std::optional<int> run_worker_line(int argc, char** argv)
 {
@@ -49,8 +51,6 @@ std::optional<int> run_worker_line(int argc, char** argv)
         in_mpi_job_flag = true;
         return asyncjobs::mpi::run_worker_if_requested(argc, argv);
     }
-#else
-    (void)in_mpi_job_flag;
 #endif
     return std::nullopt;
 }
