@@ -95,7 +95,7 @@ std::string without_mpi_job_environment()
         std::string_view name = entry.substr(0, entry.find('='));
         bool launcher = name.starts_with("OMPI_") || name.starts_with("PMIX_") || name.starts_with("PMI_");
         if (launcher && !name.starts_with("OMPI_ALLOW_RUN_AS_ROOT"))
-            command += " -u " + std::string(name);
+            command += " -u " + asyncjobs_apps::shell_quote(std::string(name));
     }
     return command;
 }
