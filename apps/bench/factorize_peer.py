@@ -9,9 +9,14 @@ study's trial division (factorize_naive). The drivers are the study's two, on a
 ProcessPoolExecutor: "chunked" (one equal chunk per worker, dicts merged with
 as_completed) and "map" (executor.map with --chunksize values), plus "serial".
 
+With --pool mpi4py the pool is mpi4py.futures' MPIPoolExecutor instead (Debian's
+python3-mpi4py), on the worker ranks of an MPI job started as
+  mpirun -n 3 python3 -m mpi4py.futures factorize_peer.py --pool mpi4py --workers 2
+(rank 0 runs this script; `factorize --bench` under mpirun starts it so, for its mpi rows).
+
 Prints one JSON object a line, one per driver run:
   {"driver": "map", "workers": 2, "chunksize": 1, "count": 3000,
-   "seconds": 1.234, "checksum": 123456789}
+   "seconds": 1.234, "checksum": 123456789, "pool": "processes"}
 checksum = sum over all numbers (duplicates included) of the sum of their prime
 factors, modulo 2**64: the C++ side computes the same and compares.
 """
@@ -97,8 +102,14 @@ def main():
     ap.add_argument("--drivers", default="serial,chunked,map",
                     help="comma-separated: serial, chunked, map")
     ap.add_argument("--chunksizes", default="1,1024", help="map chunksizes, comma-separated")
+    ap.add_argument("--pool", choices=("processes", "mpi4py"), default="processes",
+                    help="ProcessPoolExecutor, or mpi4py.futures' MPIPoolExecutor (under mpirun -m mpi4py.futures)")
     ap.add_argument("--emit", action="store_true", help="print the workload, one number a line, and exit")
     a = ap.parse_args()
+    if a.pool == "mpi4py":
+        from mpi4py.futures import MPIPoolExecutor as pool
+    else:
+        pool = ProcessPoolExecutor
     nums = workload(a.count, a.min, a.max, a.seed)
     if a.emit:
         sys.stdout.write("".join(f"{n}\n" for n in nums))
@@ -106,7 +117,8 @@ def main():
 
     def report(driver, workers, chunksize, seconds, result):
         print(json.dumps({"driver": driver, "workers": workers, "chunksize": chunksize, "count": len(nums),
-                          "seconds": round(seconds, 6), "checksum": checksum(nums, result)}), flush=True)
+                          "seconds": round(seconds, 6), "checksum": checksum(nums, result), "pool": a.pool}),
+              flush=True)
 
     for driver in a.drivers.split(","):
         if driver == "serial":
@@ -115,13 +127,13 @@ def main():
             report("serial", 1, 0, time.perf_counter() - start, result)
         elif driver == "chunked":
             start = time.perf_counter()
-            with ProcessPoolExecutor(max_workers=a.workers) as ex:
+            with pool(max_workers=a.workers) as ex:
                 result = factorize_chunked(ex, nums, a.workers)
             report("chunked", a.workers, 0, time.perf_counter() - start, result)
         elif driver == "map":
             for chunksize in (int(c) for c in a.chunksizes.split(",")):
                 start = time.perf_counter()
-                with ProcessPoolExecutor(max_workers=a.workers) as ex:
+                with pool(max_workers=a.workers) as ex:
                     result = factorize_map(ex, nums, chunksize)
                 report("map", a.workers, chunksize, time.perf_counter() - start, result)
         else:

@@ -3,6 +3,7 @@
 
 #include "bench_gnu.hpp"
 #include "drivers.hpp"
+#include "mpi_run.hpp"
 #include "shell.hpp"
 
 #include <boost/json.hpp>
@@ -13,8 +14,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unistd.h>
+
+extern char** environ;
 
 namespace factorize {
 
@@ -67,6 +71,100 @@ struct bench_row {
     std::size_t chunksize;
 };
 
+/// The machine's load average (/proc/loadavg): on a shared machine, what the timings next to
+/// it competed with.
+void print_load_average(const char* when)
+{
+    double one = 0, five = 0, fifteen = 0;
+    std::FILE* f = std::fopen("/proc/loadavg", "r");
+    bool read = f && std::fscanf(f, "%lf %lf %lf", &one, &five, &fifteen) == 3;
+    if (f)
+        std::fclose(f);
+    if (read)
+        std::printf("%s: load average %.2f %.2f %.2f (1, 5, 15 min)\n\n", when, one, five, fifteen);
+}
+
+/// `env -u NAME ...` for every variable by which an MPI launcher tells a process it is a rank
+/// (OMPI_*, PMIX_*, PMI_*, but not OMPI_ALLOW_RUN_AS_ROOT*, a user's own setting): the mpirun
+/// started from rank 0 must start a job of its own, not join this one.
+std::string without_mpi_job_environment()
+{
+    std::string command = "env";
+    for (char** e = environ; *e; ++e) {
+        std::string_view entry(*e);
+        std::string_view name = entry.substr(0, entry.find('='));
+        bool launcher = name.starts_with("OMPI_") || name.starts_with("PMIX_") || name.starts_with("PMI_");
+        if (launcher && !name.starts_with("OMPI_ALLOW_RUN_AS_ROOT"))
+            command += " -u " + asyncjobs_apps::shell_quote(std::string(name));
+    }
+    return command;
+}
+
+/// The peer on mpi4py.futures' MPIPoolExecutor: `mpirun -n <worker_ranks + 1> python3 -m
+/// mpi4py.futures factorize_peer.py --pool mpi4py`, one worker per worker rank as in the mpi
+/// rows. Its rows' speedups are over Python's serial run of the same numbers (`python_serial`,
+/// from the ProcessPoolExecutor peer of this run). Returns 1 if it failed or disagreed.
+int run_mpi4py_peer(const std::string& python, const std::string& script, const random_spec& spec,
+                    std::size_t worker_ranks, double python_serial, u64 expected)
+{
+    if (!asyncjobs_apps::find_on_path("mpirun")) {
+        std::printf("Python mpi4py peer: skipped (no mpirun on PATH)\n");
+        return 0;
+    }
+    // Importing mpi4py.futures starts MPI: out of this job too.
+    std::string probe = without_mpi_job_environment() + " " + asyncjobs_apps::shell_quote(python) +
+                        " -c 'import mpi4py.futures' > /dev/null 2>&1";
+    if (std::system(probe.c_str()) != 0) {
+        std::printf("Python mpi4py peer: skipped (%s cannot import mpi4py.futures: install Debian's python3-mpi4py, "
+                    "or name another Python with --mpi-peer-python)\n", python.c_str());
+        return 0;
+    }
+    std::string command = without_mpi_job_environment() + " mpirun -n " + std::to_string(worker_ranks + 1) +
+                          " --oversubscribe " + asyncjobs_apps::shell_quote(python) + " -m mpi4py.futures " +
+                          asyncjobs_apps::shell_quote(script) + " --pool mpi4py --drivers chunked,map --chunksizes 1,1024" +
+                          " --count " + std::to_string(spec.count) + " --min " + std::to_string(spec.min) + " --max " +
+                          std::to_string(spec.max) + " --seed " + std::to_string(spec.seed) + " --workers " +
+                          std::to_string(worker_ranks);
+    std::FILE* pipe = ::popen(command.c_str(), "r");
+    if (!pipe) {
+        std::printf("Python mpi4py peer: could not start: %s\n", command.c_str());
+        return 1;
+    }
+    int status = 0;
+    int rows_read = 0;
+    char line[4096];
+    while (std::fgets(line, sizeof line, pipe)) {
+        boost::system::error_code ec;
+        auto value = boost::json::parse(line, ec);
+        if (ec || !value.is_object())
+            continue;
+        const auto& o = value.as_object();
+        try {
+            std::string driver(o.at("driver").as_string());
+            double seconds = o.at("seconds").to_number<double>();
+            u64 sum = o.at("checksum").to_number<u64>();
+            auto chunksize = o.at("chunksize").to_number<std::size_t>();
+            auto peer_workers = o.at("workers").to_number<std::size_t>();
+            std::string check = sum == expected ? "same" : "MISMATCH " + std::to_string(sum);
+            if (sum != expected)
+                status = 1;
+            std::string chunk = driver == "map" ? std::to_string(chunksize)
+                                                : std::to_string((spec.count + peer_workers - 1) / peer_workers);
+            print_row("Python mpi4py " + driver, "mpi4py", peer_workers, chunk, seconds,
+                      python_serial > 0 ? python_serial : seconds, check);
+            ++rows_read;
+        } catch (const std::exception&) {
+            continue;
+        }
+    }
+    int rc = ::pclose(pipe);
+    if (rc != 0 || rows_read == 0) {
+        std::printf("Python mpi4py peer: failed (exit status %d, %d rows read): %s\n", rc, rows_read, command.c_str());
+        status = 1;
+    }
+    return status;
+}
+
 } // namespace
 
 random_spec default_bench_workload() noexcept
@@ -108,6 +206,7 @@ int run_bench(const bench_config& config)
     std::printf("factorize --bench: %zu numbers (%s), %s, %zu workers, best of %zu run%s per row; %u hardware threads\n\n",
                 numbers.size(), config.workload.c_str(), config.algo == algorithm::trial ? "trial division" : "Pollard rho",
                 workers, repeat, repeat == 1 ? "" : "s", std::thread::hardware_concurrency());
+    print_load_average("at the start");
     std::printf("| %-26s | %-9s | %7s | %-9s | %8s | %8s | %10s | %s |\n", "run", "executor", "workers", "chunksize",
                 "wall s", "speedup", "efficiency", "checksum");
     std::printf("|----------------------------|-----------|--------:|-----------|---------:|---------:|-----------:|---|\n");
@@ -129,26 +228,60 @@ int run_bench(const bench_config& config)
         {"as-completed", executor_kind::processes, mode::as_completed, 0},
         {"then (factor/verify/agg.)", executor_kind::processes, mode::then, 0},
     };
-    double map_seconds[2] = {0, 0};
+    // Under mpirun, mpi_executor's rows: rank 0 submits, the worker ranks factorize, with as
+    // many workers in all as the pools' rows (unless --workers-per-rank says otherwise).
+    const int ranks = mpi_ranks();
+    const std::size_t worker_ranks = ranks >= 2 ? static_cast<std::size_t>(ranks - 1) : 0;
+    const std::size_t per_rank = config.workers_per_rank ? config.workers_per_rank
+                                                          : std::max<std::size_t>(1, workers / std::max<std::size_t>(1, worker_ranks));
+    const bench_row mpi_rows[] = {
+        {"map, auto chunksize", executor_kind::mpi, mode::map, 0},
+        {"map, chunksize 1", executor_kind::mpi, mode::map, 1},
+        {"chunked (one per worker)", executor_kind::mpi, mode::chunked, 0},
+        {"as-completed", executor_kind::mpi, mode::as_completed, 0},
+        {"then (factor/verify/agg.)", executor_kind::mpi, mode::then, 0},
+    };
+    std::vector<const bench_row*> to_run;
+    for (const auto& row : rows)
+        to_run.push_back(&row);
+    if (worker_ranks)
+        for (const auto& row : mpi_rows)
+            to_run.push_back(&row);
+
+    double map_seconds[3] = {0, 0, 0};  // threads, processes, mpi
     std::vector<std::pair<const bench_row*, double>> measured;
-    for (const auto& row : rows) {
+    for (const bench_row* row : to_run) {
         run_options o = options;
-        o.driver = row.driver;
-        o.chunksize = row.chunksize;
-        auto t = measure({row.kind, workers, {}, {}}, numbers, o, repeat);
+        o.driver = row->driver;
+        o.chunksize = row->chunksize;
+        bool on_ranks = row->kind == executor_kind::mpi;
+        std::size_t row_workers = on_ranks ? per_rank * worker_ranks : workers;
+        pool_config pool{row->kind, on_ranks ? 0 : workers, {}, {}};
+        pool.workers_per_rank = on_ranks ? per_rank : 0;
+        auto t = measure(pool, numbers, o, repeat);
         std::string check = t.checksum == serial.checksum ? "same" : "MISMATCH " + std::to_string(t.checksum);
         if (t.failed)
             check += ", " + std::to_string(t.failed) + " failed";
         if (t.checksum != serial.checksum || t.failed)
             status = 1;
-        std::string chunk = row.driver == mode::map     ? (row.chunksize ? std::to_string(row.chunksize) : "auto")
-                            : row.driver == mode::chunked ? std::to_string((numbers.size() + workers - 1) / workers)
-                                                          : "1";
-        print_row(row.run, to_string(row.kind), workers, chunk, t.seconds, serial.seconds, check);
-        int k = row.kind == executor_kind::threads ? 0 : 1;
-        if (row.driver == mode::map && row.chunksize == 0)
+        std::string chunk = row->driver == mode::map     ? (row->chunksize ? std::to_string(row->chunksize) : "auto")
+                            : row->driver == mode::chunked ? std::to_string((numbers.size() + row_workers - 1) / row_workers)
+                                                           : "1";
+        print_row(row->run, to_string(row->kind), row_workers, chunk, t.seconds, serial.seconds, check);
+        int k = row->kind == executor_kind::threads ? 0 : on_ranks ? 2 : 1;
+        if (row->driver == mode::map && row->chunksize == 0)
             map_seconds[k] = t.seconds;
-        measured.emplace_back(&row, t.seconds);
+        measured.emplace_back(row, t.seconds);
+    }
+    if (worker_ranks) {
+        std::printf("(mpi: %d ranks, rank 0 submits and %zu worker rank%s run %zu local worker%s each)\n", ranks,
+                    worker_ranks, worker_ranks == 1 ? "" : "s", per_rank, per_rank == 1 ? "" : "s");
+    } else {
+        try {
+            check_mpi_available();
+        } catch (const input_error& e) {
+            std::printf("(mpi rows skipped: %s)\n", e.what());
+        }
     }
 
     // The Python peer: the study's own drivers on a workload of its own, which the C++
@@ -249,6 +382,11 @@ int run_bench(const bench_config& config)
                     std::printf("Python peer: failed (exit status %d, %d rows read)\n", rc, rows_read);
                     status = 1;
                 }
+                if (worker_ranks && !config.mpi_peer_python.empty() && rows_read > 0)
+                    status |= run_mpi4py_peer(config.mpi_peer_python, *peer_script, spec, worker_ranks, python_serial,
+                                              cxx.checksum);
+                else if (!worker_ranks)
+                    std::printf("(Python mpi4py rows skipped: only under mpirun, with the mpi rows)\n");
                 if (python_serial > 0 && cxx.seconds > 0)
                     std::printf("\nSerial trial division of the same %zu numbers: Python %.3f s, C++ %.3f s (C++ %.0fx "
                                 "faster)\n",
@@ -257,13 +395,15 @@ int run_bench(const bench_config& config)
         }
     }
 
+    print_load_average("\nafter the rows above");
     std::printf("\nTargets (2 cores): map with auto chunksize >= 1.9x over serial; chunked and as-completed within 5%% of map\n");
-    for (int k = 0; k < 2; ++k) {
-        const char* kind = k == 0 ? "threads" : "processes";
+    for (int k = 0; k < (worker_ranks ? 3 : 2); ++k) {
+        const char* kind = k == 0 ? "threads" : k == 1 ? "processes" : "mpi";
         double speedup = serial.seconds / map_seconds[k];
         std::printf("  %-9s map auto      %.2fx  %s\n", kind, speedup, speedup >= 1.9 ? "PASS" : "MISS");
         for (auto& [row, seconds] : measured) {
-            if ((row->kind == executor_kind::threads) != (k == 0))
+            int row_k = row->kind == executor_kind::threads ? 0 : row->kind == executor_kind::mpi ? 2 : 1;
+            if (row_k != k)
                 continue;
             if (row->driver != mode::chunked && row->driver != mode::as_completed)
                 continue;

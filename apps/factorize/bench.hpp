@@ -1,6 +1,7 @@
 // Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
-// factorize --bench: one workload, serially and on every executor and driver, side by side
-// with the Python peer of the study (apps/bench/factorize_peer.py).
+// factorize --bench: one workload, serially and on every executor and driver (mpi_executor's
+// too, under mpirun), side by side with the Python peer of the study
+// (apps/bench/factorize_peer.py, on a ProcessPoolExecutor and, under mpirun, on mpi4py.futures).
 #ifndef FACTORIZE_BENCH_HPP
 #define FACTORIZE_BENCH_HPP
 
@@ -41,6 +42,12 @@ struct bench_config {
     std::size_t gnu_range = 1'000'000;   ///< 1..N against factor (0 skips)
     std::size_t gnu_random = 200'000;    ///< random 64-bit numbers against factor (0 skips)
     std::size_t stream_count = 300'000;  ///< --input FILE of numbers in [1e9, 1e10] (0 skips)
+    /// Under mpirun (mpi_run.hpp): the mpi rows' workers per rank (0: `workers` split over the
+    /// worker ranks, so that they have as many workers as the pools' rows).
+    std::size_t workers_per_rank = 0;
+    /// Under mpirun: the Python that runs the peer on mpi4py.futures' MPIPoolExecutor, in an
+    /// MPI job of its own (empty skips it).
+    std::string mpi_peer_python = "/usr/bin/python3";
 };
 
 /// Where the Python peer is: factorize_peer.py next to this program, then in

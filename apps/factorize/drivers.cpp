@@ -1,6 +1,7 @@
 // Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
 #include "drivers.hpp"
 
+#include "mpi_run.hpp"
 #include "tasks.hpp"
 
 #include <asyncjobs/as_completed.hpp>
@@ -260,6 +261,8 @@ std::optional<executor_kind> parse_executor(std::string_view name) noexcept
         return executor_kind::threads;
     if (name == "processes")
         return executor_kind::processes;
+    if (name == "mpi")
+        return executor_kind::mpi;
     return std::nullopt;
 }
 
@@ -283,6 +286,8 @@ const char* to_string(executor_kind e) noexcept
         return "serial";
     case executor_kind::threads:
         return "threads";
+    case executor_kind::mpi:
+        return "mpi";
     default:
         return "processes";
     }
@@ -369,6 +374,8 @@ std::unique_ptr<asyncjobs::executor> make_executor(const pool_config& config)
         o.thread_name_prefix = "factorize";
         return std::make_unique<asyncjobs::thread_pool_executor>(std::move(o));
     }
+    case executor_kind::mpi:
+        return make_mpi_executor(config);
     default: {
         asyncjobs::process_pool_options o;
         o.max_workers = workers;

@@ -21,7 +21,15 @@
 
 namespace factorize {
 
-enum class executor_kind { serial, threads, processes };
+/// mpi: asyncjobs::mpi_executor, rank 0 of `mpirun -n N factorize --executor mpi` (mpi_run.hpp).
+enum class executor_kind { serial, threads, processes, mpi };
+
+/// Whether the executor runs registered tasks in other processes (processes, mpi): the
+/// drivers then send the numbers as arguments, never a lambda reading them in place.
+constexpr bool runs_elsewhere(executor_kind kind) noexcept
+{
+    return kind == executor_kind::processes || kind == executor_kind::mpi;
+}
 enum class mode {
     map,           ///< executor.map over the numbers (the study's second driver)
     chunked,       ///< one equal chunk per worker, merged with as_completed (the study's first)
@@ -63,14 +71,14 @@ std::string describe_failure(std::exception_ptr e, const run_options& options);
 /// Factorizes on the calling thread (options.driver, chunksize and crash_on are ignored).
 std::vector<number_result> run_serial(const std::vector<u64>& numbers, const run_options& options);
 
-/// Factorizes with options.driver on `ex`, which may be a thread or a process pool.
+/// Factorizes with options.driver on `ex`: a thread or a process pool, or an mpi_executor.
 std::vector<number_result> run_on(asyncjobs::executor& ex, const std::vector<u64>& numbers, const run_options& options);
 
 /// Makes the executor for `kind` (nullptr for serial).
 struct pool_config {
     executor_kind kind = executor_kind::threads;
-    std::size_t workers = 0;  ///< 0: hardware concurrency
-    std::optional<std::chrono::milliseconds> task_timeout;  ///< processes only
+    std::size_t workers = 0;  ///< 0: hardware concurrency (not mpi: see workers_per_rank)
+    std::optional<std::chrono::milliseconds> task_timeout;  ///< processes and mpi
     /// processes only: the program the workers run; empty = this program, re-executed (its
     /// main must start with asyncjobs::run_worker_if_requested). A test runner names the
     /// factorize binary, which registers the same tasks.
@@ -78,6 +86,9 @@ struct pool_config {
     /// processes only: process_pool_options::worker_nice (0 to 19: how much lower the
     /// workers' CPU priority is than this program's).
     int worker_nice = 0;
+    /// mpi only: mpi_executor_options::workers_per_rank, each worker rank's local process
+    /// pool (0: that rank's hardware concurrency).
+    std::size_t workers_per_rank = 0;
 };
 std::unique_ptr<asyncjobs::executor> make_executor(const pool_config& config);
 

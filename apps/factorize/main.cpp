@@ -1,15 +1,14 @@
 // Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
-// factorize: prime factorization of 64-bit numbers on a serial loop, a thread pool or a
-// process pool, driven the study's two ways (map, chunked) or two more (as-completed,
-// then). `factorize --help` says everything; `factorize --bench` compares them all.
+// factorize: prime factorization of 64-bit numbers on a serial loop, a thread pool, a
+// process pool or MPI ranks, driven the study's two ways (map, chunked) or two more
+// (as-completed, then). `factorize --help` says everything; `factorize --bench` compares them all.
 #include "bench.hpp"
 #include "drivers.hpp"
+#include "mpi_run.hpp"
 #include "output.hpp"
 #include "serve.hpp"
 #include "stream_run.hpp"
 #include "workload.hpp"
-
-#include <asyncjobs/worker.hpp>
 
 #include <boost/program_options.hpp>
 
@@ -62,6 +61,8 @@ Examples:
   factorize --random 100000 --executor processes --mode map --format json > out.json
   seq 1 1000000 | factorize --executor serial > factors.txt
   seq 1 1000 | factorize --executor threads --mode then --verify
+  mpirun -n 3 factorize --executor mpi --workers-per-rank 4 --input big.txt
+                                    # rank 0 reads and prints; ranks 1 and 2 factorize
   factorize --bench                 # every executor and driver on one workload
   factorize --serve 127.0.0.1:8080 &
   curl -s -d '{"numbers": [12, 18446744073709551615]}' http://127.0.0.1:8080/factorize
@@ -102,8 +103,9 @@ std::optional<T> given(const po::variables_map& vm, const char* name)
 
 int main(int argc, char** argv)
 {
-    // A process pool re-runs this program as its workers; this line makes them workers.
-    if (auto code = asyncjobs::run_worker_if_requested(argc, argv))
+    // A process pool re-runs this program as its workers; this line makes them workers. Under
+    // mpirun it also starts MPI: ranks 1..N-1 serve --executor mpi's tasks here (mpi_run.hpp).
+    if (auto code = run_worker_line(argc, argv))
         return *code;
 
     const random_spec study_defaults;  // --random: the study's range, [1e9, 1e10], seed 1
@@ -121,9 +123,15 @@ int main(int argc, char** argv)
     po::options_description run_options_desc("Execution", 100, 50);
     run_options_desc.add_options()
         ("executor,e", po::value<std::string>()->value_name("KIND")->default_value("threads"),
-         "serial (a loop on the main thread), threads (thread_pool_executor) or processes "
-         "(process_pool_executor: this program re-executed as workers)")
-        ("workers,w", po::value<std::string>()->value_name("N"), "pool size (default: the number of hardware threads)")
+         "serial (a loop on the main thread), threads (thread_pool_executor), processes "
+         "(process_pool_executor: this program re-executed as workers) or mpi (mpi_executor: started as "
+         "`mpirun -n N factorize --executor mpi ...` or srun, rank 0 reads and prints, ranks 1..N-1 each run "
+         "a local process pool; the same output as processes)")
+        ("workers,w", po::value<std::string>()->value_name("N"), "pool size (default: the number of hardware threads); "
+         "not with mpi, whose workers are the worker ranks times --workers-per-rank")
+        ("workers-per-rank", po::value<std::string>()->value_name("K"),
+         "mpi only: worker processes of each worker rank (default: that rank's hardware threads; one rank per "
+         "machine uses its cores). With --bench: the mpi rows' (default: --workers split over the worker ranks)")
         ("mode,m", po::value<std::string>()->value_name("MODE")->default_value("map"),
          "map: executor.map over the numbers; chunked: one equal chunk per worker, submitted, merged with "
          "as_completed (the study's two drivers); as-completed: one task per number, consumed in completion "
@@ -139,7 +147,7 @@ int main(int argc, char** argv)
          "Default: rho, and trial for --bench")
         ("verify", "check every result: ascending primes whose product is n; a failed check is an error")
         ("task-timeout", po::value<std::string>()->value_name("MS"),
-         "processes only: a task running longer than MS milliseconds has its worker killed and fails; "
+         "processes and mpi: a task running longer than MS milliseconds has its worker killed and fails; "
          "the numbers of a failed chunk (map, chunked) are retried one a task, and a number that times out "
          "on its own is reported");
     po::options_description output_options("Output", 100, 50);
@@ -175,7 +183,10 @@ int main(int argc, char** argv)
         ("gnu-random", po::value<std::string>()->value_name("N")->default_value("200000"),
          "and on N random 64-bit numbers, serial and on --workers threads (0 skips)")
         ("stream-count", po::value<std::string>()->value_name("N")->default_value("300000"),
-         "--input FILE of N numbers in [1e9, 1e10]: serial, threads and processes (0 skips)");
+         "--input FILE of N numbers in [1e9, 1e10]: serial, threads and processes (0 skips)")
+        ("mpi-peer-python", po::value<std::string>()->value_name("PATH")->default_value("/usr/bin/python3"),
+         "under mpirun: the Python with mpi4py (Debian's python3-mpi4py) that runs the peer on "
+         "mpi4py.futures' MPIPoolExecutor, in an MPI job of its own (\"\" skips it)");
     po::options_description serve_options("Service", 100, 50);
     serve_options.add_options()
         ("serve", po::value<std::string>()->value_name("ADDR:PORT"),
@@ -198,7 +209,7 @@ int main(int argc, char** argv)
     po::options_description testing_options("Testing aids", 100, 50);
     testing_options.add_options()
         ("crash-on", po::value<std::string>()->value_name("N"),
-         "processes only: the task for the number N calls abort() in its worker, to see the crash reported "
+         "processes and mpi: the task for the number N calls abort() in its worker, to see the crash reported "
          "for N while the rest completes (numbers that shared N's chunk are retried one a task)")
         ("serve-blocking", "with --serve: wait for each request's numbers with get() on the I/O thread (the "
          "baseline of the service benchmark: every connection waits with it)")
@@ -258,7 +269,8 @@ int main(int argc, char** argv)
         auto kind = parse_executor(serving && !given<std::string>(vm, "executor") ? "processes"
                                                                                   : vm["executor"].as<std::string>());
         if (!kind)
-            throw input_error("--executor: \"" + vm["executor"].as<std::string>() + "\" is not one of serial, threads, processes");
+            throw input_error("--executor: \"" + vm["executor"].as<std::string>() +
+                              "\" is not one of serial, threads, processes, mpi");
         auto driver = parse_mode(vm["mode"].as<std::string>());
         if (!driver)
             throw input_error("--mode: \"" + vm["mode"].as<std::string>() + "\" is not one of map, chunked, as-completed, then");
@@ -278,17 +290,29 @@ int main(int argc, char** argv)
         std::size_t workers = 0;
         if (vm.count("workers"))
             workers = parse_count("workers", vm["workers"].as<std::string>(), 1);
+        bool mpi = *kind == executor_kind::mpi && !bench;  // --bench adds its mpi rows under mpirun
+        if (mpi && workers)
+            throw input_error("--workers: with --executor mpi the workers are the worker ranks (mpirun -n N: N - 1) "
+                              "times --workers-per-rank; give --workers-per-rank K");
+        std::size_t workers_per_rank = 0;
+        if (vm.count("workers-per-rank")) {
+            workers_per_rank = parse_count("workers-per-rank", vm["workers-per-rank"].as<std::string>(), 1);
+            if (!mpi && !bench)
+                throw input_error("--workers-per-rank goes with --executor mpi (or --bench under mpirun)");
+        }
         std::optional<u64> crash_on;
         if (vm.count("crash-on")) {
             crash_on = parse_number(vm["crash-on"].as<std::string>(), "--crash-on");
-            if (*kind != executor_kind::processes)
-                throw input_error("--crash-on needs --executor processes: a crash would take this program down with it");
+            if (!runs_elsewhere(*kind))
+                throw input_error("--crash-on needs --executor processes or mpi: a crash would take this program down "
+                                  "with it");
         }
         std::optional<std::chrono::milliseconds> task_timeout;
         if (vm.count("task-timeout")) {
             task_timeout = std::chrono::milliseconds(parse_count("task-timeout", vm["task-timeout"].as<std::string>(), 1));
-            if (*kind != executor_kind::processes)
-                throw input_error("--task-timeout needs --executor processes: only a worker process can be killed");
+            if (!runs_elsewhere(*kind))
+                throw input_error("--task-timeout needs --executor processes or mpi: only a worker process can be "
+                                  "killed");
         }
         int worker_nice = static_cast<int>(parse_count("worker-nice", vm["worker-nice"].as<std::string>(), 0));
         if (worker_nice > 19)
@@ -306,6 +330,9 @@ int main(int argc, char** argv)
             if (*kind == executor_kind::serial)
                 throw input_error("--serve needs --executor threads or processes: serial would factorize on the "
                                   "thread that answers every connection");
+            if (*kind == executor_kind::mpi)
+                throw input_error("--serve needs --executor threads or processes: the service stops with "
+                                  "process_pool_executor::terminate, which mpi_executor has no counterpart of");
             serve_config config;
             config.listen = parse_listen_address(vm["serve"].as<std::string>());
             config.pool = pool_config{*kind, workers, task_timeout, {}, worker_nice};
@@ -319,6 +346,8 @@ int main(int argc, char** argv)
             config.lag_probe = vm.count("lag-probe") > 0;
             return serve(config);
         }
+        if (mpi)
+            check_mpi_available();  // before any input is read: say what to do, never wait
         if (vm.count("progress") && vm.count("no-progress"))
             throw input_error("--progress and --no-progress contradict each other");
 
@@ -384,11 +413,13 @@ int main(int argc, char** argv)
             config.gnu_range = parse_count("gnu-range", vm["gnu-range"].as<std::string>(), 0);
             config.gnu_random = parse_count("gnu-random", vm["gnu-random"].as<std::string>(), 0);
             config.stream_count = parse_count("stream-count", vm["stream-count"].as<std::string>(), 0);
+            config.workers_per_rank = workers_per_rank;
+            config.mpi_peer_python = vm["mpi-peer-python"].as<std::string>();
             return run_bench(config);
         }
 
         stream_config config;
-        config.pool = pool_config{*kind, workers, task_timeout, {}};
+        config.pool = pool_config{*kind, workers, task_timeout, {}, 0, workers_per_rank};
         config.options.algo = algo;
         config.options.driver = *driver;
         config.options.chunksize = chunksize;

@@ -340,9 +340,12 @@ void run_segments(asyncjobs::executor& ex, number_stream& in, const run_options&
 
 int run_streaming(number_stream& in, const stream_config& config)
 {
-    std::size_t pool_size = config.pool.kind == executor_kind::serial ? 1
-                            : config.pool.workers                     ? config.pool.workers
-                                                  : std::max(1u, std::thread::hardware_concurrency());
+    auto start = clock_type::now();
+    auto seconds = [&] { return std::chrono::duration<double>(clock_type::now() - start).count(); };
+    // Made before the output starts: JSON names the pool's size first, and an mpi_executor
+    // knows its size (the ranks' workers added up) only once the ranks have answered.
+    auto ex = make_executor(config.pool);
+    std::size_t pool_size = ex ? ex->max_workers() : 1;
     run_description described{to_string(config.pool.kind), to_string(config.options.driver),
                               to_string(config.options.algo), pool_size, 0};
     progress_bar bar(in.known_count().value_or(0), config.progress);
@@ -352,15 +355,12 @@ int run_streaming(number_stream& in, const stream_config& config)
     result_writer out(config.output_fd, config.json, described);
     result_sink sink{options, out};
 
-    auto start = clock_type::now();
-    auto seconds = [&] { return std::chrono::duration<double>(clock_type::now() - start).count(); };
     try {
-        auto ex = make_executor(config.pool);
         if (!ex) {
             run_serial_stream(in, options, sink);
         } else {
             if (options.driver == mode::map) {
-                block_pipeline pipeline(*ex, config.pool.kind == executor_kind::processes, !config.json, options, sink);
+                block_pipeline pipeline(*ex, runs_elsewhere(config.pool.kind), !config.json, options, sink);
                 pipeline.run(in);
             } else {
                 run_segments(*ex, in, options, sink);
