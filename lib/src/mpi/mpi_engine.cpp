@@ -97,7 +97,8 @@ void mpi_engine::submit_with(state_ptr task, const task_options& options)
     static std::atomic<std::uint64_t> next_id{1};
     c->id = next_id.fetch_add(1, std::memory_order_relaxed);
     mpi_wire::writer(c->message).u64(c->id).i64(timeout_ms).u8(remote->chunked() ? 1 : 0).str(entry.name);
-    remote->encode_arguments(entry, c->message);
+    byte_sink sink(c->message);
+    remote->encode_arguments(entry, sink);
     if (c->message.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
         throw std::length_error("asyncjobs: mpi_executor: the encoded arguments are larger than one MPI message "
                                 "(2 GiB); send smaller arguments");

@@ -9,6 +9,7 @@
 #include <asyncjobs/detail/remote_exception.hpp>
 #include <asyncjobs/errors.hpp>
 
+#include "large_call.hpp"
 #include "process_pool_engine.hpp"
 #include "process_pool_policy.hpp"
 
@@ -52,9 +53,8 @@ void process_pool_engine::submit_with(state_ptr task, const task_options& option
     c->retries = options.retries.value_or(options_.retries);
     c->retry_on_timeout = options.retry_on_timeout.value_or(options_.retry_on_timeout);
     c->retry_backoff = options.retry_backoff.value_or(options_.retry_backoff);
-    encode_call_frame(c->frame, remote->chunked() ? frame_kind::map_call : frame_kind::call, c->id, entry.name,
-                      [&](std::string& out) { remote->encode_arguments(entry, out); });
-    if (c->frame.size() - frame_header_size > options_.max_payload)
+    encode_call_at_submit(*c);
+    if (call_frame_size(*c) - frame_header_size > options_.max_payload)
         throw std::length_error("asyncjobs: the encoded arguments are larger than process_pool_options::max_payload");
     {
         std::lock_guard lock(mutex_);
@@ -264,6 +264,8 @@ void process_pool_engine::dispatch()
         }
         call_ptr c = std::move(queue_.front());
         queue_.pop_front();
+        if (c->deferred && !place_large_call(*target, c, lock))
+            continue;
         if (!claim_for_send_locked(*target, *c)) {  // cancelled while queued
             count_end(ending::cancelled);  // by its caller's cancel(), a moment ago
             finished_one_locked();

@@ -7,6 +7,7 @@
 #include <asyncjobs/detail/frame.hpp>
 #include <asyncjobs/detail/shared_region.hpp>
 
+#include "large_call.hpp"
 #include "worker_link.hpp"
 
 #include <boost/asio/buffer.hpp>
@@ -47,8 +48,30 @@ void worker_link::use_features(bool shared_regions, bool claim_board) noexcept
     gated_ = claim_board && process_.claims().valid();
 }
 
+void worker_link::place_call(call& c)
+{
+    shared_region& region = process_.call_region();
+    c.placed = false;
+    if (shared_calls_ && region.can_carry(c.deferred)) {
+        std::byte* at = region.reserve(c.deferred);
+        if (at && encode_call_into(c, at)) {
+            c.placed = true;
+            return;
+        }
+    }
+    encode_call_whole(c);
+}
+
 void worker_link::send_call(call_ptr c)
 {
+    if (c->placed) {  // place_call() encoded it in the region
+        c->placed = false;
+        process_.call_region().publish();
+        std::string announcement;
+        append_shared_frame(announcement, c->id, c->deferred);
+        queue_write(outgoing{std::move(c), std::move(announcement)});
+        return;
+    }
     // A large call goes through the worker's shared region when it is free (the worker
     // is done with the last one): one copy instead of two and no wake-up per pipe buffer.
     // The call keeps its frame, to be sent again elsewhere if this worker dies.

@@ -74,6 +74,11 @@ public:
     /// Who starts each call sent ahead: the worker or a cancel (claim_board.hpp).
     claim_board& claims() noexcept { return process_.claims(); }
 
+    /// Encodes a call whose large arguments were only measured at submit (call::deferred):
+    /// straight into the worker's call region when it is free (the next send_call announces
+    /// it), else into the call's own frame. Throws what the arguments' encoding throws.
+    void place_call(call& c);
+
     /// Sends a call's frame: through the shared region when it is large and the region is
     /// free, else down the pipe. Marks the call delivered once its whole frame is written.
     void send_call(call_ptr c);
