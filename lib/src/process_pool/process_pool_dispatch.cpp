@@ -55,7 +55,9 @@ void process_pool_engine::submit_with(state_ptr task, const task_options& option
     c->retry_backoff = options.retry_backoff.value_or(options_.retry_backoff);
     encode_call_at_submit(*c);
     if (call_frame_size(*c) - frame_header_size > options_.max_payload)
-        throw std::length_error("asyncjobs: the encoded arguments are larger than process_pool_options::max_payload");
+        throw std::length_error("asyncjobs: the encoded arguments (" + std::to_string(call_frame_size(*c) - frame_header_size) +
+                                " bytes with the task name) are larger than process_pool_options::max_payload (" +
+                                std::to_string(options_.max_payload) + "); raise it or send smaller arguments");
     {
         std::lock_guard lock(mutex_);
         if (broken_)
