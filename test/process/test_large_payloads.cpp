@@ -84,22 +84,49 @@ struct scratch {
 
 // Below the threshold a frame takes the pipe, from it on the region: call and result frames
 // one byte under, at and one byte over it, each way, arrive intact (the worker's result
-// frame is smaller than its call frame by the task name, so the two edges differ).
+// frame is smaller than its call frame by the task name, so the two edges differ). Arguments
+// whose own encoding reaches the threshold are not encoded at submit but straight into the
+// region when sent: one byte under that edge, at it and over it too.
 BOOST_AUTO_TEST_CASE(frames_at_the_region_threshold_to_the_byte_cross_intact)
 {
     process_pool_executor pool(options(1));
     constexpr std::size_t threshold = asyncjobs::detail::shared_region::min_frame;
     std::size_t call_edge = threshold - call_frame_size(0);
     std::size_t result_edge = threshold - result_frame_size(0);
+    std::size_t deferred_edge = threshold - vector_overhead();
     BOOST_TEST_REQUIRE(call_frame_size(call_edge) == threshold);
     std::uint32_t seed = 1;
-    for (std::size_t edge : {call_edge, result_edge}) {
+    for (std::size_t edge : {call_edge, result_edge, deferred_edge}) {
         for (std::size_t n : {edge - 1, edge, edge + 1}) {
             auto bytes = pattern(n, seed++);
             auto back = pool.submit(pt::echo_bytes, bytes).get();
             BOOST_TEST_REQUIRE(back.size() == n);
             BOOST_TEST((back == bytes), "the echo of " << n << " bytes came back different");
         }
+    }
+}
+
+// Several large arguments in one call, each decoded with one copy out of the frame: each
+// must start where the one before it ended, at any alignment (the string's length moves
+// the vectors' place in the frame), in the worker and back in the parent.
+BOOST_AUTO_TEST_CASE(several_large_arguments_in_one_call_keep_their_places)
+{
+    process_pool_executor pool(options(1));
+    for (std::size_t shift = 0; shift < 8; ++shift) {
+        std::string text(std::size_t{300} << 10 | shift, 'a');
+        for (std::size_t i = 0; i < text.size(); i += 7)
+            text[i] = static_cast<char>('a' + i % 26);
+        std::vector<std::uint64_t> values((std::size_t{40} << 10) + shift);
+        std::iota(values.begin(), values.end(), std::uint64_t{1} << 40);
+        auto bytes = pattern((std::size_t{300} << 10) + 3 * shift, static_cast<std::uint32_t>(shift));
+        auto back = pool.submit(pt::concat, text, values, bytes).get();
+        auto expected = values;
+        expected.push_back(std::accumulate(bytes.begin(), bytes.end(), std::uint64_t{0}));
+        expected.push_back(text.size());
+        expected.push_back(std::accumulate(text.begin(), text.end(), std::uint64_t{0},
+                                           [](std::uint64_t sum, char c) { return sum + static_cast<unsigned char>(c); }));
+        BOOST_TEST_REQUIRE(back.size() == expected.size());
+        BOOST_TEST((back == expected), "with a string of " << text.size() << " bytes");
     }
 }
 

@@ -26,6 +26,15 @@ exploding_block make_exploding(std::uint64_t size, bool explode)
     return block;
 }
 
+std::vector<std::uint64_t> concat(std::string text, std::vector<std::uint64_t> values, std::vector<std::uint8_t> bytes)
+{
+    values.push_back(std::accumulate(bytes.begin(), bytes.end(), std::uint64_t{0}));
+    values.push_back(text.size());
+    values.push_back(std::accumulate(text.begin(), text.end(), std::uint64_t{0},
+                                     [](std::uint64_t sum, char c) { return sum + static_cast<unsigned char>(c); }));
+    return values;
+}
+
 std::uint64_t sum_bytes_dying_first(std::string counter, int deaths, std::vector<std::uint8_t> bytes)
 {
     int fd = ::open(counter.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
@@ -45,4 +54,5 @@ std::uint64_t sum_bytes_dying_first(std::string counter, int deaths, std::vector
 
 ASYNCJOBS_TASK(payload_tasks::echo_bytes);
 ASYNCJOBS_TASK(payload_tasks::make_exploding);
+ASYNCJOBS_TASK(payload_tasks::concat);
 ASYNCJOBS_TASK(payload_tasks::sum_bytes_dying_first);

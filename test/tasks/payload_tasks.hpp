@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace payload_tasks {
@@ -45,6 +46,11 @@ struct exploding_block {
 /// A block of `size` bytes (value i % 251 at i) that kills the worker while it is encoded
 /// if `explode` is set.
 exploding_block make_exploding(std::uint64_t size, bool explode);
+
+/// `values`, then the sum of `bytes`, then the length of `text` and the sum of its chars: several
+/// large arguments in one call, the string first so that its length moves the others'
+/// alignment in the frame.
+std::vector<std::uint64_t> concat(std::string text, std::vector<std::uint64_t> values, std::vector<std::uint8_t> bytes);
 
 /// Counts this try in `counter` (a file, one byte a try); on the first `deaths` tries the
 /// worker SIGKILLs itself, after that it returns the sum of `bytes` (the argument must
