@@ -64,6 +64,10 @@ void worker_link::place_call(call& c)
 
 void worker_link::send_call(call_ptr c)
 {
+    // The engine sends the next call from inside on_frame, once it has decoded the reply:
+    // the reply region must be free before the worker can begin its next reply, or that
+    // reply finds it busy and takes the pipe (every other 10 MiB echo did).
+    release_shared_reply();
     if (c->placed) {  // place_call() encoded it in the region
         c->placed = false;
         process_.call_region().publish();
@@ -225,9 +229,16 @@ bool worker_link::deliver(const decode_result& frame)
                               (inner.error ? inner.error : "not one whole result or failure frame for the announced task"));
         return false;
     }
+    shared_reply_ = bytes.size();
     bool keep_going = events_.on_frame(inner);
-    region.release(bytes.size());
+    release_shared_reply();
     return keep_going;
+}
+
+void worker_link::release_shared_reply() noexcept
+{
+    if (shared_reply_)
+        process_.reply_region().release(std::exchange(shared_reply_, 0));
 }
 
 void worker_link::on_process_exit(int status)
