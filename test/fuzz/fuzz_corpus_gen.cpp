@@ -58,7 +58,8 @@ std::string arguments(const char* name, Args... args)
 {
     std::tuple<Args...> tuple(std::move(args)...);
     std::string out;
-    entry(name).encode_arguments(&tuple, out);
+    byte_sink sink(out);
+    entry(name).encode_arguments(&tuple, sink);
     return out;
 }
 
@@ -75,7 +76,8 @@ template <class Input>
 std::string chunk_inputs(const char* name, std::vector<Input> inputs)
 {
     std::string out;
-    entry(name).encode_chunk(&inputs, out);
+    byte_sink sink(out);
+    entry(name).encode_chunk(&inputs, sink);
     return out;
 }
 

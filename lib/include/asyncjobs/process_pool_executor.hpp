@@ -2,6 +2,7 @@
 #ifndef ASYNCJOBS_PROCESS_POOL_EXECUTOR_HPP
 #define ASYNCJOBS_PROCESS_POOL_EXECUTOR_HPP
 
+#include <asyncjobs/detail/byte_sink.hpp>
 #include <asyncjobs/detail/config.hpp>
 #include <asyncjobs/detail/function_task.hpp>
 #include <asyncjobs/detail/remote_executor.hpp>
@@ -51,7 +52,8 @@ encoded_call encode_call(R (*fn)(Params...), Args&&... args)
     const task_entry& entry = registered_entry(reinterpret_cast<std::uintptr_t>(fn), typeid(fn), "the initializer");
     std::tuple<std::decay_t<Params>...> values(std::forward<Args>(args)...);
     encoded_call call{entry.name, {}};
-    entry.encode_arguments(&values, call.arguments);
+    byte_sink sink(call.arguments);
+    entry.encode_arguments(&values, sink);
     return call;
 }
 } // namespace detail

@@ -105,7 +105,8 @@ void mpi_engine::submit_with(state_ptr task, const task_options& options)
         .i64(options.retry_backoff ? options.retry_backoff->count() : -1)
         .u8(remote->chunked() ? 1 : 0)
         .str(entry.name);
-    remote->encode_arguments(entry, c->message);
+    byte_sink sink(c->message);
+    remote->encode_arguments(entry, sink);
     if (c->message.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
         throw std::length_error("asyncjobs: mpi_executor: the encoded arguments are larger than one MPI message "
                                 "(2 GiB); send smaller arguments");

@@ -51,7 +51,10 @@ public:
     std::uintptr_t function() const noexcept override { return entry_.address; }
     const std::type_info& function_type() const noexcept override { return typeid(relay_state); }
     bool chunked() const noexcept override { return chunked_; }
-    void encode_arguments(const task_entry&, std::string& out) const override { out.append(arguments_); }
+    void encode_arguments(const task_entry&, byte_sink& out) const override
+    {
+        out.append(arguments_.data(), arguments_.size());
+    }
     void complete_from(const task_entry&, std::span<const std::byte> bytes) noexcept override
     {
         set_value(std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()));

@@ -50,6 +50,8 @@ struct call {
     remote_call* remote = nullptr;
     const task_entry* entry = nullptr;
     std::string frame;
+    std::size_t deferred = 0;  ///< large arguments, not encoded yet (frame empty): the frame's size (large_call.hpp)
+    bool placed = false;       ///< its frame was just encoded into its worker's call region, to be announced
     std::uint64_t id = 0;
     std::chrono::milliseconds timeout{0};  ///< zero: none (a timeout set is positive)
     bool started = false;  ///< claimed (running); re-dispatched after a crash without a new claim

@@ -9,6 +9,7 @@
 #include <asyncjobs/detail/remote_exception.hpp>
 #include <asyncjobs/errors.hpp>
 
+#include "large_call.hpp"
 #include "process_pool_engine.hpp"
 #include "process_pool_policy.hpp"
 
@@ -32,14 +33,11 @@ namespace asio = boost::asio;
 void process_pool_engine::submit_with(state_ptr task, const task_options& options)
 {
     fork_guard_.throw_if_forked();
-    // Named members, not a structured binding: clang 14 cannot capture a binding in a lambda.
     const sendable_call sendable = sendable_call_of(*task, options, "process_pool_executor");
-    remote_call* const remote = sendable.remote;
-    const task_entry& entry = sendable.entry;
     auto c = std::make_shared<call>(frames_);
     c->state = task;
-    c->remote = remote;
-    c->entry = &entry;
+    c->remote = sendable.remote;
+    c->entry = &sendable.entry;
     c->id = next_id_.fetch_add(1, std::memory_order_relaxed);
     c->timeout = options.timeout.value_or(options_.task_timeout.value_or(std::chrono::milliseconds::zero()));
     c->retries = static_cast<std::uint16_t>(options.retries.value_or(options_.retries));  // checked above
@@ -48,10 +46,11 @@ void process_pool_engine::submit_with(state_ptr task, const task_options& option
         c->deaths = std::make_unique<call_deaths>();
         c->deaths->backoff = options.retry_backoff;
     }
-    encode_call_frame(c->frame, remote->chunked() ? frame_kind::map_call : frame_kind::call, c->id, entry.name,
-                      [&](std::string& out) { remote->encode_arguments(entry, out); });
-    if (c->frame.size() - frame_header_size > options_.max_payload)
-        throw std::length_error("asyncjobs: the encoded arguments are larger than process_pool_options::max_payload");
+    encode_call_at_submit(*c);
+    if (call_frame_size(*c) - frame_header_size > options_.max_payload)
+        throw std::length_error("asyncjobs: the encoded arguments (" + std::to_string(call_frame_size(*c) - frame_header_size) +
+                                " bytes with the task name) are larger than process_pool_options::max_payload (" +
+                                std::to_string(options_.max_payload) + "); raise it or send smaller arguments");
     {
         std::lock_guard lock(mutex_);
         if (broken_)
@@ -260,6 +259,8 @@ void process_pool_engine::dispatch()
         }
         call_ptr c = std::move(queue_.front());
         queue_.pop_front();
+        if (c->deferred && !place_large_call(*target, c, lock))
+            continue;
         if (!claim_for_send_locked(*target, *c)) {  // cancelled while queued
             count_end(ending::cancelled);  // by its caller's cancel(), a moment ago
             finished_one_locked();

@@ -123,6 +123,11 @@ private:
     /// instead of one per call; with long tasks it stays shallow (policy::pipeline_cap()).
     worker* pick_worker(std::size_t queued);
 
+    /// Holding `lock` (on mutex_), which it releases meanwhile: encodes the large arguments of
+    /// `c`, about to go to `w`, straight into w's call region or else into c's frame
+    /// (large_call.hpp). False if they failed to encode: `c` failed with that error.
+    bool place_large_call(worker& w, call_ptr& c, std::unique_lock<std::mutex>& lock);
+
     /// Under mutex_: takes `c`, about to go to `w`, out of the queue's hands. False if it
     /// was cancelled meanwhile (the caller drops it).
     bool claim_for_send_locked(worker& w, call& c);

@@ -7,6 +7,7 @@
 #include <asyncjobs/detail/frame.hpp>
 #include <asyncjobs/detail/shared_region.hpp>
 
+#include "large_call.hpp"
 #include "worker_link.hpp"
 
 #include <boost/asio/buffer.hpp>
@@ -47,8 +48,34 @@ void worker_link::use_features(bool shared_regions, bool claim_board) noexcept
     gated_ = claim_board && process_.claims().valid();
 }
 
+void worker_link::place_call(call& c)
+{
+    shared_region& region = process_.call_region();
+    c.placed = false;
+    if (shared_calls_ && region.can_carry(c.deferred)) {
+        std::byte* at = region.reserve(c.deferred);
+        if (at && encode_call_into(c, at)) {
+            c.placed = true;
+            return;
+        }
+    }
+    encode_call_whole(c);
+}
+
 void worker_link::send_call(call_ptr c)
 {
+    // The engine sends the next call from inside on_frame, once it has decoded the reply:
+    // the reply region must be free before the worker can begin its next reply, or that
+    // reply finds it busy and takes the pipe (every other 10 MiB echo did).
+    release_shared_reply();
+    if (c->placed) {  // place_call() encoded it in the region
+        c->placed = false;
+        process_.call_region().publish();
+        std::string announcement;
+        append_shared_frame(announcement, c->id, c->deferred);
+        queue_write(outgoing{std::move(c), std::move(announcement)});
+        return;
+    }
     // A large call goes through the worker's shared region when it is free (the worker
     // is done with the last one): one copy instead of two and no wake-up per pipe buffer.
     // The call keeps its frame, to be sent again elsewhere if this worker dies.
@@ -202,9 +229,16 @@ bool worker_link::deliver(const decode_result& frame)
                               (inner.error ? inner.error : "not one whole result or failure frame for the announced task"));
         return false;
     }
+    shared_reply_ = bytes.size();
     bool keep_going = events_.on_frame(inner);
-    region.release(bytes.size());
+    release_shared_reply();
     return keep_going;
+}
+
+void worker_link::release_shared_reply() noexcept
+{
+    if (shared_reply_)
+        process_.reply_region().release(std::exchange(shared_reply_, 0));
 }
 
 void worker_link::on_process_exit(int status)

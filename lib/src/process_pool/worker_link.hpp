@@ -74,6 +74,11 @@ public:
     /// Who starts each call sent ahead: the worker or a cancel (claim_board.hpp).
     claim_board& claims() noexcept { return process_.claims(); }
 
+    /// Encodes a call whose large arguments were only measured at submit (call::deferred):
+    /// straight into the worker's call region when it is free (the next send_call announces
+    /// it), else into the call's own frame. Throws what the arguments' encoding throws.
+    void place_call(call& c);
+
     /// Sends a call's frame: through the shared region when it is large and the region is
     /// free, else down the pipe. Marks the call delivered once its whole frame is written.
     void send_call(call_ptr c);
@@ -102,6 +107,8 @@ private:
     std::optional<std::size_t> process_input();
     /// A shared reply is decoded in place, like a piped one.
     bool deliver(const decode_result& frame);
+    /// Lets the worker reuse its reply region: the reply read from it has been decoded.
+    void release_shared_reply() noexcept;
     void on_process_exit(int status);
     /// Once the worker is dead, its output is whatever its pipe holds now: a process its
     /// task forked may keep the write end open, so end of file may never come. Reads what
@@ -125,6 +132,7 @@ private:
     bool read_pending_ = false;   ///< a read of the reply pipe is under way (it owns the input's free space)
     std::size_t input_wanted_ = 1;  ///< bytes the next frame still needs (what the next read asks for)
     bool exited_ = false;
+    std::size_t shared_reply_ = 0;  ///< size of the reply being delivered from the reply region, until released
 };
 
 } // namespace asyncjobs::detail

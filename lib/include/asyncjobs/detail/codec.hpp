@@ -26,6 +26,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <stdexcept>
 #include <type_traits>
@@ -33,6 +34,7 @@
 #include <streambuf>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace asyncjobs::detail {
 
@@ -103,6 +105,13 @@ public:
         setg(begin, begin, begin + in.size());
     }
     std::size_t remaining() const noexcept { return static_cast<std::size_t>(egptr() - gptr()); }
+    /// The next `n` bytes, read in place (the caller checked that they are there).
+    const char* take(std::size_t n) noexcept
+    {
+        const char* at = gptr();
+        setg(eback(), gptr() + n, egptr());
+        return at;
+    }
 
 protected:
     std::streamsize xsgetn(char* s, std::streamsize n) override
@@ -135,10 +144,9 @@ public:
     {
         std::size_t length = 0;
         this->load_binary(&length, sizeof(length));
-        require(length);
-        s.resize(length);
-        if (length)
-            this->load_binary(s.data(), length);
+        require_bytes(length, 1);
+        // Copied once, out of the frame in place: resize() would zero-fill it first.
+        s.assign(source_.take(length), length);
     }
     // A bool byte other than 0 or 1 (a map() chunk's outcome flags, an optional's) is
     // undefined behaviour to read as a bool, and Boost's own load asserts on it.
@@ -157,6 +165,34 @@ public:
     {
         base::load_override(t);
     }
+    // A vector of numbers, the common large payload: Boost's load resizes it (writing zeros
+    // over every element) and then copies the bytes over them; this copies them once, out of
+    // the frame in place. The format is Boost's: the count, then the elements' bytes (for
+    // the element types Boost writes with no class information: see collection_traits.hpp).
+    template <class T>
+        requires(std::is_arithmetic_v<T> && !std::is_same_v<T, bool> &&
+                 boost::serialization::implementation_level<std::vector<T>>::value ==
+                     boost::serialization::object_serializable)
+    void load_override(std::vector<T>& v)
+    {
+        boost::serialization::collection_size_type count;
+        load_override(count);
+        if (BOOST_SERIALIZATION_VECTOR_VERSIONED(this->get_library_version())) {
+            unsigned int item_version = 0;
+            *this >> item_version;
+        }
+        require_bytes(count, sizeof(T));
+        const char* at = source_.take(count * sizeof(T));
+        if (reinterpret_cast<std::uintptr_t>(at) % alignof(T) == 0) {
+            const T* first = reinterpret_cast<const T*>(at);
+            v.assign(first, first + static_cast<std::size_t>(count));
+        } else {
+            // Elements that are not aligned in the frame cannot be read as T in place.
+            v.resize(count);
+            if (count)
+                std::memcpy(v.data(), at, count * sizeof(T));
+        }
+    }
     void load_override(boost::serialization::collection_size_type& t)
     {
         base::load_override(t);
@@ -174,6 +210,15 @@ private:
         if (count > source_.remaining() + allowance)
             throw std::length_error("asyncjobs: corrupt encoding: " + std::to_string(count) +
                                     " elements announced, " + std::to_string(source_.remaining()) + " bytes left");
+    }
+
+    /// `count` elements of `size` bytes each must all be in what is left of the input.
+    void require_bytes(std::size_t count, std::size_t size) const
+    {
+        if (count > source_.remaining() / size)
+            throw std::length_error("asyncjobs: corrupt encoding: " + std::to_string(count) + " elements of " +
+                                    std::to_string(size) + " bytes announced, " +
+                                    std::to_string(source_.remaining()) + " bytes left");
     }
 
     span_source& source_;

@@ -2,6 +2,7 @@
 #ifndef ASYNCJOBS_DETAIL_FUNCTION_TASK_HPP
 #define ASYNCJOBS_DETAIL_FUNCTION_TASK_HPP
 
+#include <asyncjobs/detail/byte_sink.hpp>
 #include <asyncjobs/detail/state.hpp>
 #include <asyncjobs/detail/submit_arguments.hpp>
 #include <asyncjobs/detail/task.hpp>
@@ -32,7 +33,7 @@ public:
     /// The call holds std::ref / std::cref arguments: objects of this process, which a
     /// worker cannot reach (a process pool refuses the task, naming the function).
     virtual bool shares_caller_objects() const noexcept { return false; }
-    virtual void encode_arguments(const task_entry& entry, std::string& out) const = 0;
+    virtual void encode_arguments(const task_entry& entry, byte_sink& out) const = 0;
     /// Decodes a worker's result and completes the task with it.
     virtual void complete_from(const task_entry& entry, std::span<const std::byte> result) noexcept = 0;
     /// Completes the task with an exception (the task's own, or why it could not run).
@@ -98,7 +99,7 @@ public:
     const std::type_info& function_type() const noexcept override { return typeid(Fn); }
     bool shares_caller_objects() const noexcept override { return shares; }
 
-    void encode_arguments(const task_entry& entry, std::string& out) const override
+    void encode_arguments(const task_entry& entry, byte_sink& out) const override
     {
         // The registry's codec reads a tuple of the decayed parameters; a call with
         // reference_wrappers is refused before it gets here (shares_caller_objects).

@@ -92,7 +92,7 @@ public:
     std::uintptr_t function() const noexcept override { return reinterpret_cast<std::uintptr_t>(fn_); }
     const std::type_info& function_type() const noexcept override { return typeid(Fn); }
 
-    void encode_arguments(const task_entry& entry, std::string& out) const override
+    void encode_arguments(const task_entry& entry, byte_sink& out) const override
     {
         if (!entry.encode_chunk)
             throw std::invalid_argument("asyncjobs: map() needs a task of exactly one argument, and '" + entry.name +

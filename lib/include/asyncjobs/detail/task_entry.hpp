@@ -13,6 +13,7 @@
 
 namespace asyncjobs::detail {
 
+class byte_sink;
 class reply_buffer;
 
 /// What a process needs to run one registered function from bytes, and to build its calls.
@@ -23,7 +24,7 @@ struct task_entry {
     /// Worker side: decodes the arguments, calls the function, appends the encoded result.
     void (*invoke)(std::span<const std::byte> args, reply_buffer& result) = nullptr;
     /// Parent side: encodes the std::tuple of decayed parameters at `arguments`.
-    void (*encode_arguments)(const void* arguments, std::string& out) = nullptr;
+    void (*encode_arguments)(const void* arguments, byte_sink& out) = nullptr;
     /// Parent side: decodes a result into the std::optional<result> at `result`.
     void (*decode_result)(std::span<const std::byte> in, void* result) = nullptr;
 
@@ -31,7 +32,7 @@ struct task_entry {
     /// Worker side: decodes a std::vector of inputs, calls the function on each, appends every outcome.
     void (*invoke_chunk)(std::span<const std::byte> inputs, reply_buffer& outcomes) = nullptr;
     /// Parent side: encodes the std::vector of inputs at `inputs`.
-    void (*encode_chunk)(const void* inputs, std::string& out) = nullptr;
+    void (*encode_chunk)(const void* inputs, byte_sink& out) = nullptr;
     /// Parent side: decodes outcomes into the map_chunk at `chunk`; returns the worker's ns per call.
     std::uint64_t (*decode_chunk)(std::span<const std::byte> outcomes, void* chunk) = nullptr;
 };

@@ -2,6 +2,7 @@
 #ifndef ASYNCJOBS_DETAIL_TASK_REGISTRY_HPP
 #define ASYNCJOBS_DETAIL_TASK_REGISTRY_HPP
 
+#include <asyncjobs/detail/byte_sink.hpp>
 #include <asyncjobs/detail/codec.hpp>
 #include <asyncjobs/detail/remote_exception.hpp>
 #include <asyncjobs/detail/reply_buffer.hpp>
@@ -137,7 +138,7 @@ private:
         }
     }
 
-    static void encode_arguments(const void* args, std::string& out)
+    static void encode_arguments(const void* args, byte_sink& out)
     {
         std::apply([&](const auto&... a) { encode_values(out, a...); }, *static_cast<const arguments*>(args));
     }
@@ -181,7 +182,7 @@ private:
         });
     }
 
-    static void encode_chunk(const void* inputs, std::string& out)
+    static void encode_chunk(const void* inputs, byte_sink& out)
     {
         encode_values(out, *static_cast<const std::vector<chunk_input>*>(inputs));
     }
