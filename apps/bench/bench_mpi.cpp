@@ -91,18 +91,6 @@ po::options_description options(config& c)
     return all;
 }
 
-/// The 1-minute load average, NaN where /proc/loadavg cannot be read.
-double load_average()
-{
-    double load = std::nan("");
-    if (FILE* f = std::fopen("/proc/loadavg", "r")) {
-        if (std::fscanf(f, "%lf", &load) != 1)
-            load = std::nan("");
-        std::fclose(f);
-    }
-    return load;
-}
-
 // ---------------------------------------------------------------------------------------
 // The workloads, generic over the executor (mpi_executor and process_pool_executor).
 
@@ -257,26 +245,20 @@ public:
             disable("the mpi4py peer failed (status " + std::to_string(status) + ")");
             return std::nullopt;
         }
-        boost::system::error_code ec;
-        auto doc = boost::json::parse(json, ec);
-        const auto* peer = ec ? nullptr : doc.if_object();
-        const auto* figures = peer && peer->contains("figures") ? peer->at("figures").if_object() : nullptr;
-        sink out;
-        for (const char* key : {"submit_bulk_us_per_task", "round_trip_us"})
-            if (const auto* v = figures ? figures->if_contains(key) : nullptr; v && v->is_number())
-                out[key] = v->to_number<double>();
-        if (out.size() != 2) {
+        static constexpr const char* keys[] = {"submit_bulk_us_per_task", "round_trip_us"};
+        auto parsed = parse_peer_output(json, keys);
+        if (!parsed || parsed->figures.size() != std::size(keys)) {
             disable("the mpi4py peer printed no figures");
             return std::nullopt;
         }
         auto text = [&](const char* key) -> std::string {
-            const auto* v = peer->if_contains(key);
+            const auto* v = parsed->doc.if_contains(key);
             return v && v->is_string() ? std::string(v->as_string()) : "?";
         };
         version_ = "Python " + text("python") + ", mpi4py " + text("mpi4py");
         mpi_ = text("mpi");
         outputs_.push_back(std::move(json));
-        return out;
+        return std::move(parsed->figures);
     }
 
     /// The MPI library as mpi4py reports it ("Open MPI v4.1.4, ..."), empty before a run.
@@ -317,15 +299,6 @@ struct row {
     paired_ratios speedup;   // how many times faster than mpi4py.futures
     std::vector<double> ours_samples, pool_samples, python_samples;
 };
-
-std::string speedup_cell(double s)
-{
-    if (std::isnan(s))
-        return "-";
-    char buf[32];
-    std::snprintf(buf, sizeof buf, s >= 10 ? "%.0fx" : "%.1fx", s);
-    return buf;
-}
 
 struct setup_facts {
     std::size_t ranks = 0, workers_per_rank = 0, workers = 0;

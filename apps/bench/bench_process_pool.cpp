@@ -617,27 +617,6 @@ std::string result_cell(const row& r)
     return *p ? "PASS" : "MISS";
 }
 
-std::string speedup_cell(double s)
-{
-    if (std::isnan(s))
-        return "-";
-    char buf[32];
-    std::snprintf(buf, sizeof buf, s >= 10 ? "%.0fx" : "%.1fx", s);
-    return buf;
-}
-
-/// The 1-minute load average, NaN where /proc/loadavg cannot be read.
-double load_average()
-{
-    double load = std::nan("");
-    if (FILE* f = std::fopen("/proc/loadavg", "r")) {
-        if (std::fscanf(f, "%lf", &load) != 1)
-            load = std::nan("");
-        std::fclose(f);
-    }
-    return load;
-}
-
 /// "load average 0.3 at the start, 1.9 at the end": how busy the machine was (the figures
 /// of a loaded machine are slower, the ratios less so). Set by run().
 std::string machine_load;

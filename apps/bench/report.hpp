@@ -35,6 +35,28 @@
 
 namespace asyncjobs_bench {
 
+/// The 1-minute load average, NaN where /proc/loadavg cannot be read.
+inline double load_average()
+{
+    double load = std::nan("");
+    if (FILE* f = std::fopen("/proc/loadavg", "r")) {
+        if (std::fscanf(f, "%lf", &load) != 1)
+            load = std::nan("");
+        std::fclose(f);
+    }
+    return load;
+}
+
+/// A speedup as a table cell: "12x", "3.4x", "-" when unknown.
+inline std::string speedup_cell(double s)
+{
+    if (std::isnan(s))
+        return "-";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, s >= 10 ? "%.0fx" : "%.1fx", s);
+    return buf;
+}
+
 // ---------------------------------------------------------------------------------------
 // Rounds
 
@@ -138,6 +160,27 @@ paired_ratios pair_up(const std::vector<double>& ours, const std::vector<double>
 // ---------------------------------------------------------------------------------------
 // The Python peer, run as a child process that prints JSON
 
+/// A peer's JSON output, {"figures": {key: number, ...}, ...}: the document and those of
+/// `keys` its figures have. nullopt when it is not a JSON object.
+struct peer_output {
+    boost::json::object doc;
+    sink figures;
+};
+
+inline std::optional<peer_output> parse_peer_output(const std::string& json, std::span<const char* const> keys)
+{
+    boost::system::error_code ec;
+    auto value = boost::json::parse(json, ec);
+    if (ec || !value.is_object())
+        return std::nullopt;
+    peer_output out{std::move(value.as_object()), {}};
+    const auto* figures = out.doc.contains("figures") ? out.doc.at("figures").if_object() : nullptr;
+    for (const char* key : keys)
+        if (const auto* v = figures ? figures->if_contains(key) : nullptr; v && v->is_number())
+            out.figures[key] = v->to_number<double>();
+    return out;
+}
+
 class python_peer {
 public:
     /// c.peer_script run by c.python_exe with `--workers W --rounds R --scale X`. Disabled,
@@ -184,22 +227,15 @@ public:
             disable("the Python peer failed (status " + std::to_string(status) + ")");
             return std::nullopt;
         }
-        boost::system::error_code ec;
-        auto doc = boost::json::parse(json, ec);
-        const auto* peer = ec ? nullptr : doc.if_object();
-        const auto* figures = peer && peer->contains("figures") ? peer->at("figures").if_object() : nullptr;
-        sink out;
-        for (const char* key : keys)
-            if (const auto* v = figures ? figures->if_contains(key) : nullptr; v && v->is_number())
-                out[key] = v->to_number<double>();
-        if (out.empty()) {
+        auto parsed = parse_peer_output(json, keys);
+        if (!parsed || parsed->figures.empty()) {
             disable("the Python peer printed no figures");
             return std::nullopt;
         }
-        if (const auto* v = peer->if_contains("python"); v && v->is_string())
+        if (const auto* v = parsed->doc.if_contains("python"); v && v->is_string())
             version_ = std::string(v->as_string());
         outputs_.push_back(std::move(json));
-        return out;
+        return std::move(parsed->figures);
     }
 
 private:
