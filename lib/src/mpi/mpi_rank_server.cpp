@@ -141,9 +141,17 @@ public:
                 transport_.send(0, r.tag, std::move(r.bytes));
                 active = true;
             }
-            transport_.flush();
+            bool sent = transport_.flush();
+            // Holding every call rank 0 lets it hold (its workers + 1), the rank hears nothing
+            // from rank 0 but a kill or the end until it replies, and a reply wakes it through
+            // the outbox: looking at MPI every 20 us then only takes CPU from its own workers
+            // (on a 2-core machine, chunksize-1 maps ran at 1.06x over serial instead of 1.8x).
+            bool full = pool_ && running_.size() >= pool_->max_workers() + 1;
             std::unique_lock lock(outbox_.mutex);
-            backoff.pause(active, outbox_.wake, lock, [&] { return outbox_.poked; });
+            if (full && sent)
+                backoff.pause_long(outbox_.wake, lock, [&] { return outbox_.poked; });
+            else
+                backoff.pause(active, outbox_.wake, lock, [&] { return outbox_.poked; });
             outbox_.poked = false;
         }
         drop_pool();

@@ -80,6 +80,15 @@ public:
         cv.wait_for(lock, next_, woken);
     }
 
+    /// Sleeps the longest interval on `cv` unless `woken`; the next pause() starts from
+    /// there. For a loop that expects nothing from MPI but what may wait (a kill, the end).
+    template <class Predicate>
+    void pause_long(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, Predicate woken)
+    {
+        next_ = max_;
+        cv.wait_for(lock, max_, woken);
+    }
+
 private:
     std::chrono::microseconds busy_;
     std::chrono::microseconds max_;
