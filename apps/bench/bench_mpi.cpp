@@ -169,15 +169,12 @@ std::vector<std::string> mpi_job_variables()
     return names;
 }
 
-class mpi4py_peer {
+class mpi4py_peer : public peer_process {
 public:
-    mpi4py_peer(const config& c, int ranks, std::size_t bulk_n, std::size_t trips_n) : c_(c)
+    mpi4py_peer(const config& c, int ranks, std::size_t bulk_n, std::size_t trips_n) : peer_process(c, "mpi4py")
     {
-        using mode = bench_options::python_mode;
-        if (c.python == mode::off) {
-            note_ = "mpi4py peer skipped (--no-python)";
+        if (skipped())
             return;
-        }
         // PATH's python3 may lack mpi4py (a pyenv one): Debian's python3-mpi4py is for /usr/bin/python3.
         std::vector<std::string> candidates = {c.python_exe};
         if (!c.python_exe_given)
@@ -224,40 +221,22 @@ public:
         cmd << ' ' << shell_quote(*mpirun) << " -n " << ranks << " --oversubscribe -x "
             << shell_quote("PYTHONPATH=" + dir) << ' ' << shell_quote(python_) << " -m mpi4py.futures "
             << shell_quote(c.peer_script) << " --rounds 1 --bulk " << bulk_n << " --round-trips " << trips_n;
-        command_ = cmd.str();
-        enabled_ = true;
+        start(cmd.str());
     }
 
-    bool enabled() const noexcept { return enabled_; }
-    const std::string& note() const noexcept { return note_; }
-    const std::string& command() const noexcept { return command_; }
-    /// "Python 3.11.2, mpi4py 3.1.4" once a run succeeded.
-    const std::string& version() const noexcept { return version_; }
-    const std::vector<std::string>& outputs() const noexcept { return outputs_; }
-
+    /// One run; its version() reads "Python 3.11.2, mpi4py 3.1.4" after the first.
     std::optional<sink> run()
     {
-        if (!enabled_)
-            return std::nullopt;
-        int status = 0;
-        std::string json = run_capture(command_, status);
-        if (status != 0) {
-            disable("the mpi4py peer failed (status " + std::to_string(status) + ")");
-            return std::nullopt;
-        }
         static constexpr const char* keys[] = {"submit_bulk_us_per_task", "round_trip_us"};
-        auto parsed = parse_peer_output(json, keys);
-        if (!parsed || parsed->figures.size() != std::size(keys)) {
-            disable("the mpi4py peer printed no figures");
+        auto parsed = run_once(keys, true);
+        if (!parsed)
             return std::nullopt;
-        }
         auto text = [&](const char* key) -> std::string {
             const auto* v = parsed->doc.if_contains(key);
             return v && v->is_string() ? std::string(v->as_string()) : "?";
         };
         version_ = "Python " + text("python") + ", mpi4py " + text("mpi4py");
         mpi_ = text("mpi");
-        outputs_.push_back(std::move(json));
         return std::move(parsed->figures);
     }
 
@@ -265,18 +244,7 @@ public:
     const std::string& mpi_library() const noexcept { return mpi_; }
 
 private:
-    void disable(const std::string& why)
-    {
-        enabled_ = false;
-        if (c_.python == bench_options::python_mode::required)
-            throw std::runtime_error(why);
-        note_ = why + "; mpi4py column left empty";
-    }
-
-    const config& c_;
-    bool enabled_ = false;
-    std::string python_, command_, note_, version_, mpi_;
-    std::vector<std::string> outputs_;
+    std::string python_, mpi_;
 };
 
 // ---------------------------------------------------------------------------------------

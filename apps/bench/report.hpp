@@ -181,16 +181,83 @@ inline std::optional<peer_output> parse_peer_output(const std::string& json, std
     return out;
 }
 
-class python_peer {
+/// What every peer run as a child process shares: whether it runs, why not (the note the
+/// tables print), its command, what it printed; one run of the command, parsed. `name` is
+/// how notes call it ("Python", "mpi4py").
+class peer_process {
+public:
+    bool enabled() const noexcept { return enabled_; }
+    /// Why there is no peer figure; empty while the peer works.
+    const std::string& note() const noexcept { return note_; }
+    const std::string& command() const noexcept { return command_; }
+    const std::string& version() const noexcept { return version_; }
+    /// The JSON of every successful run.
+    const std::vector<std::string>& outputs() const noexcept { return outputs_; }
+
+protected:
+    peer_process(const bench_options& c, std::string name) : c_(c), name_(std::move(name))
+    {
+        if (skipped())
+            note_ = name_ + " peer skipped (--no-python)";
+    }
+
+    bool skipped() const noexcept { return c_.python == bench_options::python_mode::off; }
+
+    /// The peer runs `command` from now on.
+    void start(std::string command)
+    {
+        command_ = std::move(command);
+        enabled_ = true;
+    }
+
+    /// No peer figures from now on, for `why`: an error under --python.
+    void disable(const std::string& why)
+    {
+        enabled_ = false;
+        if (c_.python == bench_options::python_mode::required)
+            throw std::runtime_error(why);
+        note_ = why + "; " + name_ + " column left empty";
+    }
+
+    /// One run: its output with those of `keys` its figures have. nullopt, and the peer
+    /// disabled, when it fails or has none of them (fewer than all with `need_all`).
+    std::optional<peer_output> run_once(std::span<const char* const> keys, bool need_all)
+    {
+        if (!enabled_)
+            return std::nullopt;
+        int status = 0;
+        std::string json = run_capture(command_, status);
+        if (status != 0) {
+            disable("the " + name_ + " peer failed (status " + std::to_string(status) + ")");
+            return std::nullopt;
+        }
+        auto parsed = parse_peer_output(json, keys);
+        if (!parsed || parsed->figures.empty() || (need_all && parsed->figures.size() != keys.size())) {
+            disable("the " + name_ + " peer printed no figures");
+            return std::nullopt;
+        }
+        outputs_.push_back(std::move(json));
+        return parsed;
+    }
+
+    const bench_options& c_;
+    std::string version_;
+
+private:
+    std::string name_;
+    bool enabled_ = false;
+    std::string command_, note_;
+    std::vector<std::string> outputs_;
+};
+
+class python_peer : public peer_process {
 public:
     /// c.peer_script run by c.python_exe with `--workers W --rounds R --scale X`. Disabled,
     /// with a note, by --no-python or when either is missing, which --python makes an error.
-    python_peer(const bench_options& c, std::size_t workers, int rounds) : c_(c)
+    python_peer(const bench_options& c, std::size_t workers, int rounds) : peer_process(c, "Python")
     {
-        if (c.python == bench_options::python_mode::off) {
-            note_ = "Python peer skipped (--no-python)";
+        if (skipped())
             return;
-        }
         auto exe = asyncjobs_apps::find_on_path(c.python_exe);
         if (!exe) {
             disable(c.python_exe + " not found on PATH");
@@ -203,54 +270,20 @@ public:
         std::ostringstream cmd;
         cmd << asyncjobs_apps::shell_quote(*exe) << ' ' << asyncjobs_apps::shell_quote(c.peer_script) << " --workers " << workers << " --rounds "
             << rounds << " --scale " << c.scale;
-        command_ = cmd.str();
-        enabled_ = true;
+        start(cmd.str());
     }
-
-    bool enabled() const noexcept { return enabled_; }
-    /// Why there is no Python figure; empty while the peer works.
-    const std::string& note() const noexcept { return note_; }
-    const std::string& command() const noexcept { return command_; }
-    const std::string& version() const noexcept { return version_; }
-    /// The JSON of every successful run.
-    const std::vector<std::string>& outputs() const noexcept { return outputs_; }
 
     /// One run of the peer: those of `keys` that its "figures" have. nullopt when it fails
     /// or has none of them, which disables the peer (an error under --python).
     std::optional<sink> run(std::span<const char* const> keys)
     {
-        if (!enabled_)
+        auto parsed = run_once(keys, false);
+        if (!parsed)
             return std::nullopt;
-        int status = 0;
-        std::string json = run_capture(command_, status);
-        if (status != 0) {
-            disable("the Python peer failed (status " + std::to_string(status) + ")");
-            return std::nullopt;
-        }
-        auto parsed = parse_peer_output(json, keys);
-        if (!parsed || parsed->figures.empty()) {
-            disable("the Python peer printed no figures");
-            return std::nullopt;
-        }
         if (const auto* v = parsed->doc.if_contains("python"); v && v->is_string())
             version_ = std::string(v->as_string());
-        outputs_.push_back(std::move(json));
         return std::move(parsed->figures);
     }
-
-private:
-    void disable(const std::string& why)
-    {
-        enabled_ = false;
-        if (c_.python == bench_options::python_mode::required)
-            throw std::runtime_error(why);
-        note_ = why + "; Python column left empty";
-    }
-
-    const bench_options& c_;
-    bool enabled_ = false;
-    std::string command_, note_, version_;
-    std::vector<std::string> outputs_;
 };
 
 // ---------------------------------------------------------------------------------------
