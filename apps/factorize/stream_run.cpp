@@ -69,7 +69,7 @@ class block_pipeline {
 public:
     block_pipeline(asyncjobs::executor& ex, bool processes, bool text, const run_options& options, result_sink& sink)
         : ex_(ex), processes_(processes), text_(text && !options.verify), options_(options), sink_(sink),
-          window_(8 * std::max<std::size_t>(1, ex.max_workers()))
+          window_(8 * std::max<std::size_t>(1, ex.max_workers())), workers_(std::max<std::size_t>(1, ex.max_workers()))
     {
         batch_.flags = options.algo == algorithm::rho ? work_item::use_rho : 0;
         if (options.crash_on) {
@@ -98,6 +98,8 @@ public:
 
     void run(number_stream& in)
     {
+        in_ = &in;
+        budget_ = next_budget();
         u64 n = 0;
         for (;;) {
             number_stream::status got;
@@ -112,10 +114,16 @@ public:
             }
             if (got == number_stream::status::number) {
                 batch_.numbers.push_back(n);
-                cost_ += estimated_cost(n);
+                std::size_t cost = estimated_cost(n);
+                cost_ += cost;
+                cost_seen_ += cost;
                 if (options_.chunksize ? batch_.numbers.size() == options_.chunksize
-                                       : cost_ >= block_budget || batch_.numbers.size() == max_block)
+                                       : cost_ >= budget_ || batch_.numbers.size() == max_block)
                     send();
+                continue;
+            }
+            if (got == number_stream::status::would_block && in.ready_now()) {
+                in.wait();  // more input is there (a file's next block): no need to send early
                 continue;
             }
             send();
@@ -167,12 +175,35 @@ private:
     }
     static constexpr std::size_t block_budget = 4096;
     static constexpr std::size_t max_block = 4096;
+    // The first blocks are smaller (1/16, 1/8, ... of the budget), so that every worker
+    // has work after a few hundred numbers are parsed, not after thousands.
+    static constexpr std::size_t ramp_blocks = 4;
+    // The smallest budget near the end of the input (~0.2 ms of work).
+    static constexpr std::size_t min_budget = block_budget / 16;
+
+    /// The budget of the next block. Where the input's size is known (a file, --random),
+    /// the last blocks shrink: each gets at most 1/(2 x workers) of the work estimated to
+    /// be left, so the workers run out of work within a fraction of a millisecond of each
+    /// other instead of one idling through the other's last full block.
+    std::size_t next_budget() const
+    {
+        std::size_t b = sent_ < ramp_blocks ? block_budget >> (ramp_blocks - sent_) : block_budget;
+        auto left = in_->fraction_left();
+        if (left && *left < 1.0 && cost_seen_ > 0) {
+            double rest = static_cast<double>(cost_seen_) * *left / (1.0 - *left);
+            double share = rest / static_cast<double>(2 * workers_);
+            b = std::min(b, std::max(min_budget, static_cast<std::size_t>(share)));
+        }
+        return b;
+    }
 
     void send()
     {
         cost_ = 0;
         if (batch_.numbers.empty())
             return;
+        ++sent_;
+        budget_ = next_budget();
         while (pending_.size() >= window_)
             print_front();
         auto b = std::make_unique<block>();
@@ -282,7 +313,12 @@ private:
     const run_options& options_;
     result_sink& sink_;
     std::size_t window_;
-    std::size_t cost_ = 0;  // estimated_cost of the numbers in batch_
+    std::size_t workers_;
+    number_stream* in_ = nullptr;
+    std::size_t cost_ = 0;       // estimated_cost of the numbers in batch_
+    std::size_t cost_seen_ = 0;  // ... of every number read so far
+    std::size_t budget_ = block_budget;  // batch_ is sent when cost_ reaches it
+    std::size_t sent_ = 0;       // blocks sent
     number_batch batch_;
     std::deque<std::unique_ptr<block>> pending_;
 };
