@@ -87,6 +87,8 @@ public:
     {
         for (auto& b : pending_) {
             try {
+                if (b->filled.valid())
+                    b->filled.wait();
                 if (b->text.valid())
                     b->text.wait();
                 if (b->flat.valid())
@@ -146,16 +148,21 @@ public:
     }
 
 private:
-    // A block's result: text lines made by the task (text output), or the factors
-    // flattened (JSON, --verify), formatted here.
+    // A block's result: text lines made by the task (text output: into `lines` on a thread
+    // pool, returned on a process pool), or the factors flattened (JSON, --verify),
+    // formatted here.
     struct block {
         std::vector<u64> numbers;
         asyncjobs::future<std::vector<u64>> flat;
         asyncjobs::future<std::string> text;
-        bool done() const { return text.valid() ? text.done() : flat.done(); }
+        asyncjobs::future<void> filled;  // `lines` is written
+        text_buffer lines;
+        bool done() const { return filled.valid() ? filled.done() : text.valid() ? text.done() : flat.done(); }
         void wait_for(std::chrono::microseconds t) const
         {
-            if (text.valid())
+            if (filled.valid())
+                filled.wait_for(t);
+            else if (text.valid())
                 text.wait_for(t);
             else
                 flat.wait_for(t);
@@ -218,8 +225,15 @@ private:
             // A thread task reads the numbers in place: they stay in the block until printed.
             b->numbers = std::move(batch_.numbers);
             batch_.numbers = {};
-            if (text_)
-                b->text = ex_.submit([numbers = &b->numbers, algo = options_.algo] { return format_numbers(*numbers, algo); });
+            if (text_) {
+                if (!spare_.empty()) {  // a printed block's buffer: its pages are already there
+                    b->lines = std::move(spare_.back());
+                    spare_.pop_back();
+                }
+                b->filled = ex_.submit([numbers = &b->numbers, lines = &b->lines, algo = options_.algo] {
+                    format_numbers_into(*numbers, algo, *lines);
+                });
+            }
             else
                 b->flat = ex_.submit([numbers = &b->numbers, algo = options_.algo] { return factor_numbers(*numbers, algo); });
         }
@@ -250,14 +264,20 @@ private:
         std::string text;
         bool ok = true;
         try {
-            if (b.text.valid())
+            if (b.filled.valid())
+                b.filled.get();
+            else if (b.text.valid())
                 text = b.text.get();
             else
                 flat = b.flat.get();
         } catch (...) {
             ok = false;
         }
-        if (ok && b.text.valid()) {
+        if (ok && b.filled.valid()) {
+            sink_.out.add_lines({b.lines.data.get(), b.lines.size}, b.numbers.size());
+            sink_.done(b.numbers.size());
+            spare_.push_back(std::move(b.lines));
+        } else if (ok && b.text.valid()) {
             sink_.out.add_lines(text, b.numbers.size());
             sink_.done(b.numbers.size());
         } else if (ok) {
@@ -321,6 +341,7 @@ private:
     std::size_t sent_ = 0;       // blocks sent
     number_batch batch_;
     std::deque<std::unique_ptr<block>> pending_;
+    std::vector<text_buffer> spare_;  // buffers of printed blocks, for the next ones
 };
 
 /// The other drivers (chunked, as-completed, then) take a whole list: they get the input a
