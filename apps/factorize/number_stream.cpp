@@ -125,10 +125,11 @@ std::optional<double> number_stream::fraction_left() const noexcept
     if (random_)
         return random_->count ? static_cast<double>(random_->count - produced_) / static_cast<double>(random_->count) : 0.0;
     if (fd_ >= 0) {
-        if (file_size_ == 0 || next_arg_ < args_.size())  // a pipe, or arguments after "-"
+        // A pipe, arguments after "-", or a file that grew since it was opened (its size
+        // says nothing any more).
+        if (file_size_ == 0 || next_arg_ < args_.size() || read_total_ > file_size_)
             return std::nullopt;
-        std::size_t unparsed = file_size_ > read_total_ ? file_size_ - read_total_ : 0;
-        unparsed += end_ - begin_;
+        std::size_t unparsed = file_size_ - read_total_ + (end_ - begin_);
         return std::min(1.0, static_cast<double>(unparsed) / static_cast<double>(file_size_));
     }
     if (!known_count_ || args_.empty())
