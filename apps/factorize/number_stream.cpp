@@ -1,10 +1,12 @@
 // Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
 #include "number_stream.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <utility>
 
@@ -45,6 +47,8 @@ number_stream& number_stream::operator=(number_stream&& other) noexcept
     end_ = other.end_;
     line_ = other.line_;
     in_comment_ = other.in_comment_;
+    file_size_ = other.file_size_;
+    read_total_ = other.read_total_;
     known_count_ = other.known_count_;
     return *this;
 }
@@ -106,6 +110,31 @@ void number_stream::open_fd(int fd, std::string name)
     buffer_.resize(block + longest_token);
     begin_ = end_ = 0;
     line_ = 1;
+    read_total_ = 0;
+    struct stat st {};
+    file_size_ = 0;
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        off_t at = ::lseek(fd, 0, SEEK_CUR);  // stdin redirected from a file may start past 0
+        if (at >= 0 && at < st.st_size)
+            file_size_ = static_cast<std::size_t>(st.st_size - at);
+    }
+}
+
+std::optional<double> number_stream::fraction_left() const noexcept
+{
+    if (random_)
+        return random_->count ? static_cast<double>(random_->count - produced_) / static_cast<double>(random_->count) : 0.0;
+    if (fd_ >= 0) {
+        // A pipe, arguments after "-", or a file that grew since it was opened (its size
+        // says nothing any more).
+        if (file_size_ == 0 || next_arg_ < args_.size() || read_total_ > file_size_)
+            return std::nullopt;
+        std::size_t unparsed = file_size_ - read_total_ + (end_ - begin_);
+        return std::min(1.0, static_cast<double>(unparsed) / static_cast<double>(file_size_));
+    }
+    if (!known_count_ || args_.empty())
+        return std::nullopt;
+    return static_cast<double>(args_.size() - next_arg_) / static_cast<double>(args_.size());
 }
 
 number_stream::status number_stream::next(u64& n)
@@ -195,6 +224,7 @@ void number_stream::wait()
         ssize_t got = ::read(fd_, buffer_.data() + end_, buffer_.size() - end_);
         if (got > 0) {
             end_ += static_cast<std::size_t>(got);
+            read_total_ += static_cast<std::size_t>(got);
             return;
         }
         if (got == 0) {

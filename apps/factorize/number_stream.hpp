@@ -43,6 +43,12 @@ public:
     /// "-", --random), for the progress bar.
     std::optional<std::size_t> known_count() const noexcept { return known_count_; }
 
+    /// The share of the input not returned yet, from 1 down to 0, where it can be known
+    /// without reading ahead: a regular file (its size against the bytes parsed), --random,
+    /// the arguments without "-". nullopt for a pipe or a terminal. An estimate (a file may
+    /// grow): the caller sizes its last blocks by it, so that no worker idles at the end.
+    std::optional<double> fraction_left() const noexcept;
+
 private:
     number_stream() = default;
     bool parse_buffered(u64& n);
@@ -64,6 +70,8 @@ private:
     std::size_t begin_ = 0, end_ = 0;
     std::size_t line_ = 1;
     bool in_comment_ = false;
+    std::size_t file_size_ = 0;  // a regular file's size at open; 0: not one (or empty)
+    std::size_t read_total_ = 0;  // bytes read from the fd so far
     std::optional<std::size_t> known_count_;
 };
 

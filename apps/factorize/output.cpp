@@ -13,6 +13,7 @@
 #include <string_view>
 #include <stdexcept>
 #include <sys/ioctl.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 namespace factorize {
@@ -186,10 +187,31 @@ void result_writer::add_error(u64 n, const std::string& why)
 
 void result_writer::add_lines(std::string_view lines, std::size_t count)
 {
-    put(lines);
     count_ += count;
-    if (used_ >= flush_at)
-        flush();
+    if (used_ + lines.size() <= flush_at) {
+        put(lines);
+        return;
+    }
+    // A block's lines (~100 KB for 4096 numbers) go out in one writev with what is
+    // buffered: no copy through the buffer.
+    iovec parts[2] = {{buffer_.get(), used_}, {const_cast<char*>(lines.data()), lines.size()}};
+    std::size_t total = used_ + lines.size();
+    while (total) {
+        ssize_t n = ::writev(fd_, parts, 2);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            throw std::runtime_error(std::string("cannot write the results: ") + std::strerror(errno));
+        auto done = static_cast<std::size_t>(n);
+        total -= done;
+        for (auto& part : parts) {
+            std::size_t k = std::min(done, part.iov_len);
+            part.iov_base = static_cast<char*>(part.iov_base) + k;
+            part.iov_len -= k;
+            done -= k;
+        }
+    }
+    used_ = 0;
 }
 
 void result_writer::finish(double seconds, const std::string& input_error)

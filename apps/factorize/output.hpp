@@ -52,6 +52,8 @@ public:
     void add(u64 n, const u64* factors, std::size_t count);
     void add_error(u64 n, const std::string& why);
     /// `count` results already formatted as text lines (format_batch's); text output only.
+    /// Lines that do not fit in the buffer are written at once, with what it holds, in one
+    /// writev (no copy through the buffer).
     void add_lines(std::string_view lines, std::size_t count);
     /// Closes the JSON document (with "error": input_error when given) and flushes.
     void finish(double seconds, const std::string& input_error = {});

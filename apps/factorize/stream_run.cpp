@@ -69,7 +69,7 @@ class block_pipeline {
 public:
     block_pipeline(asyncjobs::executor& ex, bool processes, bool text, const run_options& options, result_sink& sink)
         : ex_(ex), processes_(processes), text_(text && !options.verify), options_(options), sink_(sink),
-          window_(8 * std::max<std::size_t>(1, ex.max_workers()))
+          window_(8 * std::max<std::size_t>(1, ex.max_workers())), workers_(std::max<std::size_t>(1, ex.max_workers()))
     {
         batch_.flags = options.algo == algorithm::rho ? work_item::use_rho : 0;
         if (options.crash_on) {
@@ -87,6 +87,8 @@ public:
     {
         for (auto& b : pending_) {
             try {
+                if (b->filled.valid())
+                    b->filled.wait();
                 if (b->text.valid())
                     b->text.wait();
                 if (b->flat.valid())
@@ -98,6 +100,8 @@ public:
 
     void run(number_stream& in)
     {
+        in_ = &in;
+        budget_ = next_budget();
         u64 n = 0;
         for (;;) {
             number_stream::status got;
@@ -112,10 +116,16 @@ public:
             }
             if (got == number_stream::status::number) {
                 batch_.numbers.push_back(n);
-                cost_ += estimated_cost(n);
+                std::size_t cost = estimated_cost(n);
+                cost_ += cost;
+                cost_seen_ += cost;
                 if (options_.chunksize ? batch_.numbers.size() == options_.chunksize
-                                       : cost_ >= block_budget || batch_.numbers.size() == max_block)
+                                       : cost_ >= budget_ || batch_.numbers.size() == max_block)
                     send();
+                continue;
+            }
+            if (got == number_stream::status::would_block && in.ready_now()) {
+                in.wait();  // more input is there (a file's next block): no need to send early
                 continue;
             }
             send();
@@ -138,16 +148,21 @@ public:
     }
 
 private:
-    // A block's result: text lines made by the task (text output), or the factors
-    // flattened (JSON, --verify), formatted here.
+    // A block's result: text lines made by the task (text output: into `lines` on a thread
+    // pool, returned on a process pool), or the factors flattened (JSON, --verify),
+    // formatted here.
     struct block {
         std::vector<u64> numbers;
         asyncjobs::future<std::vector<u64>> flat;
         asyncjobs::future<std::string> text;
-        bool done() const { return text.valid() ? text.done() : flat.done(); }
+        asyncjobs::future<void> filled;  // `lines` is written
+        text_buffer lines;
+        bool done() const { return filled.valid() ? filled.done() : text.valid() ? text.done() : flat.done(); }
         void wait_for(std::chrono::microseconds t) const
         {
-            if (text.valid())
+            if (filled.valid())
+                filled.wait_for(t);
+            else if (text.valid())
                 text.wait_for(t);
             else
                 flat.wait_for(t);
@@ -167,12 +182,35 @@ private:
     }
     static constexpr std::size_t block_budget = 4096;
     static constexpr std::size_t max_block = 4096;
+    // The first blocks are smaller (1/16, 1/8, ... of the budget), so that every worker
+    // has work after a few hundred numbers are parsed, not after thousands.
+    static constexpr std::size_t ramp_blocks = 4;
+    // The smallest budget near the end of the input (~0.2 ms of work).
+    static constexpr std::size_t min_budget = block_budget / 16;
+
+    /// The budget of the next block. Where the input's size is known (a file, --random),
+    /// the last blocks shrink: each gets at most 1/(2 x workers) of the work estimated to
+    /// be left, so the workers run out of work within a fraction of a millisecond of each
+    /// other instead of one idling through the other's last full block.
+    std::size_t next_budget() const
+    {
+        std::size_t b = sent_ < ramp_blocks ? block_budget >> (ramp_blocks - sent_) : block_budget;
+        auto left = in_->fraction_left();
+        if (left && *left < 1.0 && cost_seen_ > 0) {
+            double rest = static_cast<double>(cost_seen_) * *left / (1.0 - *left);
+            double share = rest / static_cast<double>(2 * workers_);
+            b = std::min(b, std::max(min_budget, static_cast<std::size_t>(share)));
+        }
+        return b;
+    }
 
     void send()
     {
         cost_ = 0;
         if (batch_.numbers.empty())
             return;
+        ++sent_;
+        budget_ = next_budget();
         while (pending_.size() >= window_)
             print_front();
         auto b = std::make_unique<block>();
@@ -187,8 +225,15 @@ private:
             // A thread task reads the numbers in place: they stay in the block until printed.
             b->numbers = std::move(batch_.numbers);
             batch_.numbers = {};
-            if (text_)
-                b->text = ex_.submit([numbers = &b->numbers, algo = options_.algo] { return format_numbers(*numbers, algo); });
+            if (text_) {
+                if (!spare_.empty()) {  // a printed block's buffer: its pages are already there
+                    b->lines = std::move(spare_.back());
+                    spare_.pop_back();
+                }
+                b->filled = ex_.submit([numbers = &b->numbers, lines = &b->lines, algo = options_.algo] {
+                    format_numbers_into(*numbers, algo, *lines);
+                });
+            }
             else
                 b->flat = ex_.submit([numbers = &b->numbers, algo = options_.algo] { return factor_numbers(*numbers, algo); });
         }
@@ -219,14 +264,20 @@ private:
         std::string text;
         bool ok = true;
         try {
-            if (b.text.valid())
+            if (b.filled.valid())
+                b.filled.get();
+            else if (b.text.valid())
                 text = b.text.get();
             else
                 flat = b.flat.get();
         } catch (...) {
             ok = false;
         }
-        if (ok && b.text.valid()) {
+        if (ok && b.filled.valid()) {
+            sink_.out.add_lines({b.lines.data.get(), b.lines.size}, b.numbers.size());
+            sink_.done(b.numbers.size());
+            spare_.push_back(std::move(b.lines));
+        } else if (ok && b.text.valid()) {
             sink_.out.add_lines(text, b.numbers.size());
             sink_.done(b.numbers.size());
         } else if (ok) {
@@ -282,9 +333,15 @@ private:
     const run_options& options_;
     result_sink& sink_;
     std::size_t window_;
-    std::size_t cost_ = 0;  // estimated_cost of the numbers in batch_
+    std::size_t workers_;
+    number_stream* in_ = nullptr;
+    std::size_t cost_ = 0;       // estimated_cost of the numbers in batch_
+    std::size_t cost_seen_ = 0;  // ... of every number read so far
+    std::size_t budget_ = block_budget;  // batch_ is sent when cost_ reaches it
+    std::size_t sent_ = 0;       // blocks sent
     number_batch batch_;
     std::deque<std::unique_ptr<block>> pending_;
+    std::vector<text_buffer> spare_;  // buffers of printed blocks, for the next ones
 };
 
 /// The other drivers (chunked, as-completed, then) take a whole list: they get the input a

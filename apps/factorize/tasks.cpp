@@ -41,6 +41,41 @@ std::vector<u64> factor_batch(number_batch batch)
     return flat;
 }
 
+namespace {
+
+/// "n: p1 p2 ...\n" at p, which has room for 32 + 21 * k characters.
+char* format_line(char* p, char* end, u64 n, const u64* factors, std::size_t k)
+{
+    p = std::to_chars(p, end, n).ptr;
+    *p++ = ':';
+    for (std::size_t i = 0; i < k; ++i) {
+        *p++ = ' ';
+        p = std::to_chars(p, end, factors[i]).ptr;
+    }
+    *p++ = '\n';
+    return p;
+}
+
+} // namespace
+
+void format_numbers_into(const std::vector<u64>& numbers, algorithm algo, text_buffer& out)
+{
+    out.size = 0;
+    u64 factors[max_factors];
+    for (u64 n : numbers) {
+        std::size_t k = factor_into(n, algo, factors);
+        if (out.capacity - out.size < 32 + 21 * k) {
+            std::size_t grown = std::max({out.capacity * 2, numbers.size() * 32, out.size + 32 + 21 * k});
+            auto bigger = std::make_unique_for_overwrite<char[]>(grown);
+            std::copy_n(out.data.get(), out.size, bigger.get());
+            out.data = std::move(bigger);
+            out.capacity = grown;
+        }
+        char* p = format_line(out.data.get() + out.size, out.data.get() + out.capacity, n, factors, k);
+        out.size = static_cast<std::size_t>(p - out.data.get());
+    }
+}
+
 std::string format_numbers(const std::vector<u64>& numbers, algorithm algo)
 {
     std::string text;
@@ -51,15 +86,7 @@ std::string format_numbers(const std::vector<u64>& numbers, algorithm algo)
         std::size_t k = factor_into(n, algo, factors);
         if (text.size() - used < 32 + 21 * k)
             text.resize(std::max(text.size() * 2, used + 32 + 21 * k));
-        char* p = text.data() + used;
-        char* end = text.data() + text.size();
-        p = std::to_chars(p, end, n).ptr;
-        *p++ = ':';
-        for (std::size_t i = 0; i < k; ++i) {
-            *p++ = ' ';
-            p = std::to_chars(p, end, factors[i]).ptr;
-        }
-        *p++ = '\n';
+        char* p = format_line(text.data() + used, text.data() + text.size(), n, factors, k);
         used = static_cast<std::size_t>(p - text.data());
     }
     text.resize(used);

@@ -7,7 +7,9 @@
 
 #include "factorize_core.hpp"
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -67,8 +69,20 @@ std::vector<u64> factor_batch(number_batch batch);
 /// process that prints only copies bytes, and fewer of them cross from a worker.
 std::string format_batch(number_batch batch);
 
-/// format_batch over numbers in place (the thread pool's version: nothing to copy).
+/// format_batch over numbers in place.
 std::string format_numbers(const std::vector<u64>& numbers, algorithm algo);
+
+/// Bytes that keep their allocation from one block to the next, and that are never
+/// zero-filled: the streaming driver's text buffers on a thread pool, recycled so that a
+/// run of thousands of blocks touches the same few pages instead of faulting in new ones.
+struct text_buffer {
+    std::unique_ptr<char[]> data;
+    std::size_t capacity = 0;
+    std::size_t size = 0;
+};
+
+/// format_numbers into `out` (its old contents dropped, its allocation kept when large enough).
+void format_numbers_into(const std::vector<u64>& numbers, algorithm algo, text_buffer& out);
 
 /// Factorizes one number (the task of map, as-completed and then).
 item_result factor_item(work_item item);

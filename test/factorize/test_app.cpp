@@ -267,6 +267,57 @@ BOOST_AUTO_TEST_CASE(a_bad_token_mid_stream_prints_the_results_before_it)
     BOOST_TEST(contains(std::string(doc.at("error").as_string()), "line 4: \"x1\" is not a number"));
 }
 
+BOOST_AUTO_TEST_CASE(a_long_input_in_blocks_prints_everything_in_order_and_stops_at_a_bad_token)
+{
+    // 30,000 numbers (~330 KB: several 64 KiB reads): on a pool they go in blocks that start
+    // small, grow to the full budget, and shrink again near the end of an input of known
+    // size (a file, stdin redirected from one). Every block's lines must come out, in input
+    // order, byte for byte what the serial run prints; a bad token in the small first
+    // blocks, after a read boundary or in the shrinking last blocks stops the run with
+    // exactly the results before it.
+    const std::size_t count = 30000;
+    std::vector<std::string> tokens;
+    for (std::size_t i = 0; i < count; ++i)
+        tokens.push_back(std::to_string(1000000007ULL + 7919ULL * i * i));
+    auto text_of = [&](std::size_t bad_at) {
+        std::string text;
+        for (std::size_t i = 0; i < count; ++i) {
+            text += i == bad_at ? std::string("12x") : tokens[i];
+            text += i % 3 == 2 ? '\n' : ' ';
+        }
+        return text;
+    };
+    scratch s;
+    auto good = s.write("good.txt", text_of(count));
+    auto reference = run({"--executor", "serial", "--input", good.string(), "--quiet"});
+    BOOST_TEST_REQUIRE(reference.code == 0);
+    auto reference_lines = lines(reference.out);
+    BOOST_TEST_REQUIRE(reference_lines.size() == count);
+    for (const char* executor : {"threads", "processes"}) {
+        BOOST_TEST_CONTEXT(executor)
+        {
+            auto o = run({"--executor", executor, "--workers", "2", "--input", good.string(), "--quiet"});
+            BOOST_TEST(o.code == 0, o.err);
+            BOOST_TEST((o.out == reference.out));
+            o = run({"--executor", executor, "--workers", "2", "--quiet"}, text_of(count));  // stdin from a file
+            BOOST_TEST(o.code == 0, o.err);
+            BOOST_TEST((o.out == reference.out));
+            for (std::size_t bad_at : {std::size_t(300), std::size_t(6500), count - 40, count - 1}) {
+                BOOST_TEST_CONTEXT("bad token at " << bad_at)
+                {
+                    auto bad = s.write("bad.txt", text_of(bad_at));
+                    o = run({"--executor", executor, "--workers", "2", "--input", bad.string(), "--quiet"});
+                    BOOST_TEST(o.code == 2);
+                    auto got = lines(o.out);
+                    BOOST_TEST(got.size() == bad_at);
+                    BOOST_TEST((std::equal(got.begin(), got.end(), reference_lines.begin())));
+                    BOOST_TEST(contains(o.err, "line " + std::to_string(bad_at / 3 + 1) + ": \"12x\" is not a number"), o.err);
+                }
+            }
+        }
+    }
+}
+
 namespace {
 
 /// factorize with its stdin and stdout on pipes, so that a test can write some input,
@@ -648,7 +699,8 @@ BOOST_AUTO_TEST_CASE(bench_smoke)
     if (::access("/usr/bin/factor", X_OK) == 0 || contains(o.out, "GNU factor "))
         for (const char* row : {"| GNU factor", "| factorize --executor serial", "| factorize --executor threads x2"})
             BOOST_TEST(contains(o.out, row), row);
-    for (const char* row : {"factorize --input FILE: 3000 numbers", "| factorize --executor processes x2"})
+    for (const char* row : {"factorize --input FILE: 3000 numbers", "| factorize --executor processes x2",
+                            "| 2 serial runs at once (ceiling)", "the machine's own ceiling in this run"})
         BOOST_TEST(contains(o.out, row), row);
     for (const char* row : {"serial", "map, auto chunksize", "chunked", "as-completed", "then"})
         BOOST_TEST(contains(o.out, row), row);
