@@ -286,8 +286,11 @@ protected:
         auto old = word_.exchange(static_cast<std::uint32_t>(final_status), std::memory_order_acq_rel);
         fire_callbacks();
         if (old & waiters_bit) {
+            // Taking the lock orders this wake after a waiter that saw no result has gone
+            // into cv.wait(); notifying after unlocking spares the woken waiter a block on
+            // the mutex we would still hold (two futex calls and a wake-up per round trip).
             auto& bucket = parking_bucket_for(this);
-            std::lock_guard lock(bucket.mutex);
+            { std::lock_guard lock(bucket.mutex); }
             bucket.cv.notify_all();
         }
     }
