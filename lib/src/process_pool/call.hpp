@@ -66,7 +66,7 @@ struct call {
     std::uint16_t retries = 0;       ///< task_options::retries, resolved against the pool's (at most policy::max_retries)
     std::uint16_t lost_workers = 0;  ///< workers that died holding it before it started
     std::uint64_t seq = 0;      ///< its place among the calls sent to its worker (the claim board's slot)
-    std::chrono::steady_clock::time_point started_at{};  ///< when its `started` frame arrived
+    std::chrono::steady_clock::time_point started_at{};  ///< when it became first in line (or its `started` frame came)
     /// The tries its workers died under, made at its first death (or at submit, to hold its
     /// own retry_backoff). Apart because a call is paid for per byte: a bulk submit holds
     /// thousands at once, and their memory moving between the cores showed as time (issue

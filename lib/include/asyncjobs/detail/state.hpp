@@ -79,6 +79,14 @@ public:
     {
         return static_cast<task_status>(word_.load(std::memory_order_acquire) & status_mask);
     }
+    /// status() for a caller asking whether the task runs: a gated task its worker has
+    /// claimed reads running (the worker says so only on the claim board).
+    task_status current_status() const noexcept
+    {
+        if (word_.load(std::memory_order_acquire) & gated_bit)
+            settle_gate();
+        return status();
+    }
     bool ready() const noexcept
     {
         auto s = status();
@@ -324,6 +332,7 @@ private:
 
     void on_claimed() noexcept;  // leaves the executor's list of unstarted tasks
     cancel_ruling arbitrate_cancel() noexcept;  // asks the scheduler, which holds the gate
+    void settle_gate() const noexcept;           // likewise
 
     void fire_callbacks() noexcept
     {
