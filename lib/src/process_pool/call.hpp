@@ -58,7 +58,7 @@ struct call {
     bool initializer = false;
     bool abandoned = false;  ///< cancelled by cancel_and_kill while queued in a worker: drop its reply
     bool delivered = false;  ///< its whole frame reached the worker's pipe (the worker may have read it)
-    bool running = false;    ///< the worker said it started running it (a `started` frame)
+    bool running = false;    ///< the worker began it (its `started` frame, or the claim board when settled)
     bool gated = false;      ///< sent ahead under the worker's claim board: the worker decides when it starts
     bool cancelled_ahead = false;  ///< cancel() won on the claim board: the worker never runs it
     bool kill_requested = false;  ///< cancel_and_kill found it claimed but not yet first in line: kill when it is

@@ -173,7 +173,7 @@ std::vector<state_ptr> process_pool_engine::cancel_gated_locked()
             cancelled.emplace_back(task);
             it = gates_.erase(it);
         } else {
-            ++it;  // started: its `started` frame settles it
+            ++it;  // started: its reply (or the worker's death) settles it
         }
     }
     return cancelled;
@@ -223,7 +223,7 @@ void process_pool_engine::settle_gate_locked(worker& w, call& c)
         if (w.link.claims().started(c.seq)) {
             c.state->start_gated();
             c.started = true;
-            c.running = true;  // the worker began it, whether or not its `started` frame came
+            c.running = true;  // the worker began it (a worker with a board sends no `started` frame)
         } else {
             c.state->ungate();
         }
