@@ -54,7 +54,7 @@ public:
     /// Finished, failed or cancelled.
     bool done() const { return checked().ready(); }
     /// Started on a worker and not yet finished.
-    bool running() const { return checked().status() == task_status::running; }
+    bool running() const { return checked().current_status() == task_status::running; }
     bool cancelled() const { return checked().status() == task_status::cancelled; }
 
     /// Cancels work that has not started and returns true (also if it was already cancelled).

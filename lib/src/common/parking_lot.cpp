@@ -1,26 +1,45 @@
 // Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
 #include <asyncjobs/detail/parking_lot.hpp>
 
-#include <cstdint>
+#include <climits>
+#include <ctime>
+
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 namespace asyncjobs::detail {
 
 namespace {
-constexpr std::size_t bucket_count = 128;
 
-// Aligned apart so waiters on different buckets do not share a cache line.
-struct alignas(64) padded_bucket : parking_bucket {
-};
+static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t) &&
+                  std::atomic<std::uint32_t>::is_always_lock_free,
+              "a futex is a plain 32-bit word");
 
-padded_bucket buckets[bucket_count];
+// Private futexes: a state lives in its own process's memory (a fork() child never waits
+// on its parent's states: state_base::throw_if_forked).
+long futex(const std::atomic<std::uint32_t>& word, int op, std::uint32_t value, const timespec* timeout) noexcept
+{
+    return ::syscall(SYS_futex, const_cast<std::atomic<std::uint32_t>*>(&word), op | FUTEX_PRIVATE_FLAG, value,
+                     timeout, nullptr, 0);
+}
+
 } // namespace
 
-parking_bucket& parking_bucket_for(const void* address) noexcept
+void park(const std::atomic<std::uint32_t>& word, std::uint32_t expected) noexcept
 {
-    auto bits = reinterpret_cast<std::uintptr_t>(address);
-    bits ^= bits >> 17;
-    bits *= 0x9E3779B97F4A7C15ull;
-    return buckets[(bits >> 32) % bucket_count];
+    futex(word, FUTEX_WAIT, expected, nullptr);  // EAGAIN (changed) and EINTR: the caller looks again
 }
+
+void park_for(const std::atomic<std::uint32_t>& word, std::uint32_t expected, std::chrono::nanoseconds timeout) noexcept
+{
+    if (timeout.count() <= 0)
+        return;
+    timespec relative{static_cast<time_t>(timeout.count() / 1'000'000'000),
+                      static_cast<long>(timeout.count() % 1'000'000'000)};
+    futex(word, FUTEX_WAIT, expected, &relative);
+}
+
+void unpark_all(const std::atomic<std::uint32_t>& word) noexcept { futex(word, FUTEX_WAKE, INT_MAX, nullptr); }
 
 } // namespace asyncjobs::detail

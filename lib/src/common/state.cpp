@@ -26,4 +26,10 @@ cancel_ruling state_base::arbitrate_cancel() noexcept
     return scheduler_ ? scheduler_->arbitrate_cancel(*this) : cancel_ruling::retry;
 }
 
+void state_base::settle_gate() const noexcept
+{
+    if (scheduler_)
+        scheduler_->settle_gate(const_cast<state_base&>(*this));  // the state is shared and mutable by design
+}
+
 } // namespace asyncjobs::detail

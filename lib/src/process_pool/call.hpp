@@ -58,7 +58,7 @@ struct call {
     bool initializer = false;
     bool abandoned = false;  ///< cancelled by cancel_and_kill while queued in a worker: drop its reply
     bool delivered = false;  ///< its whole frame reached the worker's pipe (the worker may have read it)
-    bool running = false;    ///< the worker said it started running it (a `started` frame)
+    bool running = false;    ///< the worker began it (its `started` frame, or the claim board when settled)
     bool gated = false;      ///< sent ahead under the worker's claim board: the worker decides when it starts
     bool cancelled_ahead = false;  ///< cancel() won on the claim board: the worker never runs it
     bool kill_requested = false;  ///< cancel_and_kill found it claimed but not yet first in line: kill when it is
@@ -66,7 +66,7 @@ struct call {
     std::uint16_t retries = 0;       ///< task_options::retries, resolved against the pool's (at most policy::max_retries)
     std::uint16_t lost_workers = 0;  ///< workers that died holding it before it started
     std::uint64_t seq = 0;      ///< its place among the calls sent to its worker (the claim board's slot)
-    std::chrono::steady_clock::time_point started_at{};  ///< when its `started` frame arrived
+    std::chrono::steady_clock::time_point started_at{};  ///< when it became first in line (or its `started` frame came)
     /// The tries its workers died under, made at its first death (or at submit, to hold its
     /// own retry_backoff). Apart because a call is paid for per byte: a bulk submit holds
     /// thousands at once, and their memory moving between the cores showed as time (issue

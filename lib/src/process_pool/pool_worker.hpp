@@ -49,11 +49,33 @@ struct worker final : worker_link_events {
     // What stats() reads from other threads (under the engine's mutex, which does not
     // order the I/O thread's plain writes): copies of tasks_done and whether a call runs.
     std::atomic<std::uint64_t> finished{0};
-    std::atomic<bool> busy{false};
+    std::atomic<bool> busy{false};  ///< a `started` frame came (workers without a claim board)
+    /// The board seq of the call first in line, or no_call: with a claim board the worker
+    /// sends no `started` frame, and stats() reads the board to learn whether it runs.
+    static constexpr std::uint64_t no_call = ~std::uint64_t{0};
+    std::atomic<std::uint64_t> first_seq{no_call};
     std::atomic<bool> gone{false};  ///< exited: no longer among stats()'s workers
     /// When it last held no call (idle_timeout): its last reply, or when it became ready.
     std::chrono::steady_clock::time_point idle_since{};
     std::weak_ptr<call> kill_target;  ///< the call a timeout or cancel_and_kill kill was aimed at
+
+    /// The I/O thread calls this when in_flight's front changes: the worker begins that
+    /// call now (as far as the parent can tell without a `started` frame).
+    void now_first() noexcept
+    {
+        const bool any = !in_flight.empty() && !in_flight.front()->initializer;
+        if (any)
+            in_flight.front()->started_at = std::chrono::steady_clock::now();
+        first_seq.store(any && link.gates_calls() ? in_flight.front()->seq : no_call, std::memory_order_relaxed);
+    }
+    /// Whether the worker runs a call, from any thread (stats(), under the engine's mutex).
+    bool runs_a_call() noexcept
+    {
+        if (busy.load(std::memory_order_relaxed))
+            return true;
+        std::uint64_t seq = first_seq.load(std::memory_order_relaxed);
+        return seq != no_call && link.claims().started(seq);
+    }
 };
 
 } // namespace asyncjobs::detail

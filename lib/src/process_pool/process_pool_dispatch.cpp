@@ -149,6 +149,20 @@ cancel_ruling process_pool_engine::arbitrate_cancel(state_base& task) noexcept
     return cancelled ? cancel_ruling::cancelled : cancel_ruling::started;
 }
 
+void process_pool_engine::settle_gate(state_base& task) noexcept
+{
+    if (forked())
+        return;  // the board is the parent's worker's: nothing here may settle it
+    std::lock_guard lock(mutex_);
+    auto it = gates_.find(&task);
+    if (it == gates_.end() || !it->second.board->started(it->second.seq))
+        return;
+    // As if cancel() had lost the race: the I/O thread finds the gate gone and reads the
+    // board (settle_gate_locked).
+    gates_.erase(it);
+    task.start_gated();
+}
+
 std::vector<state_ptr> process_pool_engine::cancel_gated_locked()
 {
     std::vector<state_ptr> cancelled;
@@ -159,7 +173,7 @@ std::vector<state_ptr> process_pool_engine::cancel_gated_locked()
             cancelled.emplace_back(task);
             it = gates_.erase(it);
         } else {
-            ++it;  // started: its `started` frame settles it
+            ++it;  // started: its reply (or the worker's death) settles it
         }
     }
     return cancelled;
@@ -209,7 +223,7 @@ void process_pool_engine::settle_gate_locked(worker& w, call& c)
         if (w.link.claims().started(c.seq)) {
             c.state->start_gated();
             c.started = true;
-            c.running = true;  // the worker began it, whether or not its `started` frame came
+            c.running = true;  // the worker began it (a worker with a board sends no `started` frame)
         } else {
             c.state->ungate();
         }
@@ -370,8 +384,10 @@ void process_pool_engine::send(worker& w, call_ptr c)
     c->delivered = false;
     c->running = false;
     w.in_flight.push_back(c);
-    if (w.in_flight.size() == 1)
+    if (w.in_flight.size() == 1) {
         arm_timer(w);
+        w.now_first();
+    }
     w.link.send_call(std::move(c));
 }
 

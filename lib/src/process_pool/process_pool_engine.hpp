@@ -76,6 +76,7 @@ public:
 
     /// A cancel() of a call sent ahead: decided on the worker's claim board.
     cancel_ruling arbitrate_cancel(state_base& task) noexcept override;
+    void settle_gate(state_base& task) noexcept override;
 
     // --- called by process_pool_executor ----------------------------------------------
 

@@ -240,7 +240,7 @@ pool_stats process_pool_engine::stats() const
             worker_stats ws;
             ws.pid = static_cast<int>(w->link.pid());
             ws.tasks_completed = w->finished.load(std::memory_order_relaxed);
-            ws.busy = w->busy.load(std::memory_order_relaxed);
+            ws.busy = w->runs_a_call();
             s.running += ws.busy;
             s.per_worker.push_back(ws);
         }

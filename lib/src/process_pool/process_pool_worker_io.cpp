@@ -149,6 +149,7 @@ bool process_pool_engine::handle_skipped(worker& w, const decode_result& frame)
         count_end(ending::cancelled);  // by a cancel() that won on the claim board
         finished_one_locked();
     }
+    w.now_first();
     if (!w.in_flight.empty()) {
         arm_timer(w);
         kill_if_requested(w);
@@ -225,6 +226,7 @@ bool process_pool_engine::handle_reply(worker& w, const decode_result& frame)
         if (options_.max_worker_memory || options_.memory_limit)
             check_memory_between_calls(w);
     }
+    w.now_first();
     if (!w.in_flight.empty()) {
         arm_timer(w);
         kill_if_requested(w);

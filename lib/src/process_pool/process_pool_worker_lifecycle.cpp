@@ -320,7 +320,7 @@ void process_pool_engine::poll_memory()
     if (shutting_down_)
         return;
     for (auto& w : workers_) {
-        if (w->in_flight.empty() || !w->in_flight.front()->running || w->life.leaving())
+        if (w->in_flight.empty() || !w->runs_a_call() || w->life.leaving())
             continue;
         std::uint64_t resident = resident_bytes_of(w->link.pid());
         switch (policy::judge_memory(resident, true, options_.max_worker_memory, options_.memory_limit)) {

@@ -91,7 +91,8 @@ public:
     }
 
     /// Claims the next call (`task_id`) on the claim board and tells the parent it runs now,
-    /// unless the last flush already did both. False: the parent cancelled it first; the
+    /// unless the last flush already did both. With a board the claim itself tells the
+    /// parent (it reads the board when it needs to know); only a skip is sent. False: the parent cancelled it first; the
     /// parent is told it was skipped, and it must not run.
     bool begin_call(std::uint64_t task_id)
     {
@@ -101,6 +102,8 @@ public:
             return decided_run_;
         }
         bool run = claim(seq);
+        if (run && claims_.valid())
+            return true;  // the board tells the parent: no `started` frame (a write and a wake-up a call)
         control_.clear();  // kept: a 16-byte frame is past std::string's inline room, an allocation a call
         append_frame(control_, run ? frame_kind::started : frame_kind::skipped, task_id, {});
         write_all(std::as_bytes(std::span<const char>(control_.data(), control_.size())));
@@ -121,7 +124,8 @@ public:
             decided_ = true;
             decided_seq_ = next_seq_;
             decided_run_ = claim(decided_seq_);
-            append_frame(tail, decided_run_ ? frame_kind::started : frame_kind::skipped, *next, {});
+            if (!decided_run_ || !claims_.valid())
+                append_frame(tail, decided_run_ ? frame_kind::started : frame_kind::skipped, *next, {});
         }
         if (out_.in_region() && out_.size() >= shared_region::min_frame) {
             auto header = decode_frame(out_.bytes().first(frame_header_size), max_payload_);

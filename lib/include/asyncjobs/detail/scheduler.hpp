@@ -38,6 +38,11 @@ public:
         return cancel_ruling::retry;
     }
 
+    /// A caller asks whether gated `task` runs: an executor whose workers claim calls
+    /// without saying so (the process pool's claim board) moves it to running here if its
+    /// worker has claimed it. Only executors that gate tasks override this.
+    virtual void settle_gate(state_base& task) noexcept { (void)task; }
+
     /// Called before a thread blocks without a deadline on `awaited`, whose continuation
     /// scheduler this is: throws deadlock_error when only the calling thread could run it.
     virtual void check_wait(const state_base& awaited) const { (void)awaited; }

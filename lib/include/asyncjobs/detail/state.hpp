@@ -79,6 +79,14 @@ public:
     {
         return static_cast<task_status>(word_.load(std::memory_order_acquire) & status_mask);
     }
+    /// status() for a caller asking whether the task runs: a gated task its worker has
+    /// claimed reads running (the worker says so only on the claim board).
+    task_status current_status() const noexcept
+    {
+        if (word_.load(std::memory_order_acquire) & gated_bit)
+            settle_gate();
+        return status();
+    }
     bool ready() const noexcept
     {
         auto s = status();
@@ -188,10 +196,12 @@ public:
         if (ready())
             return;
         throw_if_forked();
-        auto& bucket = parking_bucket_for(this);
-        std::unique_lock lock(bucket.mutex);
-        while (!is_ready(word_.fetch_or(waiters_bit, std::memory_order_acq_rel)))
-            bucket.cv.wait(lock);
+        for (;;) {
+            std::uint32_t word = word_.fetch_or(waiters_bit, std::memory_order_acq_rel) | waiters_bit;
+            if (is_ready(word))
+                return;
+            park(word_, word);  // until complete() unparks it, or the word changed meanwhile
+        }
     }
 
     template <class Clock, class Duration>
@@ -200,13 +210,19 @@ public:
         if (ready())
             return true;
         throw_if_forked();
-        auto& bucket = parking_bucket_for(this);
-        std::unique_lock lock(bucket.mutex);
-        while (!is_ready(word_.fetch_or(waiters_bit, std::memory_order_acq_rel))) {
-            if (bucket.cv.wait_until(lock, deadline) == std::cv_status::timeout)
+        for (;;) {
+            std::uint32_t word = word_.fetch_or(waiters_bit, std::memory_order_acq_rel) | waiters_bit;
+            if (is_ready(word))
+                return true;
+            auto left = deadline - Clock::now();
+            if (left <= decltype(left)::zero())
                 return ready();
+            // Parked an hour at most at a time: a far deadline (time_point::max) needs no
+            // conversion that overflows, and the clock is read again after each wake-up.
+            park_for(word_, word,
+                     left > std::chrono::hours(1) ? std::chrono::nanoseconds(std::chrono::hours(1))
+                                                  : std::chrono::ceil<std::chrono::nanoseconds>(left));
         }
-        return true;
     }
 
     /// Registers `node` to fire on completion; fires it at once if the state is complete.
@@ -285,11 +301,8 @@ protected:
     {
         auto old = word_.exchange(static_cast<std::uint32_t>(final_status), std::memory_order_acq_rel);
         fire_callbacks();
-        if (old & waiters_bit) {
-            auto& bucket = parking_bucket_for(this);
-            std::lock_guard lock(bucket.mutex);
-            bucket.cv.notify_all();
-        }
+        if (old & waiters_bit)
+            unpark_all(word_);  // a waiter parks only while the word still has its bit: none is missed
     }
 
     /// A running task was asked to cancel; tasks that take a std::stop_token request stop.
@@ -321,6 +334,7 @@ private:
 
     void on_claimed() noexcept;  // leaves the executor's list of unstarted tasks
     cancel_ruling arbitrate_cancel() noexcept;  // asks the scheduler, which holds the gate
+    void settle_gate() const noexcept;           // likewise
 
     void fire_callbacks() noexcept
     {
