@@ -15,8 +15,19 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace asyncjobs {
+
+class shared_buffer;
+
+namespace detail {
+/// The block behind a buffer, and a buffer over a block: for the library and its tests.
+struct buffer_access {
+    static const std::shared_ptr<buffer_block>& block(const shared_buffer& b) noexcept;
+    static shared_buffer wrap(std::shared_ptr<buffer_block> block) noexcept;
+};
+} // namespace detail
 
 /// A shared_buffer could not be allocated (larger than the shared arena's free space, or
 /// the system has no memory left for it); the message says how large and what to do.
@@ -126,11 +137,24 @@ public:
     BOOST_SERIALIZATION_SPLIT_MEMBER()
 
 private:
+    friend struct detail::buffer_access;
     static constexpr std::uint8_t by_value = 0;
     static constexpr std::uint8_t by_handle = 1;
 
     std::shared_ptr<detail::buffer_block> block_;
 };
+
+inline const std::shared_ptr<detail::buffer_block>& detail::buffer_access::block(const shared_buffer& b) noexcept
+{
+    return b.block_;
+}
+
+inline shared_buffer detail::buffer_access::wrap(std::shared_ptr<buffer_block> block) noexcept
+{
+    shared_buffer b;
+    b.block_ = std::move(block);
+    return b;
+}
 
 } // namespace asyncjobs
 
