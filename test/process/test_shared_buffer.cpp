@@ -100,6 +100,17 @@ BOOST_AUTO_TEST_CASE(freed_buffers_give_their_pages_back_to_the_arena)
     BOOST_TEST(asyncjobs::detail::arena_bytes_in_use() == before);
 }
 
+BOOST_AUTO_TEST_CASE(a_reused_block_is_zeroed_again)
+{
+    // A freed block keeps its pages for the next buffer of its size: which must still
+    // start as zeros.
+    for (int round = 0; round < 3; ++round) {
+        shared_buffer b(5 * page);
+        BOOST_TEST_REQUIRE(all_zero(b));
+        bt::write_pattern(b, 99);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(a_buffer_larger_than_the_arena_is_a_typed_error_that_says_what_to_do)
 {
     try {

@@ -130,7 +130,7 @@ public:
             if (count > archive.remaining())
                 throw std::length_error("asyncjobs: corrupt encoding: a shared_buffer of " + std::to_string(count) +
                                         " bytes announced, " + std::to_string(archive.remaining()) + " bytes left");
-        block_ = count ? detail::allocate_buffer_block(static_cast<std::size_t>(count)) : nullptr;
+        block_ = count ? detail::allocate_buffer_block(static_cast<std::size_t>(count), false) : nullptr;
         if (count)
             archive.load_binary(block_->data(), static_cast<std::size_t>(count));
     }

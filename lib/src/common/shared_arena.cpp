@@ -53,18 +53,25 @@ public:
 
     int fd() const noexcept { return fd_; }
 
-    std::shared_ptr<buffer_block> allocate(std::size_t size)
+    std::shared_ptr<buffer_block> allocate(std::size_t size, bool zeroed)
     {
         const std::size_t length = round_to_pages(size);
-        std::size_t offset = take(length, size);
-        // Pages now, not at the first write: out of memory is an error here, not a SIGBUS
-        // in whatever code first touches the buffer.
-        if (::fallocate(fd_, 0, static_cast<off_t>(offset), static_cast<off_t>(length)) != 0) {
-            int error = errno;
-            give(offset, length);
-            throw shared_buffer_error("asyncjobs: the system has no memory for a shared_buffer of " +
-                                      std::to_string(size) + " bytes (" + std::strerror(error) +
-                                      "); free buffers you no longer need, or allocate less");
+        std::size_t offset = 0;
+        if (take_warm(length, offset)) {
+            // Its pages are still there, and mapped here: no fault, no kernel zeroing.
+            if (zeroed)
+                std::memset(base_ + offset, 0, length);
+        } else {
+            offset = take(length, size);
+            // Pages now, not at the first write: out of memory is an error here, not a
+            // SIGBUS in whatever code first touches the buffer.
+            if (::fallocate(fd_, 0, static_cast<off_t>(offset), static_cast<off_t>(length)) != 0) {
+                int error = errno;
+                give(offset, length);
+                throw shared_buffer_error("asyncjobs: the system has no memory for a shared_buffer of " +
+                                          std::to_string(size) + " bytes (" + std::strerror(error) +
+                                          "); free buffers you no longer need, or allocate less");
+            }
         }
         const std::uint64_t id = next_id_.fetch_add(1, std::memory_order_relaxed);
         auto block = std::make_shared<arena_block>(*this, base_ + offset, size, buffer_handle{id, offset, size}, length);
@@ -186,19 +193,58 @@ private:
         free_.emplace_hint(next, offset, length);
     }
 
+    /// A freed range of exactly `length` bytes whose pages are kept (warm_).
+    bool take_warm(std::size_t length, std::size_t& offset) noexcept
+    {
+        std::lock_guard lock(mutex_);
+        auto it = warm_.find(length);
+        if (it == warm_.end())
+            return false;
+        offset = it->second;
+        warm_.erase(it);
+        warm_bytes_ -= length;
+        in_use_ += length;
+        return true;
+    }
+
     void release(const buffer_handle& h, std::size_t length) noexcept
     {
         // A fork() child's copy of a buffer must not free the parent's pages, nor take a
         // mutex that may have been copied locked.
         if (::getpid() != owner_)
             return;
-        // The memory goes back to the system now; the range is reused later.
-        ::fallocate(fd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(h.offset),
-                    static_cast<off_t>(length));
+        // Up to warm_limit of freed blocks keep their pages, for the next allocation of the
+        // same size (a buffer decoded by value each call, a loop that allocates one per
+        // task): a fresh block costs the kernel's zeroing and a page fault per page on each
+        // side. Beyond that, the largest kept block gives its memory back to the system.
+        std::size_t punch_offset = 0, punch_length = 0;
+        {
+            std::lock_guard lock(mutex_);
+            live_.erase(h.id);
+            in_use_ -= length;
+            if (length <= warm_limit) {
+                warm_.emplace(length, h.offset);
+                warm_bytes_ += length;
+                if (warm_bytes_ <= warm_limit)
+                    return;
+                auto largest = std::prev(warm_.end());
+                punch_length = largest->first;
+                punch_offset = largest->second;
+                warm_bytes_ -= punch_length;
+                warm_.erase(largest);
+            } else {
+                punch_offset = h.offset;
+                punch_length = length;
+            }
+        }
+        ::fallocate(fd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(punch_offset),
+                    static_cast<off_t>(punch_length));
         std::lock_guard lock(mutex_);
-        live_.erase(h.id);
-        give_locked(h.offset, length);
+        in_use_ += punch_length;  // give_locked counts it out again
+        give_locked(punch_offset, punch_length);
     }
+
+    static constexpr std::size_t warm_limit = std::size_t{64} << 20;
 
     int fd_;
     std::byte* base_;
@@ -209,6 +255,8 @@ private:
     std::map<std::size_t, std::size_t> free_;  ///< offset -> length
     std::unordered_map<std::uint64_t, std::weak_ptr<buffer_block>> live_;
     std::size_t in_use_ = 0;
+    std::multimap<std::size_t, std::size_t> warm_;  ///< length -> offset: freed, pages kept
+    std::size_t warm_bytes_ = 0;
 };
 
 class heap_block final : public buffer_block {
@@ -257,12 +305,12 @@ thread_local std::unique_ptr<pinned_blocks>* current_pins = nullptr;
 
 } // namespace
 
-std::shared_ptr<buffer_block> allocate_buffer_block(std::size_t size)
+std::shared_ptr<buffer_block> allocate_buffer_block(std::size_t size, bool zeroed)
 {
     if (arena* a = arena::instance())
-        return a->allocate(size);
+        return a->allocate(size, zeroed);
     try {
-        return std::make_shared<heap_block>(new std::byte[size](), size);
+        return std::make_shared<heap_block>(zeroed ? new std::byte[size]() : new std::byte[size], size);
     } catch (const std::bad_alloc&) {
         throw shared_buffer_error("asyncjobs: out of memory for a shared_buffer of " + std::to_string(size) +
                                   " bytes; free buffers you no longer need, or allocate less");

@@ -47,9 +47,10 @@ private:
     buffer_handle handle_;
 };
 
-/// A block of `size` bytes (more than 0), zero-filled: in the arena when this process has
-/// one, else on the heap. Throws shared_buffer_error when neither can hold it.
-std::shared_ptr<buffer_block> allocate_buffer_block(std::size_t size);
+/// A block of `size` bytes (more than 0), zero-filled unless `zeroed` is false (the caller
+/// writes every byte): in the arena when this process has one, else on the heap. Throws
+/// shared_buffer_error when neither can hold it.
+std::shared_ptr<buffer_block> allocate_buffer_block(std::size_t size, bool zeroed = true);
 
 /// Whether the archive being written on this thread may carry `block` as a handle: inside a
 /// process pool's encoding of a call (the block is in this process's arena; the call then
