@@ -269,6 +269,22 @@ BOOST_AUTO_TEST_CASE(a_buffer_the_worker_makes_arrives_with_its_bytes)
     }
 }
 
+BOOST_AUTO_TEST_CASE(a_worker_that_cannot_allocate_a_buffer_fails_its_call_with_the_typed_error)
+{
+    asyncjobs::process_pool_executor pool(options(1));
+    auto f = pool.submit(bt::make, std::uint64_t{1} << 60, 1u);
+    require_ready(f);
+    try {
+        f.get();
+        BOOST_FAIL("a 2^60-byte buffer was made");
+    } catch (const asyncjobs::shared_buffer_error& e) {
+        BOOST_TEST(std::string(e.what()).find("free buffers you no longer need") != std::string::npos, e.what());
+    }
+    auto next = pool.submit(bt::make, std::uint64_t{page}, 2u);  // the worker goes on
+    require_ready(next);
+    BOOST_TEST(bt::first_mismatch(next.get(), 2) == page);
+}
+
 BOOST_AUTO_TEST_CASE(many_buffers_at_once_each_come_back_filled)
 {
     asyncjobs::process_pool_executor pool(options(2));

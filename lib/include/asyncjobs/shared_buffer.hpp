@@ -29,13 +29,6 @@ struct buffer_access {
 };
 } // namespace detail
 
-/// A shared_buffer could not be allocated (larger than the shared arena's free space, or
-/// the system has no memory left for it); the message says how large and what to do.
-class shared_buffer_error : public error {
-public:
-    using error::error;
-};
-
 /// Bytes that a process pool's workers share with the parent instead of copying.
 ///
 /// `shared_buffer buf(n)` allocates n zero bytes in the process's shared arena (a memfd
