@@ -57,10 +57,25 @@ std::vector<std::uint8_t> echo_bytes(std::vector<std::uint8_t> payload)
     return payload;
 }
 
+asyncjobs::shared_buffer echo_buffer(asyncjobs::shared_buffer buffer)
+{
+    return buffer;
+}
+
+/// A buffer the worker allocates (a copy of the one it is given): it crosses back by value.
+asyncjobs::shared_buffer copy_buffer(asyncjobs::shared_buffer buffer)
+{
+    asyncjobs::shared_buffer copy(buffer.size());
+    std::memcpy(copy.data(), buffer.data(), buffer.size());
+    return copy;
+}
+
 } // namespace bench_tasks
 
 ASYNCJOBS_TASK(bench_tasks::noop_int);
 ASYNCJOBS_TASK(bench_tasks::echo_bytes);
+ASYNCJOBS_TASK(bench_tasks::echo_buffer);
+ASYNCJOBS_TASK(bench_tasks::copy_buffer);
 
 namespace {
 
@@ -439,6 +454,22 @@ double echo_asyncjobs(fixture& f, std::vector<std::uint8_t>& payload, std::size_
     return static_cast<double>(echo_size) / median(seconds) / 1e6;
 }
 
+/// The same 10 MiB in a shared_buffer: it crosses by handle, both ways (no copy). With
+/// `copy`, the worker returns a copy it allocates, which crosses back by value.
+double echo_shared_buffer(fixture& f, asyncjobs::shared_buffer& buffer, bool copy, std::size_t reps)
+{
+    std::vector<double> seconds;
+    for (std::size_t i = 0; i < reps; ++i) {
+        auto start = bench_clock::now();
+        buffer = copy ? f.pool.submit(bench_tasks::copy_buffer, buffer).get()
+                      : f.pool.submit(bench_tasks::echo_buffer, buffer).get();
+        seconds.push_back(ns_since(start) / 1e9);
+        check(buffer.size() == echo_size && buffer.data()[12345] == static_cast<std::byte>(12345 % 251),
+              "echoed shared_buffer");
+    }
+    return static_cast<double>(echo_size) / median(seconds) / 1e6;
+}
+
 double echo_pipe(fixture& f, std::vector<std::uint8_t>& payload, std::vector<std::uint8_t>& back, std::size_t reps)
 {
     std::vector<double> seconds;
@@ -732,6 +763,9 @@ int run(const config& c)
     std::vector<std::uint8_t> payload(echo_size), pipe_back(echo_size), scratch(echo_size);
     for (std::size_t i = 0; i < echo_size; ++i)
         payload[i] = static_cast<std::uint8_t>(i % 251);
+    asyncjobs::shared_buffer shared(echo_size);
+    for (std::size_t i = 0; i < echo_size; ++i)
+        shared.data()[i] = static_cast<std::byte>(i % 251);
 
     std::vector<group> groups = {
         {"bulk",
@@ -744,7 +778,9 @@ int run(const config& c)
         {"echo",
          {{"echo.asyncjobs", [&] { return echo_asyncjobs(f, payload, echo_reps); }},
           {"echo.pipe", [&] { return echo_pipe(f, payload, pipe_back, echo_reps); }},
-          {"echo.memcpy", [&] { return echo_memcpy(payload, scratch, echo_reps); }}}},
+          {"echo.memcpy", [&] { return echo_memcpy(payload, scratch, echo_reps); }},
+          {"echo.shared_buffer", [&] { return echo_shared_buffer(f, shared, false, echo_reps); }},
+          {"echo.shared_buffer_copy", [&] { return echo_shared_buffer(f, shared, true, echo_reps); }}}},
         {"lifecycle",
          {variant([&](int, sink& out) { lifecycle(self, lifecycles, c.workers, 0, "lifecycle", out); }),
           variant([&](int, sink& out) { lifecycle(self, lifecycles, c.workers, ballast_mib, "lifecycle_rss", out); })}},
@@ -767,6 +803,10 @@ int run(const config& c)
          target_kind::at_least, 1500, ">= 1500 MB/s"},
         {"echo", "echo_vs_memcpy", "  ... vs copying it in-process", "MB/s", better::higher, "echo.asyncjobs", "",
          "echo.memcpy", "memcpy there and back (2 copies)", target_kind::none, 0, ""},
+        {"echo", "shared_buffer_echo", "10 MiB shared_buffer echoed (by handle)", "MB/s", better::higher,
+         "echo.shared_buffer", "", "echo.memcpy", "memcpy there and back (2 copies)", target_kind::none, 0, ""},
+        {"echo", "shared_buffer_copy", "  ... the worker returns a copy it allocates", "MB/s", better::higher,
+         "echo.shared_buffer_copy", "", "echo.memcpy", "memcpy there and back (2 copies)", target_kind::none, 0, ""},
         {"lifecycle", "start_task_stop", "pool start + first result + shutdown (fresh process)", "ms", better::lower,
          "lifecycle.asyncjobs", "python.start_task_stop_ms", "lifecycle.spawn",
          "posix_spawn this program, 1 pipe trip, exit", target_kind::at_most, 5, "<= 5 ms"},

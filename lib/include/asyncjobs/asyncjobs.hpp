@@ -17,6 +17,7 @@
 #include <asyncjobs/process_pool_executor.hpp>
 #include <asyncjobs/promise.hpp>
 #include <asyncjobs/serializable.hpp>
+#include <asyncjobs/shared_buffer.hpp>
 #include <asyncjobs/task.hpp>
 #include <asyncjobs/task_options.hpp>
 #include <asyncjobs/thread_pool_executor.hpp>

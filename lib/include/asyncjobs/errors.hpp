@@ -114,6 +114,14 @@ public:
     using error::error;
 };
 
+/// A shared_buffer could not be allocated (larger than the shared arena's free space, or
+/// the system has no memory left for it); the message says how large and what to do. A
+/// worker's keeps its type in the parent.
+class shared_buffer_error : public error {
+public:
+    using error::error;
+};
+
 /// A worker's output broke the wire protocol (garbage, a truncated or oversized frame, a
 /// reply for a task it was not given) or it was built from a different program.
 class protocol_error : public error {

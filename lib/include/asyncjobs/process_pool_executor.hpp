@@ -115,12 +115,15 @@ struct process_pool_options {
     /// pool_stats::worker_retirements), down to min_workers; workers start again on
     /// demand. Unset: workers stay until shutdown. Must be positive.
     std::optional<std::chrono::milliseconds> idle_timeout{};
-    /// Memory guard, soft: a worker whose resident memory (VmRSS) is above this many bytes
+    /// Memory guard, soft: a worker whose private resident memory (RssAnon: VmRSS less the
+    /// pages of files and shared memory it maps, such as the shared_buffers it is handed,
+    /// which its replacement would not free) is above this many bytes
     /// after a task is replaced before its next one (loky restarts at +300 MB; here the
     /// threshold is yours). 0: off. While set, calls are not sent ahead (each worker holds
     /// one call, read after each), which costs a pipe round trip per task.
     std::uint64_t max_worker_memory = 0;
-    /// Memory guard, hard: a worker whose resident memory goes above this many bytes while
+    /// Memory guard, hard: a worker whose private resident memory (RssAnon, as above) goes
+    /// above this many bytes while
     /// it runs a task is killed (with what the task started) and the task fails with
     /// memory_limit_exceeded, never retried; other tasks go on. The pool reads the resident
     /// memory of running workers from /proc every 10 ms, so a faster allocation may overshoot

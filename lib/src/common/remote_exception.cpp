@@ -54,6 +54,7 @@ enum class exception_kind : std::uint8_t {
     task_not_registered = 41,
     remote_error = 42,
     memory_limit_exceeded = 43,
+    shared_buffer_error = 44,
 };
 
 enum class error_category : std::uint8_t { none = 0, generic = 1, system = 2 };
@@ -108,6 +109,8 @@ void classify_current(exception_fields& f)
         note(f, e, k::task_not_registered);
     } catch (const memory_limit_exceeded& e) {
         note(f, e, k::memory_limit_exceeded);
+    } catch (const shared_buffer_error& e) {
+        note(f, e, k::shared_buffer_error);
     } catch (const error& e) {
         note(f, e, k::error);
     } catch (const std::system_error& e) {
@@ -296,6 +299,8 @@ std::exception_ptr rebuild_exception(exception_fields f)
         return finish(task_not_registered(m), f);
     case k::memory_limit_exceeded:
         return finish(memory_limit_exceeded(m), f);
+    case k::shared_buffer_error:
+        return finish(shared_buffer_error(m), f);
     case k::remote_error:  // a remote_error_as<remote_error> would be a remote_origin twice
     case k::none:
     default:

@@ -4,6 +4,7 @@
 #ifndef ASYNCJOBS_SRC_CALL_HPP
 #define ASYNCJOBS_SRC_CALL_HPP
 
+#include <asyncjobs/detail/buffer_block.hpp>
 #include <asyncjobs/detail/frame.hpp>
 #include <asyncjobs/detail/function_task.hpp>
 #include <asyncjobs/detail/state.hpp>
@@ -72,6 +73,9 @@ struct call {
     /// thousands at once, and their memory moving between the cores showed as time (issue
     /// 14: 192 bytes a call against 120 before the pool policies; 120 again now).
     std::unique_ptr<call_deaths> deaths;
+    /// The shared_buffers its arguments sent by handle, kept alive until the call is over
+    /// (its reply decoded, or its worker dead): a worker may write them until then.
+    mutable std::unique_ptr<pinned_blocks> pins;
 
 private:
     frame_buffer_pool* frames_ = nullptr;

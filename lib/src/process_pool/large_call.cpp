@@ -2,6 +2,7 @@
 #include "large_call.hpp"
 #include "process_pool_engine.hpp"
 
+#include <asyncjobs/detail/buffer_block.hpp>
 #include <asyncjobs/detail/byte_sink.hpp>
 #include <asyncjobs/detail/frame.hpp>
 #include <asyncjobs/detail/shared_region.hpp>
@@ -28,6 +29,7 @@ void encode_call_at_submit(call& c)
     append_call_payload_name(c.frame, c.entry->name);
     std::size_t prefix = c.frame.size() - start;
     byte_sink sink(c.frame, shared_region::min_frame);
+    buffer_transport_scope buffers(buffer_transport::parent_encode, &c.pins);
     c.remote->encode_arguments(*c.entry, sink);
     if (sink.complete()) {
         finish_frame(c.frame, start, kind_of(c), c.id);
@@ -47,6 +49,7 @@ bool encode_call_into(const call& c, std::byte* at)
     append_call_payload_name(prefix, c.entry->name);
     std::memcpy(at, prefix.data(), prefix.size());
     byte_sink sink(at + prefix.size(), c.deferred - prefix.size());
+    buffer_transport_scope buffers(buffer_transport::parent_encode, &c.pins);
     c.remote->encode_arguments(*c.entry, sink);
     return sink.complete() && sink.size() == c.deferred - prefix.size();
 }
@@ -57,6 +60,7 @@ void encode_call_whole(call& c)
     std::size_t start = begin_frame(c.frame);
     append_call_payload_name(c.frame, c.entry->name);
     byte_sink sink(c.frame);
+    buffer_transport_scope buffers(buffer_transport::parent_encode, &c.pins);
     c.remote->encode_arguments(*c.entry, sink);
     finish_frame(c.frame, start, kind_of(c), c.id);
     c.deferred = 0;

@@ -4,6 +4,7 @@
 // I/O thread's main, and the public wrappers. process_pool_engine.hpp says where the rest
 // of the engine lives.
 
+#include <asyncjobs/detail/buffer_block.hpp>
 #include <asyncjobs/detail/task_registry.hpp>
 #include <asyncjobs/detail/worker_protocol.hpp>
 #include <asyncjobs/process_pool_executor.hpp>
@@ -267,6 +268,8 @@ void process_pool_engine::io_main()
         sweep_idle();
     if (options_.memory_limit)
         poll_memory();
+    // Replies are decoded here: a shared_buffer handle in one names a buffer of this process.
+    buffer_transport_scope replies(buffer_transport::parent_decode);
     io_.run();
 }
 

@@ -322,11 +322,11 @@ void process_pool_engine::poll_memory()
     for (auto& w : workers_) {
         if (w->in_flight.empty() || !w->runs_a_call() || w->life.leaving())
             continue;
-        std::uint64_t resident = resident_bytes_of(w->link.pid());
+        std::uint64_t resident = private_bytes_of(w->link.pid());
         switch (policy::judge_memory(resident, true, options_.max_worker_memory, options_.memory_limit)) {
         case policy::memory_verdict::kill:
             kill_worker(*w, kill_reason::memory,
-                        "the worker's resident memory (" + mebibytes(resident) +
+                        "the worker's private resident memory (" + mebibytes(resident) +
                             ") went over process_pool_options::memory_limit (" + mebibytes(options_.memory_limit) +
                             ") while it ran this task; the pool killed it and replaced it",
                         w->in_flight.front());
@@ -346,7 +346,7 @@ void process_pool_engine::check_memory_between_calls(worker& w)
 {
     if (w.life.leaving() || !w.in_flight.empty())
         return;
-    std::uint64_t resident = resident_bytes_of(w.link.pid());
+    std::uint64_t resident = private_bytes_of(w.link.pid());
     if (policy::judge_memory(resident, false, options_.max_worker_memory, options_.memory_limit) ==
         policy::memory_verdict::replace) {
         retire(w);

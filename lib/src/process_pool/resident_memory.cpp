@@ -8,25 +8,45 @@
 
 namespace asyncjobs::detail {
 
-std::uint64_t resident_bytes_of(long pid) noexcept
+namespace {
+
+/// statm's first three fields (size, resident, shared), in bytes; false if unreadable.
+bool read_statm(long pid, std::uint64_t& resident, std::uint64_t& shared) noexcept
 {
-    // statm rather than status: its second field is VmRSS in pages, without a text scan.
+    // statm rather than status: its fields are in pages, without a text scan.
     char path[64];
     std::snprintf(path, sizeof path, "/proc/%ld/statm", pid);
     int fd = ::open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return 0;
+        return false;
     char text[128];
     ssize_t n = ::read(fd, text, sizeof text - 1);
     ::close(fd);
     if (n <= 0)
-        return 0;
+        return false;
     text[n] = '\0';
-    unsigned long long size = 0, resident = 0;
-    if (std::sscanf(text, "%llu %llu", &size, &resident) != 2)
-        return 0;
+    unsigned long long size = 0, pages = 0, shared_pages = 0;
+    if (std::sscanf(text, "%llu %llu %llu", &size, &pages, &shared_pages) != 3)
+        return false;
     static const long page = ::sysconf(_SC_PAGESIZE);
-    return static_cast<std::uint64_t>(resident) * static_cast<std::uint64_t>(page > 0 ? page : 4096);
+    const std::uint64_t bytes = static_cast<std::uint64_t>(page > 0 ? page : 4096);
+    resident = pages * bytes;
+    shared = shared_pages * bytes;
+    return true;
+}
+
+} // namespace
+
+std::uint64_t resident_bytes_of(long pid) noexcept
+{
+    std::uint64_t resident = 0, shared = 0;
+    return read_statm(pid, resident, shared) ? resident : 0;
+}
+
+std::uint64_t private_bytes_of(long pid) noexcept
+{
+    std::uint64_t resident = 0, shared = 0;
+    return read_statm(pid, resident, shared) && resident > shared ? resident - shared : 0;
 }
 
 } // namespace asyncjobs::detail

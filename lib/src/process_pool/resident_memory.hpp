@@ -12,6 +12,12 @@ namespace asyncjobs::detail {
 /// 0 when it cannot be read (the process has exited, or there is no /proc).
 std::uint64_t resident_bytes_of(long pid) noexcept;
 
+/// The part of VmRSS that is the process's own (RssAnon: statm's resident less its shared
+/// field, which counts file and shared-memory pages), what the memory guard judges: the
+/// pages of a shared_buffer a worker maps belong to the parent's arena, and a worker
+/// killed for them would be killed for memory that its death does not free.
+std::uint64_t private_bytes_of(long pid) noexcept;
+
 } // namespace asyncjobs::detail
 
 #endif

@@ -4,6 +4,7 @@
 #include <asyncjobs/detail/frame.hpp>
 #include <asyncjobs/detail/worker_protocol.hpp>
 
+#include "common/shared_arena.hpp"
 
 #include <algorithm>
 #include <csignal>
@@ -66,12 +67,12 @@ struct pipe_fds {
 /// argv: the program, the worker flag, this process's pid, max_payload, and the nice
 /// value when it is not 0. The child gets: stdin /dev/null, the parent's stdout and stderr, the pipe ends on fds 3
 /// and 4, the shared regions (if any) on 5 and 6, the claim board (if any) on 7, the image it
-/// runs (if the worker is this program) on 8, nothing else; the worker marker in its
+/// runs (if the worker is this program) on 8, the shared arena (if any) on 9, nothing else; the worker marker in its
 /// environment; its own process group, so
 /// that killing the worker takes what its task started; an empty signal mask (the parent's
 /// I/O thread blocks SIGPIPE).
 pid_t spawn(const std::string& executable, int image, std::size_t max_payload, int nice, int calls, int replies,
-            int call_region, int reply_region, int claims)
+            int call_region, int reply_region, int claims, int arena)
 {
     std::string parent = std::to_string(::getpid());
     std::string payload = std::to_string(max_payload);
@@ -93,6 +94,8 @@ pid_t spawn(const std::string& executable, int image, std::size_t max_payload, i
     }
     if (image >= 0)
         moves.emplace_back(image, worker_executable_fd);
+    if (arena >= 0)
+        moves.emplace_back(arena, worker_arena_fd);
     const int highest_target = moves.back().second;
     // Each source is first copied above every source, then onto its target, so that no
     // dup2 can overwrite a source still to be copied; dup2 clears close-on-exec.
@@ -182,7 +185,7 @@ worker_process::worker_process(boost::asio::io_context& io, const std::string& e
         claims_ = {};
     }
     pid_t pid = spawn(executable, image, max_payload, nice, call_pipe.read, reply_pipe.write, call_region_.fd(),
-                      reply_region_.fd(), claims_.fd());
+                      reply_region_.fd(), claims_.fd(), arena_fd_for_workers());
     pid_ = pid;
     try {
         process_ = bp2::process(io.get_executor(), pid);

@@ -12,6 +12,7 @@
 #include <asyncjobs/worker.hpp>
 
 #include "common/claim_board.hpp"
+#include "common/shared_arena.hpp"
 #include "parent_watch.hpp"
 
 #include <algorithm>
@@ -385,6 +386,7 @@ int worker_main(int argc, char** argv)
             ::close(detail::worker_executable_fd);
         ::unsetenv(detail::worker_marker_variable);
     }
+    detail::adopt_parent_arena();
     // process_pool_options::worker_nice, before any thread exists: Linux keeps a nice value
     // per thread, and threads inherit their creator's. Lowering one's own priority needs no
     // privilege; should it fail anyway, the worker still works, so it says why and goes on.

@@ -137,6 +137,8 @@ class bounded_iarchive final
 
 public:
     bounded_iarchive(span_source& source, unsigned flags) : base(source, flags), source_(source) { init(flags); }
+    /// Bytes left in the input: what a length read from it may announce at most.
+    std::size_t remaining() const noexcept { return source_.remaining(); }
 
     // Primitive values: the base's, and strings with their length checked first.
     using base::load;

@@ -54,6 +54,8 @@ inline std::exception_ptr undecodable_reply(const task_entry& entry) noexcept
         throw;
     } catch (const std::bad_alloc&) {
         return std::current_exception();
+    } catch (const shared_buffer_error&) {  // no memory for a buffer decoded by value
+        return std::current_exception();
     } catch (const std::exception& e) {
         try {
             return std::make_exception_ptr(protocol_error("asyncjobs: the worker's reply for task '" + entry.name +

@@ -2,6 +2,7 @@
 #ifndef ASYNCJOBS_DETAIL_TASK_REGISTRY_HPP
 #define ASYNCJOBS_DETAIL_TASK_REGISTRY_HPP
 
+#include <asyncjobs/detail/buffer_block.hpp>
 #include <asyncjobs/detail/byte_sink.hpp>
 #include <asyncjobs/detail/codec.hpp>
 #include <asyncjobs/detail/remote_exception.hpp>
@@ -129,11 +130,16 @@ private:
     static void invoke(std::span<const std::byte> in, reply_buffer& out)
     {
         arguments args;
-        std::apply([&](auto&... a) { decode_values(in, a...); }, args);
+        {
+            // A shared_buffer crosses by handle only in these codecs, not in what the task does.
+            buffer_transport_scope buffers(buffer_transport::worker);
+            std::apply([&](auto&... a) { decode_values(in, a...); }, args);
+        }
         if constexpr (std::is_void_v<result>) {
             call_with(Fn, args);
         } else {
             const result r = call_with(Fn, args);
+            buffer_transport_scope buffers(buffer_transport::worker);
             encode_values(out, r);
         }
     }
@@ -150,7 +156,10 @@ private:
     static void invoke_chunk(std::span<const std::byte> in, reply_buffer& out)
     {
         std::vector<chunk_input> inputs;
-        decode_values(in, inputs);
+        {
+            buffer_transport_scope buffers(buffer_transport::worker);
+            decode_values(in, inputs);
+        }
         auto start = std::chrono::steady_clock::now();
         encode_with(out, [&](auto& archive) {
             std::uint64_t count = inputs.size();
@@ -173,8 +182,10 @@ private:
                 archive << ok;
                 if (!ok)
                     archive << *failure;
-                else if constexpr (!std::is_void_v<result>)
+                else if constexpr (!std::is_void_v<result>) {
+                    buffer_transport_scope buffers(buffer_transport::worker);
                     archive << *value;
+                }
             }
             auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start);
             std::uint64_t elapsed = static_cast<std::uint64_t>(ns.count());

@@ -44,6 +44,9 @@ inline constexpr int worker_exit_missing_worker_line = 73;
 inline constexpr const char* worker_marker_variable = "ASYNCJOBS_WORKER";
 /// Where a worker started from the parent's running image finds that image (then closed).
 inline constexpr int worker_executable_fd = 8;
+/// The parent's shared arena (shared_buffer's memory, src/common/shared_arena.hpp), when it
+/// has one: the worker maps from it the ranges of the buffers it is handed.
+inline constexpr int worker_arena_fd = 9;
 
 /// The payload of the hello frame a worker sends first.
 struct worker_hello {
