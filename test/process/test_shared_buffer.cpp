@@ -52,6 +52,28 @@ asyncjobs::process_pool_options options(std::size_t workers)
 
 const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
 
+/// This process's descriptors of the arena's memfd (its name shows in /proc/self/fd).
+std::size_t arena_descriptors()
+{
+    std::size_t n = 0;
+    for (auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+        std::error_code ec;
+        auto target = std::filesystem::read_symlink(entry.path(), ec).string();
+        n += !ec && target.find("asyncjobs-shared-buffers") != std::string::npos;
+    }
+    return n;
+}
+
+/// This process's mappings of the arena.
+std::size_t arena_mappings()
+{
+    std::ifstream maps("/proc/self/maps");
+    std::size_t n = 0;
+    for (std::string line; std::getline(maps, line);)
+        n += line.find("asyncjobs-shared-buffers") != std::string::npos;
+    return n;
+}
+
 /// A path in a fresh temporary directory, removed with it.
 struct temp_path {
     std::filesystem::path dir;
@@ -114,7 +136,8 @@ BOOST_AUTO_TEST_CASE(freed_buffers_give_their_pages_back_to_the_arena)
 BOOST_AUTO_TEST_CASE(a_reused_block_is_zeroed_again)
 {
     // A freed block keeps its pages for the next buffer of its size: which must still
-    // start as zeros.
+    // start as zeros. (`held` keeps the arena, which goes with its last buffer and pool.)
+    shared_buffer held(1);
     for (int round = 0; round < 3; ++round) {
         shared_buffer b(5 * page);
         BOOST_TEST_REQUIRE(all_zero(b));
@@ -230,6 +253,33 @@ BOOST_AUTO_TEST_CASE(an_echoed_buffer_comes_back_as_the_same_memory)
     BOOST_TEST(back.data() == sent.data());
     bt::write_pattern(back, 2);  // written through the returned buffer, seen through the sent one
     BOOST_TEST(bt::first_mismatch(sent, 2) == sent.size());
+}
+
+BOOST_AUTO_TEST_CASE(the_arena_closes_with_the_last_pool_and_buffer)
+{
+    // A program that drops its pools and buffers keeps no descriptor of the arena: a
+    // descriptor count taken before the first pool matches the one after the last.
+    const std::size_t fds_before = process_test::open_fds();
+    {
+        asyncjobs::process_pool_executor pool(options(2));
+        shared_buffer sent(3 * page);
+        bt::write_pattern(sent, 7);
+        auto f = pool.submit(bt::echo, sent);
+        require_ready(f);
+        BOOST_TEST((f.get() == sent));
+        BOOST_TEST(asyncjobs::detail::arena_bytes_in_use() >= 3 * page);
+    }
+    BOOST_TEST(asyncjobs::detail::arena_bytes_in_use() == 0u);
+    BOOST_TEST(process_test::open_fds() == fds_before);
+    BOOST_TEST(arena_descriptors() == 0u);
+    BOOST_TEST(arena_mappings() == 0u);
+    // And a new one is made on demand.
+    asyncjobs::process_pool_executor pool(options(1));
+    shared_buffer again(page);
+    BOOST_TEST(again.in_shared_memory());
+    auto f = pool.submit(bt::echo, again);
+    require_ready(f);
+    BOOST_TEST(f.get().data() == again.data());
 }
 
 BOOST_AUTO_TEST_CASE(a_worker_fills_the_buffer_in_place_at_every_edge_size)

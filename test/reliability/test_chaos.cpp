@@ -71,9 +71,6 @@ BOOST_AUTO_TEST_CASE(random_sigkills_and_self_crashes_lose_nothing)
     const std::uint64_t seed = reliability::seed();
     std::printf("chaos: seed %llu, %zu workers\n", static_cast<unsigned long long>(seed), workers);
 
-    // The shared arena (shared_buffer) is one descriptor for the life of the process, made
-    // with the first worker or buffer: not a leak, so it is there before counting.
-    { asyncjobs::shared_buffer arena_made(1); }
     const std::size_t fds_before = reliability::open_fds();
     BOOST_TEST_REQUIRE(reliability::no_children());
     const std::string log = (std::filesystem::temp_directory_path() /

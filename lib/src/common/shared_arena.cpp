@@ -44,16 +44,38 @@ std::string mib(std::size_t bytes) { return std::to_string(bytes >> 20) + " MiB"
 /// cannot leave one held.
 class arena {
 public:
-    static arena* instance() noexcept
+    /// The arena of this process, made when `make_one` and there is none: it lives while a
+    /// buffer or a pool's worker needs it (each holds a reference), so a program that has
+    /// dropped its pools and buffers keeps no descriptor or mapping of it. Null without
+    /// one, and in a fork() child of the process that used it first (its copies of the
+    /// parent's bookkeeping, and the lock, may be mid-update).
+    static std::shared_ptr<arena> instance(bool make_one = true)
     {
+        static const pid_t first_user = ::getpid();
+        if (first_user != ::getpid())
+            return nullptr;
         // Never destroyed: buffers may outlive static destruction (a global shared_buffer).
-        static arena* const made = make();
-        return made && made->owner_ == ::getpid() ? made : nullptr;
+        static registry* const r = new registry;
+        std::lock_guard lock(r->mutex);
+        if (auto current = r->current.lock())
+            return current;
+        if (!make_one || r->unavailable)
+            return nullptr;
+        std::shared_ptr<arena> made(make());
+        r->unavailable = !made;  // no memfd, or switched off: the answer does not change
+        r->current = made;
+        return made;
+    }
+
+    ~arena()
+    {
+        ::munmap(base_, capacity_);
+        ::close(fd_);
     }
 
     int fd() const noexcept { return fd_; }
 
-    std::shared_ptr<buffer_block> allocate(std::size_t size, bool zeroed)
+    std::shared_ptr<buffer_block> allocate(const std::shared_ptr<arena>& self, std::size_t size, bool zeroed)
     {
         const std::size_t length = round_to_pages(size);
         std::size_t offset = 0;
@@ -74,7 +96,7 @@ public:
             }
         }
         const std::uint64_t id = next_id_.fetch_add(1, std::memory_order_relaxed);
-        auto block = std::make_shared<arena_block>(*this, base_ + offset, size, buffer_handle{id, offset, size}, length);
+        auto block = std::make_shared<arena_block>(self, base_ + offset, size, buffer_handle{id, offset, size}, length);
         std::lock_guard lock(mutex_);
         live_.emplace(id, block);
         return block;
@@ -107,15 +129,22 @@ public:
 private:
     class arena_block final : public buffer_block {
     public:
-        arena_block(arena& owner, std::byte* data, std::size_t size, buffer_handle handle, std::size_t length) noexcept
-            : buffer_block(data, size, block_origin::arena, handle), owner_(owner), length_(length)
+        arena_block(std::shared_ptr<arena> owner, std::byte* data, std::size_t size, buffer_handle handle,
+                    std::size_t length) noexcept
+            : buffer_block(data, size, block_origin::arena, handle), owner_(std::move(owner)), length_(length)
         {
         }
-        ~arena_block() override { owner_.release(handle(), length_); }
+        ~arena_block() override { owner_->release(handle(), length_); }
 
     private:
-        arena& owner_;
+        std::shared_ptr<arena> owner_;  // the arena lives as long as its blocks
         std::size_t length_;
+    };
+
+    struct registry {
+        std::mutex mutex;
+        std::weak_ptr<arena> current;
+        bool unavailable = false;
     };
 
     arena(int fd, std::byte* base, std::size_t capacity) noexcept
@@ -307,8 +336,8 @@ thread_local std::unique_ptr<pinned_blocks>* current_pins = nullptr;
 
 std::shared_ptr<buffer_block> allocate_buffer_block(std::size_t size, bool zeroed)
 {
-    if (arena* a = arena::instance())
-        return a->allocate(size, zeroed);
+    if (auto a = arena::instance())
+        return a->allocate(a, size, zeroed);
     try {
         return std::make_shared<heap_block>(zeroed ? new std::byte[size]() : new std::byte[size], size);
     } catch (const std::bad_alloc&) {
@@ -322,7 +351,7 @@ bool send_by_handle(const std::shared_ptr<buffer_block>& block)
     switch (current_mode) {
     case buffer_transport::parent_encode:
         // Only blocks of this process's own arena: its workers share no other memory.
-        if (block->origin() != block_origin::arena || !current_pins || !arena::instance())
+        if (block->origin() != block_origin::arena || !current_pins || !arena::instance(false))
             return false;
         if (!*current_pins)
             *current_pins = std::make_unique<pinned_blocks>();
@@ -339,7 +368,7 @@ std::shared_ptr<buffer_block> receive_handle(const buffer_handle& handle)
 {
     switch (current_mode) {
     case buffer_transport::parent_decode:
-        if (arena* a = arena::instance())
+        if (auto a = arena::instance(false))
             return a->find(handle);
         throw std::invalid_argument("asyncjobs: a shared_buffer handle arrived, but this process has no shared arena");
     case buffer_transport::worker:
@@ -363,10 +392,11 @@ buffer_transport_scope::~buffer_transport_scope()
     current_pins = saved_pins_;
 }
 
-int arena_fd_for_workers() noexcept
+std::shared_ptr<void> arena_for_workers(int& fd)
 {
-    arena* a = arena::instance();
-    return a ? a->fd() : -1;
+    auto a = arena::instance();
+    fd = a ? a->fd() : -1;
+    return a;
 }
 
 void adopt_parent_arena() noexcept
@@ -383,7 +413,7 @@ void adopt_parent_arena() noexcept
 
 std::size_t arena_bytes_in_use() noexcept
 {
-    arena* a = arena::instance();
+    auto a = arena::instance(false);
     return a ? a->in_use() : 0;
 }
 

@@ -184,8 +184,10 @@ worker_process::worker_process(boost::asio::io_context& io, const std::string& e
         reply_region_ = {};
         claims_ = {};
     }
+    int arena_fd = -1;
+    arena_ = arena_for_workers(arena_fd);
     pid_t pid = spawn(executable, image, max_payload, nice, call_pipe.read, reply_pipe.write, call_region_.fd(),
-                      reply_region_.fd(), claims_.fd(), arena_fd_for_workers());
+                      reply_region_.fd(), claims_.fd(), arena_fd);
     pid_ = pid;
     try {
         process_ = bp2::process(io.get_executor(), pid);

@@ -13,6 +13,7 @@
 #include <boost/process/v2/process.hpp>
 
 #include <cstddef>
+#include <memory>
 #include <string>
 
 namespace asyncjobs::detail {
@@ -95,6 +96,7 @@ private:
     shared_region call_region_;
     shared_region reply_region_;
     claim_board claims_;
+    std::shared_ptr<void> arena_;  ///< the shared_buffer arena the worker got: open while it lives
     boost::process::v2::process process_;
     boost::asio::posix::stream_descriptor exit_watch_;  ///< the worker's pidfd, for async_wait
     long pid_ = 0;
