@@ -65,17 +65,18 @@ struct gated_tasks {
     std::vector<aj::future<int>> futures;
 };
 
-/// A clock whose now() can be made to stall once. libstdc++'s
-/// condition_variable::wait_until calls a user clock's now() with the mutex held, so a
-/// thread in future::wait_until(stalling_clock deadline) stalls there holding the parking
-/// mutex of that future: its completion is then stuck between publishing "done" and
-/// firing its callbacks, for as long as the test wants.
+/// A clock whose now() can be made to stall once: a thread in
+/// future::wait_until(stalling_clock deadline) stalls inside the wait for as long as the
+/// test wants. When futures parked on mutex/condition-variable buckets, libstdc++ called
+/// the clock with the bucket's mutex held, so the future's completion stuck at its notify;
+/// futures now park on a futex and hold no lock there, and the test keeps any lock taken
+/// in a wait from coming back unseen.
 struct stalling_clock {
     using duration = std::chrono::steady_clock::duration;
     using rep = duration::rep;
     using period = duration::period;
     using time_point = std::chrono::time_point<stalling_clock>;
-    static constexpr bool is_steady = true;
+    [[maybe_unused]] static constexpr bool is_steady = true;  // a Clock's member; wait_until reads only now()
 
     static time_point now()
     {
@@ -334,10 +335,10 @@ BOOST_AUTO_TEST_CASE(as_completed_sees_a_future_that_reports_done)
     stalling_clock::armed = true;
     std::thread waiter([s] {
         auto deadline = stalling_clock::time_point(std::chrono::steady_clock::now().time_since_epoch() + test::long_wait);
-        (void)s.wait_until(deadline);  // stalls in now() holding s's parking mutex
+        (void)s.wait_until(deadline);  // stalls in now(), inside s's wait
     });
     BOOST_REQUIRE(stalled.wait());
-    finish.open();  // s completes: "done" is published, the notify then blocks on the mutex
+    finish.open();  // s completes while a waiter is stalled inside its wait
     BOOST_REQUIRE(test::eventually([&] { return s.done(); }));
 
     std::vector<aj::shared_future<int>> fs{s, done_first.share()};
