@@ -42,6 +42,32 @@ double high_water_mb(const std::string& status_path)
     return 0;
 }
 
+/// argv as execv takes it, made before a fork: the child only opens, dups and execs.
+std::vector<char*> exec_args(const std::vector<std::string>& argv)
+{
+    std::vector<char*> args;
+    for (const auto& a : argv)
+        args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    return args;
+}
+
+/// In a forked child: stdin from `input`, stdout to `output`, stderr to /dev/null, then
+/// exec `args`; exit status 127 if any of it fails.
+[[noreturn]] void exec_redirected(const std::vector<char*>& args, const fs::path& input, const fs::path& output)
+{
+    int in = ::open(input.c_str(), O_RDONLY);
+    int out = ::open(output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int null = ::open("/dev/null", O_WRONLY);
+    if (in < 0 || out < 0 || null < 0)
+        ::_exit(127);
+    ::dup2(in, 0);
+    ::dup2(out, 1);
+    ::dup2(null, 2);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+}
+
 /// Runs argv with stdin from `input` and stdout to `output`, stderr to /dev/null.
 child_run run_child(const std::vector<std::string>& argv, const fs::path& input, const fs::path& output)
 {
@@ -51,6 +77,7 @@ child_run run_child(const std::vector<std::string>& argv, const fs::path& input,
     int exec_done[2];
     if (::pipe2(exec_done, O_CLOEXEC) != 0)
         return r;
+    const auto args = exec_args(argv);
     auto start = std::chrono::steady_clock::now();
     pid_t pid = ::fork();
     if (pid < 0) {
@@ -58,22 +85,8 @@ child_run run_child(const std::vector<std::string>& argv, const fs::path& input,
         ::close(exec_done[1]);
         return r;
     }
-    if (pid == 0) {
-        int in = ::open(input.c_str(), O_RDONLY);
-        int out = ::open(output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        int null = ::open("/dev/null", O_WRONLY);
-        if (in < 0 || out < 0 || null < 0)
-            ::_exit(127);
-        ::dup2(in, 0);
-        ::dup2(out, 1);
-        ::dup2(null, 2);
-        std::vector<char*> args;
-        for (const auto& a : argv)
-            args.push_back(const_cast<char*>(a.c_str()));
-        args.push_back(nullptr);
-        ::execv(args[0], args.data());
-        ::_exit(127);  // closing exec_done tells the parent, which then sees the exit status
-    }
+    if (pid == 0)
+        exec_redirected(args, input, output);  // its exit, or exec_done's closing, tells the parent
     ::close(exec_done[1]);
     char ignored;
     while (::read(exec_done[0], &ignored, 1) < 0 && errno == EINTR) {
@@ -109,25 +122,12 @@ child_run run_twice(const std::vector<std::string>& argv, const fs::path& input,
     child_run r;
     fs::path second = output.string() + ".2";
     auto start = std::chrono::steady_clock::now();
-    std::vector<char*> args;  // made before fork: the child only opens, dups and execs
-    for (const auto& a : argv)
-        args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
+    const auto args = exec_args(argv);
     pid_t pids[2] = {-1, -1};
     for (int k = 0; k < 2; ++k) {
         pids[k] = ::fork();
-        if (pids[k] == 0) {
-            int in = ::open(input.c_str(), O_RDONLY);
-            int out = ::open((k == 0 ? output : second).c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-            int null = ::open("/dev/null", O_WRONLY);
-            if (in < 0 || out < 0 || null < 0)
-                ::_exit(127);
-            ::dup2(in, 0);
-            ::dup2(out, 1);
-            ::dup2(null, 2);
-            ::execv(args[0], args.data());
-            ::_exit(127);
-        }
+        if (pids[k] == 0)
+            exec_redirected(args, input, k == 0 ? output : second);
     }
     bool ok = pids[0] > 0 && pids[1] > 0;
     for (pid_t pid : pids) {

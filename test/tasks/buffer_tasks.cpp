@@ -1,5 +1,6 @@
 // Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
 #include "buffer_tasks.hpp"
+#include "policy_tasks.hpp"
 
 #include <asyncjobs/task.hpp>
 
@@ -7,11 +8,8 @@
 #include <csignal>
 #include <filesystem>
 #include <memory>
-#include <stdexcept>
-#include <system_error>
 #include <thread>
 
-#include <fcntl.h>
 #include <unistd.h>
 
 namespace buffer_tasks {
@@ -52,15 +50,7 @@ std::uint64_t check(asyncjobs::shared_buffer b, std::uint32_t seed) { return fir
 std::uint64_t check_dying_first(asyncjobs::shared_buffer b, std::uint32_t seed, std::string counter, int deaths)
 {
     std::uint64_t result = first_mismatch(b, seed);
-    int fd = ::open(counter.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0)
-        throw std::system_error(errno, std::generic_category(), "cannot open " + counter);
-    char one = 1;
-    bool written = ::write(fd, &one, 1) == 1;
-    ::close(fd);
-    if (!written)
-        throw std::runtime_error("cannot write " + counter);
-    if (static_cast<int>(std::filesystem::file_size(counter)) <= deaths)
+    if (policy_tasks::count_try(counter) <= deaths)
         ::raise(SIGKILL);
     return result;
 }

@@ -1,16 +1,11 @@
 // Copyright (c) 2026 The asyncjobs authors. Distributed under the Boost Software License 1.0.
 #include "payload_tasks.hpp"
+#include "policy_tasks.hpp"
 
 #include <asyncjobs/task.hpp>
 
 #include <csignal>
-#include <filesystem>
 #include <numeric>
-#include <stdexcept>
-#include <system_error>
-
-#include <fcntl.h>
-#include <unistd.h>
 
 namespace payload_tasks {
 
@@ -37,15 +32,7 @@ std::vector<std::uint64_t> concat(std::string text, std::vector<std::uint64_t> v
 
 std::uint64_t sum_bytes_dying_first(std::string counter, int deaths, std::vector<std::uint8_t> bytes)
 {
-    int fd = ::open(counter.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0)
-        throw std::system_error(errno, std::generic_category(), "cannot open " + counter);
-    char one = 1;
-    bool written = ::write(fd, &one, 1) == 1;
-    ::close(fd);
-    if (!written)
-        throw std::runtime_error("cannot write " + counter);
-    if (static_cast<int>(std::filesystem::file_size(counter)) <= deaths)
+    if (policy_tasks::count_try(counter) <= deaths)
         ::raise(SIGKILL);
     return std::accumulate(bytes.begin(), bytes.end(), std::uint64_t{0});
 }

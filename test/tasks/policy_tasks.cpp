@@ -20,10 +20,6 @@
 
 namespace policy_tasks {
 
-namespace {
-
-/// Appends one byte to `counter` (O_APPEND: one record per try, even across processes)
-/// and returns the tries so far, this one included.
 int count_try(const std::string& counter)
 {
     int fd = ::open(counter.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
@@ -36,8 +32,6 @@ int count_try(const std::string& counter)
         throw std::runtime_error("cannot write " + counter);
     return tries(counter);
 }
-
-} // namespace
 
 int tries(const std::string& counter)
 {

@@ -11,6 +11,9 @@ namespace policy_tasks {
 
 /// Tries so far of the tasks below that count in `counter` (its size in bytes).
 int tries(const std::string& counter);
+/// Appends one byte to `counter` (O_APPEND: one record per try, even across processes)
+/// and returns the tries so far, this one included. For tasks of other suites too.
+int count_try(const std::string& counter);
 
 /// Counts this try in `counter`; on the first `deaths` tries the worker SIGKILLs itself,
 /// after that it returns the number of tries.
