@@ -9,6 +9,7 @@
 #define BOOST_TEST_ALTERNATIVE_INIT_API
 #include <boost/test/unit_test.hpp>
 
+#include "cancel_tasks.hpp"
 #include "policy_tasks.hpp"
 #include "process_tasks.hpp"
 
@@ -376,6 +377,29 @@ BOOST_AUTO_TEST_CASE(cancel_and_kill_stops_a_running_task)
     require_ready(fine);
     BOOST_TEST(fine.get() == 4);
     BOOST_TEST(!ex.cancel_and_kill(fine));
+}
+
+// The rank's worker has begun the call (it wrote to the log) before the kill arrives: the
+// rank's pool learns that only from its claim board, so the kill must settle the claim there,
+// not wait for the task to end (it spun for the whole 120 s, then reported the task finished).
+BOOST_AUTO_TEST_CASE(cancel_and_kill_stops_a_task_the_rank_worker_began)
+{
+    auto log = (std::filesystem::temp_directory_path() / ("asyncjobs-mpi-began-" + std::to_string(::getpid())))
+                   .string();
+    std::filesystem::remove(log);
+    mpi_executor ex(two_per_rank());
+    auto hung = ex.submit(cancel_tasks::record_run, log, 7, 120000);
+    kill_on_exit<int> guard{ex, hung};
+    for (auto deadline = std::chrono::steady_clock::now() + long_wait;
+         cancel_tasks::read_log(log).empty() && std::chrono::steady_clock::now() < deadline;)
+        std::this_thread::sleep_for(1ms);
+    BOOST_REQUIRE(cancel_tasks::read_log(log) == std::vector<int>{7});
+    BOOST_TEST(hung.running());
+    BOOST_TEST(ex.cancel_and_kill(hung));
+    require_ready(hung);
+    BOOST_TEST(hung.cancelled());
+    BOOST_CHECK_THROW(hung.get(), asyncjobs::cancelled_error);
+    std::filesystem::remove(log);
 }
 
 BOOST_AUTO_TEST_CASE(many_tasks)

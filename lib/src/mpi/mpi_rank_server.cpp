@@ -262,6 +262,9 @@ private:
             options.retry_on_timeout = retry_on_timeout != 0;
         if (retry_backoff_ms >= 0)
             options.retry_backoff = std::chrono::milliseconds(retry_backoff_ms);
+        // The local pool decides cancels of what it sent ahead (a kill that beats the worker
+        // to the call wins on its claim board): it is the relay's scheduler.
+        relay->set_continuation_scheduler(scheduler_of(*pool_));
         try {
             engine_->submit_with(relay, options);
         } catch (...) {

@@ -182,7 +182,10 @@ std::vector<state_ptr> process_pool_engine::cancel_gated_locked()
 bool process_pool_engine::claim_for_send_locked(worker& w, call& c)
 {
     if (!c.started) {
-        if (w.link.gates_calls()) {
+        // cancel() settles a gate through the state's own scheduler: a state that would ask
+        // another one (or none, like a call relayed from an MPI rank 0) could never learn who
+        // won, and its cancel() would spin until the reply. Such a state starts when sent.
+        if (w.link.gates_calls() && c.state->continuation_scheduler().get() == this) {
             // Sent ahead, it stays pending: the worker claims it when it begins, and a
             // cancel() before that wins on the board.
             if (!c.state->gate())
