@@ -74,11 +74,11 @@ std::string int_result(std::uint64_t id, int value)
 }
 
 /// What a real worker does with a call: the library's own run_call, then send the reply.
-void answer(const decode_result& frame)
+void answer(const decode_result& frame, std::size_t max_payload)
 {
     reply_buffer out;
     out.start(nullptr);
-    run_call(frame, out);
+    run_call(frame, out, max_payload);
     send(std::string(reinterpret_cast<const char*>(out.bytes().data()), out.bytes().size()));
 }
 
@@ -214,7 +214,7 @@ int main(int argc, char** argv)
                     decode_values(call.arguments, mode);
                     misbehave(mode, frame.header.task_id);
                 } else {
-                    answer(frame);
+                    answer(frame, max_payload);
                 }
                 break;
             default:

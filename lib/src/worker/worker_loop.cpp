@@ -236,7 +236,7 @@ private:
 } // namespace
 
 /// Runs one call frame and appends its result or failure frame.
-bool run_call(const decode_result& frame, reply_buffer& out)
+bool run_call(const decode_result& frame, reply_buffer& out, std::size_t max_payload)
 {
     std::size_t start = out.begin_frame();
     call_payload call;
@@ -256,6 +256,14 @@ bool run_call(const decode_result& frame, reply_buffer& out)
         } else {
             entry->invoke(call.arguments, out);
         }
+        // Said here, where the task is known: the parent would refuse the frame as malformed
+        // and replace this worker, and the caller would learn nothing of the option to raise.
+        std::size_t encoded = out.size() - start - frame_header_size;
+        if (encoded > max_payload)
+            throw std::length_error("asyncjobs: the result of task '" + entry->name + "' encodes to " +
+                                    std::to_string(encoded) + " bytes, more than process_pool_options::max_payload (" +
+                                    std::to_string(max_payload) +
+                                    "); raise max_payload, return less, or return an asyncjobs::shared_buffer");
         out.finish_frame(start, frame_kind::result, frame.header.task_id);
         return true;
     } catch (...) {
@@ -329,11 +337,11 @@ int run_worker_loop(int call_fd, int reply_fd, long parent_pid, std::size_t max_
         case frame_kind::call:
         case frame_kind::map_call:
             if (channel.begin_call(frame.header.task_id))
-                run_call(frame, channel.begin_reply());
+                run_call(frame, channel.begin_reply(), max_payload);
             channel.done_with_frame();
             break;
         case frame_kind::initialize: {
-            bool initialized = run_call(frame, channel.begin_reply());
+            bool initialized = run_call(frame, channel.begin_reply(), max_payload);
             channel.done_with_frame();
             if (!initialized) {
                 channel.flush();
