@@ -424,12 +424,122 @@ BOOST_AUTO_TEST_CASE(one_executor_at_a_time_and_bad_options)
     auto o = two_per_rank();
     o.task_timeout = 0ms;
     BOOST_CHECK_THROW(mpi_executor{o}, std::invalid_argument);
+    o = two_per_rank();
+    o.rank_timeout = 0ms;
+    BOOST_CHECK_THROW(mpi_executor{o}, std::invalid_argument);
     auto lambda_task = [] { return 1; };
     asyncjobs::executor& any = ex;
     BOOST_CHECK_THROW((void)any.submit(lambda_task), asyncjobs::task_not_registered);
     auto f = ex.submit(pt::add, 1, 2);
     require_ready(f);
     BOOST_TEST(f.get() == 3);
+}
+
+namespace {
+
+/// Stops worker ranks (SIGSTOP: a frozen host, as rank 0 sees it) and lets them go on when
+/// the test leaves, so that the job can end.
+struct stopped_ranks {
+    std::vector<long> pids;
+    void stop(long pid)
+    {
+        BOOST_REQUIRE(::kill(static_cast<pid_t>(pid), SIGSTOP) == 0);
+        pids.push_back(pid);
+    }
+    ~stopped_ranks()
+    {
+        for (long pid : pids)
+            ::kill(static_cast<pid_t>(pid), SIGCONT);
+    }
+};
+
+} // namespace
+
+// A rank that holds calls and answers nothing (not even rank 0's pings) for rank_timeout is
+// given up: the calls it held fail with worker_crashed naming it and the option, and the
+// executor goes on with the other rank. Calls are sent to the rank with the most room, rank 1
+// first, until both hold workers + 1: rank 1 holds exactly 3 when it is given up.
+BOOST_AUTO_TEST_CASE(a_rank_that_stops_answering_is_given_up)
+{
+    auto o = two_per_rank();
+    o.rank_timeout = 3s;
+    mpi_executor ex(o);
+    auto ranks = ex.ranks();
+    BOOST_REQUIRE(ranks.size() == 2u);
+    BOOST_REQUIRE(ranks[0].rank == 1);
+    stopped_ranks frozen;
+    frozen.stop(ranks[0].pid);
+    std::vector<future<int>> fs;
+    for (int i = 0; i < 12; ++i)
+        fs.push_back(ex.submit(pt::sleep_ms, 100));
+    int done = 0;
+    int lost = 0;
+    for (auto& f : fs) {
+        require_ready(f);
+        try {
+            BOOST_TEST(f.get() == 100);
+            ++done;
+        } catch (const asyncjobs::worker_crashed& e) {
+            ++lost;
+            std::string what = e.what();
+            BOOST_TEST(what.find("rank 1 (pid " + std::to_string(ranks[0].pid)) != std::string::npos, what);
+            BOOST_TEST(what.find("rank_timeout") != std::string::npos, what);
+        }
+    }
+    BOOST_TEST(lost == 3);
+    BOOST_TEST(done == 9);
+    auto after = ex.submit(pt::add, 2, 3);
+    require_ready(after);
+    BOOST_TEST(after.get() == 5);
+    BOOST_TEST(ex.stats().failed == 3u);
+}
+
+// A rank busy with a task longer than rank_timeout is not silent: it answers rank 0's pings
+// (sent every quarter of the timeout while it says nothing else), and its calls complete.
+BOOST_AUTO_TEST_CASE(a_rank_busy_past_rank_timeout_answers_and_is_kept)
+{
+    auto o = two_per_rank();
+    o.rank_timeout = 1500ms;
+    mpi_executor ex(o);
+    auto first = ex.submit(pt::sleep_ms, 4000);
+    auto second = ex.submit(pt::sleep_ms, 4000);
+    require_ready(first);
+    require_ready(second);
+    BOOST_TEST(first.get() == 4000);
+    BOOST_TEST(second.get() == 4000);
+    BOOST_TEST(ex.stats().failed == 0u);
+}
+
+// With every rank given up, nothing can run: what was queued fails with broken_executor,
+// and so does the next submit (no future waits for a rank that will not answer).
+BOOST_AUTO_TEST_CASE(every_rank_given_up_breaks_the_executor)
+{
+    auto o = two_per_rank();
+    o.rank_timeout = 2s;
+    mpi_executor ex(o);
+    stopped_ranks frozen;
+    for (auto& r : ex.ranks())
+        frozen.stop(r.pid);
+    std::vector<future<int>> fs;
+    for (int i = 0; i < 10; ++i)
+        fs.push_back(ex.submit(pt::sleep_ms, 10));
+    int lost = 0;
+    int broken = 0;
+    for (auto& f : fs) {
+        require_ready(f);
+        try {
+            (void)f.get();
+            BOOST_FAIL("a call ran on a stopped rank");
+        } catch (const asyncjobs::worker_crashed&) {
+            ++lost;
+        } catch (const asyncjobs::broken_executor& e) {
+            ++broken;
+            BOOST_TEST(std::string(e.what()).find("every worker rank was given up") != std::string::npos, e.what());
+        }
+    }
+    BOOST_TEST(lost == 6);  // 2 ranks x (2 workers + 1)
+    BOOST_TEST(broken == 4);
+    BOOST_CHECK_THROW((void)ex.submit(pt::add, 1, 1), asyncjobs::broken_executor);
 }
 
 // A figure, not a pass/fail timing: rank 0's CPU (all its threads) while every worker runs a

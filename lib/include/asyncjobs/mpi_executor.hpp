@@ -37,6 +37,12 @@ struct mpi_executor_options {
     /// this): the latency a reply after a quiet spell may wait, against the CPU rank 0
     /// spends waiting. Must be positive.
     std::chrono::microseconds max_poll_interval{2000};
+    /// A worker rank that holds calls and answers nothing for this long (stopped, its host
+    /// frozen or cut off; rank 0 asks a quiet rank to answer every quarter of it) is given
+    /// up: its calls fail with worker_crashed, and it gets no more calls from this executor.
+    /// When no rank is left, what waits fails and submit() throws broken_executor. A rank
+    /// that dies is not this case (see below). Must be positive.
+    std::chrono::milliseconds rank_timeout{60000};
 };
 
 /// What one worker rank told rank 0 when the executor started.

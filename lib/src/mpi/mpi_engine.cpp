@@ -42,6 +42,9 @@ mpi_executor_options checked(mpi_executor_options o)
         throw std::invalid_argument("asyncjobs: mpi_executor_options::start_timeout must be positive");
     if (o.max_poll_interval.count() <= 0)
         throw std::invalid_argument("asyncjobs: mpi_executor_options::max_poll_interval must be positive");
+    if (o.rank_timeout.count() <= 0)
+        throw std::invalid_argument("asyncjobs: mpi_executor_options::rank_timeout must be positive (it is " +
+                                    std::to_string(o.rank_timeout.count()) + " ms)");
     return o;
 }
 
@@ -114,6 +117,8 @@ void mpi_engine::submit_with(state_ptr task, const task_options& options)
         std::lock_guard lock(mutex_);
         if (closed_)
             throw shutdown_error();
+        if (broken_)
+            std::rethrow_exception(copy_exception(broken_));
         queue_.push_back(std::move(c));
         ++outstanding_;
         ++submitted_;
@@ -257,6 +262,95 @@ void mpi_engine::finished_one(const state_base& ended)
         done_.notify_all();
 }
 
+void mpi_engine::watch_ranks(std::vector<rank_watch>& watch, mpi_transport& transport)
+{
+    const auto now = std::chrono::steady_clock::now();
+    const auto limit = options_.rank_timeout;
+    const auto ask_every = std::max<std::chrono::steady_clock::duration>(limit / 4, std::chrono::milliseconds(1));
+    int silent = 0;
+    std::vector<int> quiet;  // allocated only on the turns that ping
+    {
+        std::lock_guard lock(mutex_);
+        for (std::size_t i = 0; i < ranks_.size(); ++i) {
+            // A rank with nothing to do owes rank 0 nothing: only one holding calls is watched.
+            if (ranks_[i].lost || ranks_[i].in_flight == 0)
+                continue;
+            auto& w = watch[i];
+            if (now - w.heard >= limit) {
+                silent = static_cast<int>(i + 1);
+                break;  // one a turn: lose_rank() takes the lock
+            }
+            if (now - w.heard >= ask_every && now - w.pinged >= ask_every) {
+                w.pinged = now;
+                quiet.push_back(static_cast<int>(i + 1));
+            }
+        }
+    }
+    for (int rank : quiet)
+        transport.send(rank, mpi_wire::ping, {});
+    if (silent)
+        lose_rank(silent, std::chrono::duration_cast<std::chrono::milliseconds>(
+                              now - watch[static_cast<std::size_t>(silent - 1)].heard));
+}
+
+void mpi_engine::lose_rank(int rank, std::chrono::milliseconds silent)
+{
+    std::vector<call_ptr> calls;
+    std::vector<std::shared_ptr<kill_request>> kills;
+    std::deque<call_ptr> queued;
+    std::string why;
+    std::exception_ptr broken;
+    {
+        std::lock_guard lock(mutex_);
+        auto& r = ranks_[static_cast<std::size_t>(rank - 1)];
+        r.lost = true;
+        r.capacity = 0;
+        why = "asyncjobs: mpi_executor: rank " + std::to_string(rank) + " (pid " + std::to_string(r.info.pid) +
+              " on " + r.info.host + ") answered nothing for " + std::to_string(silent.count()) +
+              " ms while it held this call (mpi_executor_options::rank_timeout is " +
+              std::to_string(options_.rank_timeout.count()) +
+              " ms): rank 0 gave the rank up. It may be stopped, or its host frozen or cut off; a rank that is only "
+              "slow to answer needs a longer rank_timeout";
+        std::vector<std::uint64_t> ids;
+        for (auto& [id, c] : in_flight_)
+            if (c->rank == rank)
+                ids.push_back(id);
+        for (auto id : ids)
+            calls.push_back(take_in_flight_locked(id));
+        for (auto it = kills_waiting_.begin(); it != kills_waiting_.end();) {
+            if (it->second->rank == rank) {
+                kills.push_back(std::move(it->second));
+                it = kills_waiting_.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        std::erase_if(kills_to_send_, [&](const std::shared_ptr<kill_request>& k) {
+            if (k->rank != rank)
+                return false;
+            kills.push_back(k);
+            return true;
+        });
+        if (std::all_of(ranks_.begin(), ranks_.end(), [](const rank_slot& s) { return s.lost; })) {
+            broken_ = std::make_exception_ptr(broken_executor(
+                "asyncjobs: mpi_executor: every worker rank was given up (none answered within "
+                "mpi_executor_options::rank_timeout); the executor cannot run tasks any more"));
+            broken = broken_;
+            queued.swap(queue_);
+        }
+    }
+    for (auto& c : calls) {
+        c->remote->fail(std::make_exception_ptr(worker_crashed(-1, 0, why)));
+        finished_one(*c->state);
+    }
+    for (auto& k : kills)
+        k->answer.set_value(false);  // the call failed instead: it is no longer running
+    for (auto& c : queued) {
+        c->state->abandon(copy_exception(broken));
+        finished_one(*c->state);
+    }
+}
+
 void mpi_engine::handle_hello(mpi_transport::message& m)
 {
     mpi_wire::reader in(m.bytes);
@@ -291,6 +385,8 @@ void mpi_engine::handle(mpi_transport::message& m)
         handle_hello(m);
         return;
     }
+    if (m.tag == mpi_wire::pong)
+        return;  // it lives: progress_main() noted when it heard from it
     mpi_wire::reader in(m.bytes);
     std::uint64_t id = in.u64();
     if (m.tag == mpi_wire::killed) {
@@ -348,10 +444,13 @@ void mpi_engine::progress_main()
     poll_backoff backoff(std::chrono::microseconds(20), options_.max_poll_interval);
     std::vector<call_ptr> to_send;
     std::vector<std::shared_ptr<kill_request>> kills;
+    std::vector<rank_watch> watch(ranks_.size());
     for (;;) {
         bool active = false;
         while (auto m = transport.poll()) {
             active = true;
+            if (m->source >= 1 && static_cast<std::size_t>(m->source) <= watch.size())
+                watch[static_cast<std::size_t>(m->source - 1)].heard = std::chrono::steady_clock::now();
             try {
                 handle(*m);
             } catch (const std::exception& e) {
@@ -374,7 +473,9 @@ void mpi_engine::progress_main()
                     continue;
                 }
                 c->rank = rank;
-                ++ranks_[static_cast<std::size_t>(rank - 1)].in_flight;
+                // Its silence is counted from the first call it holds, not from its last word.
+                if (ranks_[static_cast<std::size_t>(rank - 1)].in_flight++ == 0)
+                    watch[static_cast<std::size_t>(rank - 1)].heard = std::chrono::steady_clock::now();
                 ids_.emplace(c->state.get(), c->id);
                 in_flight_.emplace(c->id, c);
                 to_send.push_back(std::move(c));
@@ -399,6 +500,7 @@ void mpi_engine::progress_main()
             active = true;
         }
         kills.clear();
+        watch_ranks(watch, transport);
         transport.flush();
         if (stopping)
             break;

@@ -17,6 +17,7 @@
 
 #include "mpi_transport.hpp"
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -75,6 +76,12 @@ private:
         bool answered = false;
         std::size_t in_flight = 0;
         std::size_t capacity = 0;
+        bool lost = false;  // silent past rank_timeout: sent nothing more
+    };
+    /// What the progress thread knows of a rank's liveness (its own, not under the lock).
+    struct rank_watch {
+        std::chrono::steady_clock::time_point heard{};   // its last message, or work given to it idle
+        std::chrono::steady_clock::time_point pinged{};  // the last ping sent to it
     };
     struct kill_request {
         std::uint64_t id = 0;
@@ -91,6 +98,11 @@ private:
     void finished_one(const state_base& ended);
     /// The rank with the most free room, or -1 (under the lock).
     int pick_rank_locked() const;
+    /// Pings the quiet ranks that hold calls, and gives up those silent past rank_timeout.
+    void watch_ranks(std::vector<rank_watch>& watch, mpi_transport& transport);
+    /// Rank `rank` is given up: its calls fail, its kills answer false, and when it was the
+    /// last rank, everything queued fails and the executor is broken.
+    void lose_rank(int rank, std::chrono::milliseconds silent);
 
     mpi_executor_options options_;
     thread_pool_executor completion_;
@@ -104,6 +116,7 @@ private:
     bool stopping_ = false;
     bool started_ = false;
     std::exception_ptr start_error_;
+    std::exception_ptr broken_;  // every rank lost: what submit() throws
     std::deque<call_ptr> queue_;
     std::unordered_map<std::uint64_t, call_ptr> in_flight_;
     std::unordered_map<const state_base*, std::uint64_t> ids_;  // of in_flight_, for kill_task

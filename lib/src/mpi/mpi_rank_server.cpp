@@ -202,6 +202,9 @@ private:
             outbox_.post(mpi_wire::killed, id, std::move(bytes));
             break;
         }
+        case mpi_wire::ping:
+            transport_.send(0, mpi_wire::pong, {});
+            break;
         case mpi_wire::detach:
             drop_pool();
             break;

@@ -29,6 +29,8 @@ enum tag : int {
     killed = 7,     ///< r -> 0: id, whether the kill stopped the task
     detach = 8,     ///< 0 -> r: the executor ended; drop the local pool
     stop = 9,       ///< 0 -> r: rank 0 exits; finalize and end
+    ping = 10,      ///< 0 -> r: nothing; a rank that holds calls and was quiet is asked to answer
+    pong = 11,      ///< r -> 0: nothing; the answer
 };
 
 class writer {
