@@ -148,6 +148,32 @@ private:
 
     void send(worker& w, call_ptr c);
 
+    // Sending from the submitting thread. When dispatch() leaves the queue empty, it lends
+    // the idle workers (lend_idle_locked): a submit that finds one lent, and nothing queued,
+    // writes its call down that worker's pipe itself (send_direct_locked), sparing the
+    // cross-CPU wake-up of this thread, an epoll_wait and an epoll_ctl per call. Ownership:
+    // a lent worker is the I/O thread's in everything but its claim (calls_sent, the board,
+    // gates_: under mutex_ anyway) and its call pipe's write end, which the submitter may
+    // write under mutex_ while the link has nothing queued. So before the I/O thread looks
+    // at any worker's calls, writes to its pipe, retires or kills it, it takes every lent
+    // worker back (reclaim_lent): the calls sent directly join in_flight there, ahead of
+    // anything the I/O thread sends after, so a worker's calls stay in order.
+
+    /// Under mutex_, on a submitting thread: sends `c` to a lent worker if the fast path's
+    /// conditions hold (direct_send_eligible). False: nothing happened, queue it. True: it
+    /// was sent, or claimed and found cancelled (then ended). `post` is set when the I/O
+    /// thread must adopt it soon rather than at the worker's next event (a timeout to arm,
+    /// a frame to write).
+    bool send_direct_locked(call_ptr& c, bool& post);
+
+    /// I/O thread: takes every lent worker back and puts the calls sent to them directly
+    /// into their in_flight, arming their timers. Cheap when nothing is lent.
+    void reclaim_lent();
+
+    /// I/O thread, under mutex_, with the queue empty: lends the workers that take calls,
+    /// hold none and have nothing to write.
+    void lend_idle_locked();
+
     // process_pool_worker_io.cpp: what a worker's link reports
 
     friend struct worker;
@@ -311,6 +337,17 @@ private:
         std::uint64_t seq;
     };
     std::unordered_map<const state_base*, gate> gates_;
+    /// Idle workers a submitter may send to directly (send_direct_locked); emptied by reclaim_lent.
+    std::vector<worker*> lent_;
+    /// Calls a submitter sent to a lent worker, for the I/O thread to adopt.
+    struct direct_call {
+        worker* w;
+        call_ptr c;
+        bool written;  ///< its whole frame is in the pipe; else the I/O thread sends it
+    };
+    std::vector<direct_call> direct_sent_;
+    std::vector<direct_call> adopting_;  ///< I/O thread only: reclaim_lent()'s scratch, kept to avoid allocating
+    bool lending_ = false;  ///< I/O thread only: lent_ or direct_sent_ may be non-empty
 
     std::mutex teardown_mutex_;
     bool torn_down_ = false;

@@ -35,17 +35,30 @@ std::string describe_exception(std::span<const std::byte> payload)
 
 } // namespace
 
-bool worker::on_frame(const decode_result& frame) { return engine.handle_frame(*this, frame); }
+// Each event first takes the lent workers back (reclaim_lent): a call a submitter sent
+// this worker directly must be in its in_flight before its reply, its death or its end is
+// acted on.
+
+bool worker::on_frame(const decode_result& frame)
+{
+    engine.reclaim_lent();
+    return engine.handle_frame(*this, frame);
+}
 
 void worker::on_bad_output(std::string why) { engine.kill_worker(*this, kill_reason::protocol, std::move(why)); }
 
 void worker::on_exit(int status)
 {
+    engine.reclaim_lent();  // before it stops taking calls: what was sent it directly, it held
     life.exit(status);  // the replies drained after this may dispatch: not to this worker
     gone.store(true, std::memory_order_relaxed);
 }
 
-void worker::on_closed() { engine.finish_worker(*this); }
+void worker::on_closed()
+{
+    engine.reclaim_lent();
+    engine.finish_worker(*this);
+}
 
 bool process_pool_engine::handle_frame(worker& w, const decode_result& frame)
 {
