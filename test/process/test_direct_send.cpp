@@ -210,7 +210,11 @@ BOOST_AUTO_TEST_CASE(max_tasks_per_child_holds_for_calls_sent_directly)
 BOOST_AUTO_TEST_CASE(a_fork_child_never_writes_to_the_parents_idle_worker)
 {
     process_pool_executor pool(options(1));
-    long pid = warm_single_worker(pool);  // idle: a submit here would go straight to it
+    long pid = warm_single_worker(pool);
+    // Time for the I/O thread to lend the idle worker to submitters (right after the reply
+    // that woke us). Only whether a broken fork guard would show depends on it, never
+    // whether this test passes.
+    std::this_thread::sleep_for(100ms);
     std::cout.flush();
     std::fflush(nullptr);
     pid_t child = ::fork();
