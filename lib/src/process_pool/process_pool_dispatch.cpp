@@ -77,7 +77,10 @@ bool process_pool_engine::send_direct_locked(call_ptr& c, bool& post)
     // in), and a call that needs nothing of the I/O thread before it goes: its frame whole
     // (not deferred large arguments, which go through the worker's shared region) and small
     // enough to be written atomically.
-    if (lent_.empty() || !queue_.empty() || c->deferred || c->frame.size() > worker_link::direct_frame_limit)
+    // One call waiting for the I/O thread to adopt it is enough: a burst of submits goes
+    // to the queue, where dispatch() sends many calls in one write, not one write each.
+    if (lent_.empty() || !queue_.empty() || !direct_sent_.empty() || c->deferred ||
+        c->frame.size() > worker_link::direct_frame_limit)
         return false;
     worker& w = *lent_.back();
     lent_.pop_back();  // it holds a call now: one direct call per lend
@@ -105,6 +108,8 @@ bool process_pool_engine::send_direct_locked(call_ptr& c, bool& post)
 void process_pool_engine::lend_idle_locked()
 {
     lent_.clear();
+    if (!queue_.empty())
+        return;
     for (auto& w : workers_)
         if (w->life.takes_calls() && w->in_flight.empty() && w->link.writes_idle() &&
             (!options_.max_tasks_per_child || w->tasks_done < options_.max_tasks_per_child))
@@ -127,8 +132,13 @@ void process_pool_engine::reclaim_lent()
     for (auto& d : adopting_) {
         worker& w = *d.w;
         w.in_flight.push_back(d.c);  // it held no call when lent: first in line
-        if (w.in_flight.size() == 1)
+        if (w.in_flight.size() == 1) {
+            // First in line since its send (handle_reply may have said "none" meanwhile).
+            auto sent_at = d.c->started_at;
+            w.now_first();
+            d.c->started_at = sent_at;
             arm_timer(w);
+        }
         if (!d.written)
             w.link.send_call(std::move(d.c));  // the pipe was full, or the worker is gone (EPIPE)
     }

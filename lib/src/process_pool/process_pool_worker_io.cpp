@@ -192,9 +192,21 @@ bool process_pool_engine::handle_reply(worker& w, const decode_result& frame)
     w.in_flight.pop_front();
     w.timer.cancel();
     w.busy.store(false, std::memory_order_relaxed);
-    if (c->gated) {  // replied without a `started` frame first: the board says whether it ran
+    // The caller this reply wakes often submits its next call at once: lend the idle
+    // workers before it can (not only at dispatch()'s end), or that call finds none lent
+    // and waits for this thread. Not when this worker must be judged or retired before its
+    // next call (memory guard, max_tasks_per_child). Until dispatch() below takes them back,
+    // this worker's in_flight may miss a call sent directly: nothing here acts on it but
+    // now_first(), which adoption repeats.
+    const bool lend_early = !c->initializer && !c->abandoned && w.in_flight.empty() && !options_.max_worker_memory &&
+                            !options_.memory_limit &&
+                            (!options_.max_tasks_per_child || w.tasks_done + 1 < options_.max_tasks_per_child);
+    {
         std::lock_guard lock(mutex_);
-        settle_gate_locked(w, *c);
+        if (c->gated)  // replied without a `started` frame first: the board says whether it ran
+            settle_gate_locked(w, *c);
+        if (lend_early && w.life.takes_calls() && w.link.writes_idle())
+            lend_idle_locked();
     }
     if (c->running) {
         // A moving average over about 8 calls: what pipeline_cap() sizes sending ahead by.
