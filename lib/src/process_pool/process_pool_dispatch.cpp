@@ -23,6 +23,7 @@
 #include <stdexcept>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <utility>
 
 namespace asyncjobs::detail {
@@ -52,7 +53,9 @@ void process_pool_engine::submit_with(state_ptr task, const task_options& option
         throw std::length_error("asyncjobs: the encoded arguments (" + std::to_string(call_frame_size(*c) - frame_header_size) +
                                 " bytes with the task name) are larger than process_pool_options::max_payload (" +
                                 std::to_string(options_.max_payload) + "); raise it or send smaller arguments");
-    bool post = false;
+    worker* direct = nullptr;
+    call_ptr sent;
+    bool queued = false;
     {
         std::lock_guard lock(mutex_);
         if (broken_)
@@ -61,34 +64,41 @@ void process_pool_engine::submit_with(state_ptr task, const task_options& option
             throw shutdown_error();
         ++outstanding_;
         ++counts_.submitted;
-        if (!send_direct_locked(c, post)) {
+        bool ended = false;
+        direct = take_lent_locked(c, ended);
+        if (direct)
+            sent = c;
+        else if (!ended) {
             queue_.push_back(std::move(c));
-            post = true;
+            queued = true;
         }
     }
-    if (post)
+    if (direct)
+        write_direct(*direct, sent);
+    else if (queued)
         request_dispatch();
 }
 
-bool process_pool_engine::send_direct_locked(call_ptr& c, bool& post)
+worker* process_pool_engine::take_lent_locked(call_ptr& c, bool& ended)
 {
     // The fast path's conditions: a lent worker (ready, holding no call, nothing to write:
     // lend_idle_locked), nothing queued ahead (the queue's order is the order calls leave
     // in), and a call that needs nothing of the I/O thread before it goes: its frame whole
     // (not deferred large arguments, which go through the worker's shared region) and small
-    // enough to be written atomically.
-    // One call waiting for the I/O thread to adopt it is enough: a burst of submits goes
-    // to the queue, where dispatch() sends many calls in one write, not one write each.
+    // enough to be written atomically. One call waiting for the I/O thread to adopt it is
+    // enough: a burst of submits goes to the queue, where dispatch() sends many calls in
+    // one write, not one write each.
     if (lent_.empty() || !queue_.empty() || !direct_sent_.empty() || c->deferred ||
         c->frame.size() > worker_link::direct_frame_limit)
-        return false;
+        return nullptr;
     worker& w = *lent_.back();
     lent_.pop_back();  // it holds a call now: one direct call per lend
     if (!claim_for_send_locked(w, *c)) {
         lent_.push_back(&w);
         count_end(ending::cancelled);  // by its caller's cancel(), a moment ago
         finished_one_locked();
-        return true;
+        ended = true;
+        return nullptr;
     }
     c->delivered = false;
     c->running = false;
@@ -96,13 +106,23 @@ bool process_pool_engine::send_direct_locked(call_ptr& c, bool& post)
     // stats() reads first_seq under mutex_, and the reply's time is measured from here.
     c->started_at = std::chrono::steady_clock::now();
     w.first_seq.store(w.link.gates_calls() ? c->seq : worker::no_call, std::memory_order_relaxed);
+    // Written after the lock is released (the write wakes the worker: holding mutex_ through
+    // it made the I/O thread sleep on the mutex, twice a trip); until then the I/O thread
+    // must not adopt it (reclaim_lent waits).
+    w.direct_writing.store(true, std::memory_order_relaxed);
+    direct_sent_.push_back(direct_call{&w, c});
+    return &w;
+}
+
+void process_pool_engine::write_direct(worker& w, const call_ptr& c)
+{
     const bool written = w.link.write_now(c->frame);
-    c->delivered = written;
+    c->delivered = written;  // the I/O thread reads it once direct_writing is false
+    w.direct_writing.store(false, std::memory_order_release);
     // Its timer must run from now, not from its reply; a frame not written is the I/O
     // thread's to send. Otherwise the I/O thread adopts it at the worker's next event.
-    post = !written || c->timeout.count() != 0;
-    direct_sent_.push_back(direct_call{&w, std::move(c), written});
-    return true;
+    if (!written || c->timeout.count() != 0)
+        request_dispatch();
 }
 
 void process_pool_engine::lend_idle_locked()
@@ -131,6 +151,10 @@ void process_pool_engine::reclaim_lent()
     // writes before this), and no one lends them again until dispatch() does.
     for (auto& d : adopting_) {
         worker& w = *d.w;
+        // Its submitter may still be writing it (write_direct, outside the lock): a few
+        // microseconds, and nothing else may touch the pipe meanwhile.
+        while (w.direct_writing.load(std::memory_order_acquire))
+            std::this_thread::yield();
         w.in_flight.push_back(d.c);  // it held no call when lent: first in line
         if (w.in_flight.size() == 1) {
             // First in line since its send (handle_reply may have said "none" meanwhile).
@@ -139,7 +163,7 @@ void process_pool_engine::reclaim_lent()
             d.c->started_at = sent_at;
             arm_timer(w);
         }
-        if (!d.written)
+        if (!d.c->delivered)
             w.link.send_call(std::move(d.c));  // the pipe was full, or the worker is gone (EPIPE)
     }
     adopting_.clear();
