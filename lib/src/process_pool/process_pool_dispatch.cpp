@@ -122,7 +122,10 @@ void process_pool_engine::write_direct(worker& w, const call_ptr& c)
     // Its timer must run from now, not from its reply; a frame not written is the I/O
     // thread's to send. Otherwise the I/O thread adopts it at the worker's next event.
     if (!written || c->timeout.count() != 0)
-        request_dispatch();
+        asio::post(io_, [this] {
+            reclaim_lent();
+            dispatch();
+        });
 }
 
 void process_pool_engine::lend_idle_locked()
@@ -359,6 +362,14 @@ void process_pool_engine::request_dispatch()
 
 void process_pool_engine::dispatch()
 {
+    if (lending_) {
+        // Nothing to send and idle workers lent (handle_reply lends them before its reply
+        // wakes the caller): leave them lent. Taking them back here would most often wait
+        // out the write of the call that very caller is sending this moment.
+        std::lock_guard lock(mutex_);
+        if (queue_.empty() && !broken_ && !terminating_)
+            return;
+    }
     reclaim_lent();
     std::unique_lock lock(mutex_);
     if (terminating_) {  // calls a dying worker gave back: cancelled, never sent again
