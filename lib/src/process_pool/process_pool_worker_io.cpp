@@ -192,12 +192,13 @@ bool process_pool_engine::handle_reply(worker& w, const decode_result& frame)
     w.in_flight.pop_front();
     w.timer.cancel();
     w.busy.store(false, std::memory_order_relaxed);
+    w.now_first();  // before the workers are lent: a direct send's first_seq must not be overwritten
     // The caller this reply wakes often submits its next call at once: lend the idle
     // workers before it can (not only at dispatch()'s end), or that call finds none lent
     // and waits for this thread. Not when this worker must be judged or retired before its
-    // next call (memory guard, max_tasks_per_child). Until dispatch() below takes them back,
-    // this worker's in_flight may miss a call sent directly: nothing here acts on it but
-    // now_first(), which adoption repeats.
+    // next call (memory guard, max_tasks_per_child). From then on, until the worker's next
+    // event takes them back, its in_flight may miss a call sent directly: nothing below
+    // reads it but to set idle_since, and dispatch() leaves lent workers lent.
     const bool lend_early = !c->initializer && !c->abandoned && w.in_flight.empty() && !options_.max_worker_memory &&
                             !options_.memory_limit &&
                             (!options_.max_tasks_per_child || w.tasks_done + 1 < options_.max_tasks_per_child);
@@ -251,7 +252,6 @@ bool process_pool_engine::handle_reply(worker& w, const decode_result& frame)
         if (options_.max_worker_memory || options_.memory_limit)
             check_memory_between_calls(w);
     }
-    w.now_first();
     if (!w.in_flight.empty()) {
         arm_timer(w);
         kill_if_requested(w);
