@@ -241,3 +241,17 @@ BOOST_AUTO_TEST_CASE(a_fork_child_never_writes_to_the_parents_idle_worker)
     BOOST_TEST(pool.worker_pids() == std::vector<long>{pid});
     BOOST_TEST(pool.stats().worker_kills == 0u);
 }
+
+BOOST_AUTO_TEST_CASE(stats_count_a_call_sent_directly_as_running)
+{
+    process_pool_executor pool(options(1));
+    for (int round = 0; round < 5; ++round) {
+        warm_single_worker(pool);
+        auto f = pool.submit(process_tasks::sleep_ms, 120'000);
+        BOOST_TEST_REQUIRE(eventually([&] { return f.running(); }), "the call never started");
+        // Nothing happens in the pool until the call ends: stats() must know from the send.
+        BOOST_TEST(eventually([&] { return pool.stats().running == 1u; }));
+        BOOST_TEST(pool.cancel_and_kill(f));
+        require_ready(f);
+    }
+}
