@@ -55,6 +55,8 @@ struct worker final : worker_link_events {
     static constexpr std::uint64_t no_call = ~std::uint64_t{0};
     std::atomic<std::uint64_t> first_seq{no_call};
     std::atomic<bool> gone{false};  ///< exited: no longer among stats()'s workers
+    /// A submitter is writing a call it sent directly (process_pool_engine::write_direct).
+    std::atomic<bool> direct_writing{false};
     /// When it last held no call (idle_timeout): its last reply, or when it became ready.
     std::chrono::steady_clock::time_point idle_since{};
     std::weak_ptr<call> kill_target;  ///< the call a timeout or cancel_and_kill kill was aimed at

@@ -16,12 +16,14 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <utility>
 
 namespace asyncjobs::detail {
@@ -51,17 +53,123 @@ void process_pool_engine::submit_with(state_ptr task, const task_options& option
         throw std::length_error("asyncjobs: the encoded arguments (" + std::to_string(call_frame_size(*c) - frame_header_size) +
                                 " bytes with the task name) are larger than process_pool_options::max_payload (" +
                                 std::to_string(options_.max_payload) + "); raise it or send smaller arguments");
+    worker* direct = nullptr;
+    call_ptr sent;
+    bool queued = false;
     {
         std::lock_guard lock(mutex_);
         if (broken_)
             std::rethrow_exception(copy_exception(broken_));
         if (closed_)
             throw shutdown_error();
-        queue_.push_back(std::move(c));
         ++outstanding_;
         ++counts_.submitted;
+        bool ended = false;
+        direct = take_lent_locked(c, ended);
+        if (direct)
+            sent = c;
+        else if (!ended) {
+            queue_.push_back(std::move(c));
+            queued = true;
+        }
     }
-    request_dispatch();
+    if (direct)
+        write_direct(*direct, sent);
+    else if (queued)
+        request_dispatch();
+}
+
+worker* process_pool_engine::take_lent_locked(call_ptr& c, bool& ended)
+{
+    // The fast path's conditions: a lent worker (ready, holding no call, nothing to write:
+    // lend_idle_locked), nothing queued ahead (the queue's order is the order calls leave
+    // in), and a call that needs nothing of the I/O thread before it goes: its frame whole
+    // (not deferred large arguments, which go through the worker's shared region) and small
+    // enough to be written atomically. One call waiting for the I/O thread to adopt it is
+    // enough: a burst of submits goes to the queue, where dispatch() sends many calls in
+    // one write, not one write each.
+    if (lent_.empty() || !queue_.empty() || !direct_sent_.empty() || c->deferred ||
+        c->frame.size() > worker_link::direct_frame_limit)
+        return nullptr;
+    worker& w = *lent_.back();
+    lent_.pop_back();  // it holds a call now: one direct call per lend
+    if (!claim_for_send_locked(w, *c)) {
+        lent_.push_back(&w);
+        count_end(ending::cancelled);  // by its caller's cancel(), a moment ago
+        finished_one_locked();
+        ended = true;
+        return nullptr;
+    }
+    c->delivered = false;
+    c->running = false;
+    // First in line from now (send() and now_first() would say so on the I/O thread):
+    // stats() reads first_seq under mutex_, and the reply's time is measured from here.
+    c->started_at = std::chrono::steady_clock::now();
+    w.first_seq.store(w.link.gates_calls() ? c->seq : worker::no_call, std::memory_order_relaxed);
+    // Written after the lock is released (the write wakes the worker: holding mutex_ through
+    // it made the I/O thread sleep on the mutex, twice a trip); until then the I/O thread
+    // must not adopt it (reclaim_lent waits).
+    w.direct_writing.store(true, std::memory_order_relaxed);
+    direct_sent_.push_back(direct_call{&w, c});
+    return &w;
+}
+
+void process_pool_engine::write_direct(worker& w, const call_ptr& c)
+{
+    const bool written = w.link.write_now(c->frame);
+    c->delivered = written;  // the I/O thread reads it once direct_writing is false
+    w.direct_writing.store(false, std::memory_order_release);
+    // Its timer must run from now, not from its reply; a frame not written is the I/O
+    // thread's to send. Otherwise the I/O thread adopts it at the worker's next event.
+    if (!written || c->timeout.count() != 0)
+        asio::post(io_, [this] {
+            reclaim_lent();
+            dispatch();
+        });
+}
+
+void process_pool_engine::lend_idle_locked()
+{
+    lent_.clear();
+    if (!queue_.empty())
+        return;
+    for (auto& w : workers_)
+        if (w->life.takes_calls() && w->in_flight.empty() && w->link.writes_idle() &&
+            (!options_.max_tasks_per_child || w->tasks_done < options_.max_tasks_per_child))
+            lent_.push_back(w.get());
+    lending_ = !lent_.empty();
+}
+
+void process_pool_engine::reclaim_lent()
+{
+    if (!lending_)
+        return;
+    {
+        std::lock_guard lock(mutex_);
+        lent_.clear();
+        adopting_.swap(direct_sent_);
+        lending_ = false;
+    }
+    // Outside the lock: the submitters are done with these workers (mutex_ ordered their
+    // writes before this), and no one lends them again until dispatch() does.
+    for (auto& d : adopting_) {
+        worker& w = *d.w;
+        // Its submitter may still be writing it (write_direct, outside the lock): a few
+        // microseconds, and nothing else may touch the pipe meanwhile.
+        while (w.direct_writing.load(std::memory_order_acquire))
+            std::this_thread::yield();
+        w.in_flight.push_back(d.c);  // it held no call when lent: first in line
+        if (w.in_flight.size() == 1) {
+            // First in line since its send (handle_reply may have said "none" meanwhile).
+            auto sent_at = d.c->started_at;
+            w.now_first();
+            d.c->started_at = sent_at;
+            arm_timer(w);
+        }
+        if (!d.c->delivered)
+            w.link.send_call(std::move(d.c));  // the pipe was full, or the worker is gone (EPIPE)
+    }
+    adopting_.clear();
 }
 
 bool process_pool_engine::kill_task(state_base* task)
@@ -77,6 +185,7 @@ bool process_pool_engine::kill_task(state_base* task)
     asio::post(io_, [this, keep] {
         if (keep->ready())
             return;
+        reclaim_lent();  // a call sent directly is in its worker's in_flight from here
         for (auto& w : workers_) {
             for (std::size_t i = 0; i < w->in_flight.size(); ++i) {
                 auto& c = w->in_flight[i];
@@ -253,6 +362,15 @@ void process_pool_engine::request_dispatch()
 
 void process_pool_engine::dispatch()
 {
+    if (lending_) {
+        // Nothing to send and idle workers lent (handle_reply lends them before its reply
+        // wakes the caller): leave them lent. Taking them back here would most often wait
+        // out the write of the call that very caller is sending this moment.
+        std::lock_guard lock(mutex_);
+        if (queue_.empty() && !broken_ && !terminating_)
+            return;
+    }
+    reclaim_lent();
     std::unique_lock lock(mutex_);
     if (terminating_) {  // calls a dying worker gave back: cancelled, never sent again
         auto doomed = take_queue_locked();
@@ -288,7 +406,9 @@ void process_pool_engine::dispatch()
         lock.lock();
     }
     // The queue is empty: there is nothing to start a worker for (maybe_spawn would take
-    // the lock again to find that out, once per reply).
+    // the lock again to find that out, once per reply). Idle workers may take the next
+    // call straight from its submitter.
+    lend_idle_locked();
 }
 
 worker* process_pool_engine::pick_worker(std::size_t queued)
@@ -321,6 +441,7 @@ worker* process_pool_engine::pick_worker(std::size_t queued)
 
 void process_pool_engine::maybe_spawn()
 {
+    reclaim_lent();
     std::size_t waiting;
     {
         std::lock_guard lock(mutex_);

@@ -148,6 +148,37 @@ private:
 
     void send(worker& w, call_ptr c);
 
+    // Sending from the submitting thread. When the queue is empty, the I/O thread lends the
+    // idle workers (lend_idle_locked: at dispatch()'s end, and in handle_reply before the
+    // reply wakes its caller). A submit that finds one lent, and nothing queued, claims it
+    // under mutex_ (take_lent_locked) and writes its call down that worker's pipe itself just
+    // after (write_direct), sparing a cross-CPU wake-up of this thread, an epoll_wait and an
+    // epoll_ctl per call. Ownership: a lent worker stays the I/O thread's in everything but
+    // its claim (calls_sent, the board, gates_: under mutex_ anyway) and its call pipe's
+    // write end, which has nothing queued while it is lent. So before the I/O thread looks at
+    // a worker's calls, writes to its pipe, retires, kills or forgets it, it takes every lent
+    // worker back (reclaim_lent, which waits out a write under way): the calls sent directly
+    // join in_flight there, ahead of anything the I/O thread sends after, so a worker's calls
+    // stay in order. A fork child never gets this far (submit_with throws first).
+
+    /// Under mutex_, on a submitting thread: claims `c` for a lent worker if the fast path's
+    /// conditions hold, and returns that worker, for write_direct() to send it to outside
+    /// the lock. Null: queue it, unless `ended` (claimed and found cancelled: it is over).
+    worker* take_lent_locked(call_ptr& c, bool& ended);
+
+    /// On the submitting thread, outside mutex_: writes `c` down w's call pipe, then lets
+    /// the I/O thread adopt it; asks it to, now, when it must arm a timeout or send the
+    /// frame itself.
+    void write_direct(worker& w, const call_ptr& c);
+
+    /// I/O thread: takes every lent worker back and puts the calls sent to them directly
+    /// into their in_flight, arming their timers. Cheap when nothing is lent.
+    void reclaim_lent();
+
+    /// I/O thread, under mutex_, with the queue empty: lends the workers that take calls,
+    /// hold none and have nothing to write.
+    void lend_idle_locked();
+
     // process_pool_worker_io.cpp: what a worker's link reports
 
     friend struct worker;
@@ -311,6 +342,16 @@ private:
         std::uint64_t seq;
     };
     std::unordered_map<const state_base*, gate> gates_;
+    /// Idle workers a submitter may send to directly (send_direct_locked); emptied by reclaim_lent.
+    std::vector<worker*> lent_;
+    /// Calls a submitter sent to a lent worker, for the I/O thread to adopt.
+    struct direct_call {
+        worker* w;
+        call_ptr c;  ///< c->delivered: its whole frame is in the pipe; else the I/O thread sends it
+    };
+    std::vector<direct_call> direct_sent_;
+    std::vector<direct_call> adopting_;  ///< I/O thread only: reclaim_lent()'s scratch, kept to avoid allocating
+    bool lending_ = false;  ///< I/O thread only: lent_ or direct_sent_ may be non-empty
 
     std::mutex teardown_mutex_;
     bool torn_down_ = false;

@@ -190,6 +190,7 @@ void process_pool_engine::terminate()
     end_terminated(queued);
     asio::post(io_, [this] {
         terminating_ = true;
+        reclaim_lent();  // what was sent directly dies with its worker, like the rest
         release_delayed();  // those calls go to the queue, which dispatch() cancels
         for (auto& w : workers_)
             kill_worker(*w, kill_reason::terminate, {});

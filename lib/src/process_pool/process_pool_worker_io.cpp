@@ -35,17 +35,30 @@ std::string describe_exception(std::span<const std::byte> payload)
 
 } // namespace
 
-bool worker::on_frame(const decode_result& frame) { return engine.handle_frame(*this, frame); }
+// Each event first takes the lent workers back (reclaim_lent): a call a submitter sent
+// this worker directly must be in its in_flight before its reply, its death or its end is
+// acted on.
+
+bool worker::on_frame(const decode_result& frame)
+{
+    engine.reclaim_lent();
+    return engine.handle_frame(*this, frame);
+}
 
 void worker::on_bad_output(std::string why) { engine.kill_worker(*this, kill_reason::protocol, std::move(why)); }
 
 void worker::on_exit(int status)
 {
+    engine.reclaim_lent();  // before it stops taking calls: what was sent it directly, it held
     life.exit(status);  // the replies drained after this may dispatch: not to this worker
     gone.store(true, std::memory_order_relaxed);
 }
 
-void worker::on_closed() { engine.finish_worker(*this); }
+void worker::on_closed()
+{
+    engine.reclaim_lent();
+    engine.finish_worker(*this);
+}
 
 bool process_pool_engine::handle_frame(worker& w, const decode_result& frame)
 {
@@ -179,9 +192,22 @@ bool process_pool_engine::handle_reply(worker& w, const decode_result& frame)
     w.in_flight.pop_front();
     w.timer.cancel();
     w.busy.store(false, std::memory_order_relaxed);
-    if (c->gated) {  // replied without a `started` frame first: the board says whether it ran
+    w.now_first();  // before the workers are lent: a direct send's first_seq must not be overwritten
+    // The caller this reply wakes often submits its next call at once: lend the idle
+    // workers before it can (not only at dispatch()'s end), or that call finds none lent
+    // and waits for this thread. Not when this worker must be judged or retired before its
+    // next call (memory guard, max_tasks_per_child). From then on, until the worker's next
+    // event takes them back, its in_flight may miss a call sent directly: nothing below
+    // reads it but to set idle_since, and dispatch() leaves lent workers lent.
+    const bool lend_early = !c->initializer && !c->abandoned && w.in_flight.empty() && !options_.max_worker_memory &&
+                            !options_.memory_limit &&
+                            (!options_.max_tasks_per_child || w.tasks_done + 1 < options_.max_tasks_per_child);
+    {
         std::lock_guard lock(mutex_);
-        settle_gate_locked(w, *c);
+        if (c->gated)  // replied without a `started` frame first: the board says whether it ran
+            settle_gate_locked(w, *c);
+        if (lend_early && w.life.takes_calls() && w.link.writes_idle())
+            lend_idle_locked();
     }
     if (c->running) {
         // A moving average over about 8 calls: what pipeline_cap() sizes sending ahead by.
@@ -226,7 +252,6 @@ bool process_pool_engine::handle_reply(worker& w, const decode_result& frame)
         if (options_.max_worker_memory || options_.memory_limit)
             check_memory_between_calls(w);
     }
-    w.now_first();
     if (!w.in_flight.empty()) {
         arm_timer(w);
         kill_if_requested(w);

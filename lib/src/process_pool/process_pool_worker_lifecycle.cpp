@@ -54,6 +54,7 @@ void process_pool_engine::arm_timer(worker& w)
 
 void process_pool_engine::kill_worker(worker& w, kill_reason reason, std::string detail, const call_ptr& target)
 {
+    reclaim_lent();  // no submitter may write to it once it is being killed
     if (w.life.exited())
         return;
     if (w.life.kill(reason, std::move(detail)))
@@ -63,12 +64,14 @@ void process_pool_engine::kill_worker(worker& w, kill_reason reason, std::string
 
 void process_pool_engine::retire(worker& w)
 {
+    reclaim_lent();  // goodbye must come after anything a submitter sent it
     w.life.retire();
     w.link.say_goodbye();
 }
 
 void process_pool_engine::retire_all()
 {
+    reclaim_lent();
     shutting_down_ = true;
     for (auto& w : workers_)
         if (!w->life.leaving())
@@ -283,6 +286,7 @@ void process_pool_engine::sweep_idle()
 {
     if (shutting_down_)
         return;
+    reclaim_lent();  // a lent worker may hold a call sent directly: not idle
     bool work_waits;
     {
         std::lock_guard lock(mutex_);
@@ -319,6 +323,7 @@ void process_pool_engine::poll_memory()
 {
     if (shutting_down_)
         return;
+    reclaim_lent();  // a call sent directly runs on its worker: watched like any other
     for (auto& w : workers_) {
         if (w->in_flight.empty() || !w->runs_a_call() || w->life.leaving())
             continue;

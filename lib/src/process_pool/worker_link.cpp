@@ -19,15 +19,19 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
 #include <unistd.h>
 
 namespace asyncjobs::detail {
 
 namespace {
 namespace asio = boost::asio;
+static_assert(worker_link::direct_frame_limit <= PIPE_BUF, "a direct write must be atomic");
 } // namespace
 
 worker_link::worker_link(asio::io_context& io, const std::string& executable, int image, std::size_t max_payload,
@@ -38,6 +42,13 @@ worker_link::worker_link(asio::io_context& io, const std::string& executable, in
 
 void worker_link::start()
 {
+    // write_now() must never block a submitting thread on a full pipe. Asio makes the
+    // descriptor non-blocking only at its first write, which a worker without an
+    // initializer has not had yet.
+    int fd = process_.calls().native_handle();
+    int flags = ::fcntl(fd, F_GETFL);
+    if (flags >= 0 && !(flags & O_NONBLOCK))
+        ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
     read_more();
     process_.async_wait([this](int status) { on_process_exit(status); });
 }
@@ -88,6 +99,31 @@ void worker_link::send_call(call_ptr c)
         return;
     }
     queue_write(outgoing{std::move(c), {}});
+}
+
+bool worker_link::write_now(std::string_view frame) noexcept
+{
+    // The I/O thread blocks SIGPIPE for good; a submitting thread is the application's, so
+    // it is blocked only around this write, and a SIGPIPE this write raised is taken back
+    // before the old mask returns. (If the thread blocked SIGPIPE itself, one may have been
+    // pending already and must stay: then the signal is left pending, as the thread asked.)
+    sigset_t pipe_signal;
+    sigset_t old;
+    sigemptyset(&pipe_signal);
+    sigaddset(&pipe_signal, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_signal, &old);
+    ssize_t n;
+    do {
+        n = ::write(process_.calls().native_handle(), frame.data(), frame.size());
+    } while (n < 0 && errno == EINTR);
+    if (n < 0 && errno == EPIPE && !sigismember(&old, SIGPIPE)) {
+        const timespec now{};
+        while (::sigtimedwait(&pipe_signal, nullptr, &now) < 0 && errno == EINTR) {
+        }
+    }
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    // At most PIPE_BUF bytes: written whole or not at all (POSIX), never in part.
+    return n == static_cast<ssize_t>(frame.size());
 }
 
 void worker_link::say_goodbye()

@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace asyncjobs::detail {
@@ -82,6 +83,24 @@ public:
     /// Sends a call's frame: through the shared region when it is large and the region is
     /// free, else down the pipe. Marks the call delivered once its whole frame is written.
     void send_call(call_ptr c);
+
+    /// Whether a frame may be written straight from another thread (write_now): nothing
+    /// queued or being written, no goodbye sent, the worker not known to have exited.
+    bool writes_idle() const noexcept
+    {
+        return !write_in_progress_ && pending_.empty() && !close_when_written_ && !exited_;
+    }
+
+    /// The largest frame write_now() takes: a pipe writes up to PIPE_BUF bytes whole or not
+    /// at all, so a direct write never leaves half a frame for the I/O thread to finish.
+    static constexpr std::size_t direct_frame_limit = 4096;
+
+    /// From a submitting thread, while the engine has lent it this idle link (under the
+    /// engine's mutex, writes_idle() true when lent): writes `frame` (at most
+    /// direct_frame_limit bytes) down the call pipe without blocking. True: written whole.
+    /// False: nothing written (pipe full, or the worker is gone: EPIPE, and no SIGPIPE
+    /// reaches the caller's thread); the I/O thread then sends it as any other.
+    bool write_now(std::string_view frame) noexcept;
 
     /// Sends goodbye, then closes the call pipe once everything queued is written.
     void say_goodbye();
