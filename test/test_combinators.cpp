@@ -369,6 +369,81 @@ BOOST_AUTO_TEST_CASE(invalid_future_in_range_throws)
     BOOST_CHECK_THROW((void)aj::as_completed(fs), aj::invalid_future);
 }
 
+// The reader parks between results: each result is set only once the reader has taken
+// the one before, so it arrives while the reader waits for it (a lost wake-up makes the
+// read time out, test::long_wait, instead of hanging).
+BOOST_AUTO_TEST_CASE(a_waiting_reader_is_woken_for_each_result)
+{
+    constexpr std::size_t n = 300;
+    std::vector<aj::promise<int>> ps(n);
+    std::vector<aj::future<int>> fs;
+    for (auto& p : ps)
+        fs.push_back(p.get_future());
+    test::counter taken;
+    std::jthread producer([&] {
+        for (std::size_t i = 0; i < n; ++i) {
+            if (!taken.wait_for_at_least(i))
+                return;  // the reader failed; it reports why
+            ps[i].set_value(static_cast<int>(i));
+        }
+    });
+    std::vector<int> order;
+    try {
+        for (auto& f : aj::as_completed(fs, test::long_wait)) {
+            order.push_back(f.get());
+            taken.add();
+        }
+    } catch (const aj::timeout_error& e) {
+        BOOST_ERROR("a result never reached the waiting reader: " << e.what());
+        for (std::size_t i = order.size(); i < n; ++i)
+            ps[i].set_value(-1);  // lets the producer finish
+    }
+    producer.join();
+    BOOST_REQUIRE(order.size() == n);
+    for (std::size_t i = 0; i < n; ++i)
+        BOOST_TEST(order[i] == static_cast<int>(i));  // completion order is the order they were set
+}
+
+// Results from many threads at once, while the reader drains them: each is handed out
+// exactly once, none is lost, whatever the interleaving (several rounds for the races).
+BOOST_AUTO_TEST_CASE(results_from_many_threads_are_each_handed_out_once)
+{
+    constexpr std::size_t threads = 6;
+    constexpr std::size_t per_thread = 200;
+    constexpr std::size_t n = threads * per_thread;
+    for (int round = 0; round < 10; ++round) {
+        std::vector<aj::promise<int>> ps(n);
+        std::vector<aj::future<int>> fs;
+        for (auto& p : ps)
+            fs.push_back(p.get_future());
+        test::gate go;
+        std::vector<std::jthread> producers;
+        for (std::size_t t = 0; t < threads; ++t)
+            producers.emplace_back([&, t] {
+                (void)go.wait();
+                for (std::size_t i = t; i < n; i += threads)
+                    ps[i].set_value(static_cast<int>(i));
+            });
+        std::vector<int> seen(n, 0);
+        std::size_t count = 0;
+        auto completed = aj::as_completed(fs, test::long_wait);
+        go.open();
+        try {
+            for (auto& f : completed) {
+                ++seen[static_cast<std::size_t>(f.get())];
+                ++count;
+            }
+        } catch (const aj::timeout_error& e) {
+            BOOST_ERROR("round " << round << ": " << e.what());
+        }
+        producers.clear();
+        BOOST_REQUIRE(count == n);
+        BOOST_TEST(std::count(seen.begin(), seen.end(), 1) == static_cast<std::ptrdiff_t>(n));
+        // wait() reads the same queue: every future done once they all completed.
+        BOOST_TEST(aj::wait(fs, aj::return_when::all_completed, test::long_wait).done.size() == n);
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(wait)

@@ -13,6 +13,7 @@
 
 #include <asyncjobs/asyncjobs.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <future>
@@ -463,6 +464,81 @@ BOOST_AUTO_TEST_CASE(close_wakes_a_reader_that_waits)
     queue.close();
     BOOST_REQUIRE(reader.wait_for(test::long_wait) == std::future_status::ready);
     BOOST_TEST(!reader.get().has_value());
+}
+
+// The reader waits in next() for each result: one is set only once the reader has taken
+// the one before (a lost wake-up times out, test::long_wait, instead of hanging).
+BOOST_AUTO_TEST_CASE(a_waiting_reader_is_woken_for_each_result)
+{
+    constexpr std::size_t n = 300;
+    std::vector<aj::promise<int>> ps(n);
+    aj::completion_queue<int> queue;
+    for (auto& p : ps)
+        queue.add(p.get_future());
+    queue.close();
+    test::counter taken;
+    std::jthread producer([&] {
+        for (std::size_t i = 0; i < n; ++i) {
+            if (!taken.wait_for_at_least(i))
+                return;  // the reader failed; it reports why
+            ps[i].set_value(static_cast<int>(i));
+        }
+    });
+    std::vector<int> order;
+    try {
+        while (auto f = queue.next(test::long_wait)) {
+            order.push_back(f->get());
+            taken.add();
+        }
+    } catch (const aj::timeout_error& e) {
+        BOOST_ERROR("a result never reached the waiting reader: " << e.what());
+        for (std::size_t i = order.size(); i < n; ++i)
+            ps[i].set_value(-1);  // lets the producer finish
+    }
+    producer.join();
+    BOOST_REQUIRE(order.size() == n);
+    for (std::size_t i = 0; i < n; ++i)
+        BOOST_TEST(order[i] == static_cast<int>(i));
+}
+
+// Futures added and completed from many threads while the reader drains the queue: each
+// comes out once, and close() from the last adder ends the read.
+BOOST_AUTO_TEST_CASE(adds_and_results_from_many_threads_each_come_out_once)
+{
+    constexpr std::size_t threads = 6;
+    constexpr std::size_t per_thread = 200;
+    constexpr std::size_t n = threads * per_thread;
+    for (int round = 0; round < 10; ++round) {
+        aj::completion_queue<int> queue;
+        std::vector<aj::promise<int>> ps(n);
+        std::atomic<std::size_t> adders_left{threads};
+        test::gate go;
+        std::vector<std::jthread> producers;
+        for (std::size_t t = 0; t < threads; ++t)
+            producers.emplace_back([&, t] {
+                (void)go.wait();
+                for (std::size_t i = t; i < n; i += threads) {
+                    queue.add(ps[i].get_future());
+                    ps[i].set_value(static_cast<int>(i));
+                }
+                if (adders_left.fetch_sub(1) == 1)
+                    queue.close();
+            });
+        std::vector<int> seen(n, 0);
+        std::size_t count = 0;
+        go.open();
+        try {
+            while (auto f = queue.next(test::long_wait)) {
+                ++seen[static_cast<std::size_t>(f->get())];
+                ++count;
+            }
+        } catch (const aj::timeout_error& e) {
+            BOOST_ERROR("round " << round << ": " << e.what());
+        }
+        producers.clear();
+        BOOST_REQUIRE(count == n);
+        BOOST_TEST(std::count(seen.begin(), seen.end(), 1) == static_cast<std::ptrdiff_t>(n));
+    }
 }
 
 BOOST_AUTO_TEST_CASE(close_ends_only_after_everything_added_was_handed_out)

@@ -8,8 +8,15 @@
 #include <asyncjobs/detail/remote_exception.hpp>
 #include <asyncjobs/errors.hpp>
 
+#include <boost/archive/binary_iarchive.hpp>
+#include <boost/archive/binary_oarchive.hpp>
+#include <boost/serialization/version.hpp>
+
+#include <array>
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -18,7 +25,40 @@ using namespace asyncjobs::detail;
 
 namespace {
 std::span<const std::byte> bytes(const std::string& s) { return std::as_bytes(std::span(s.data(), s.size())); }
+
+struct inner {
+    std::int16_t small = 0;
+    std::array<std::uint32_t, 3> triple{};
+    bool operator==(const inner&) const = default;
+    template <class Archive>
+    void serialize(Archive& a, unsigned)
+    {
+        a & small & triple;
+    }
+};
+
+/// Everything the codec's own primitives write: numbers, bools, strings (narrow and wide),
+/// arrays, collections, optionals, a class with a version and class information.
+struct everything {
+    std::uint64_t id = 0;
+    bool flag = false;
+    std::string text;
+    std::wstring wide;
+    std::vector<double> values;
+    std::vector<inner> parts;
+    std::map<std::string, int> table;
+    boost::optional<int> maybe;
+    bool operator==(const everything&) const = default;
+    template <class Archive>
+    void serialize(Archive& a, unsigned version)
+    {
+        a & id & flag & text & wide & values & parts & table & maybe;
+        if (version >= 2)
+            a & id;
+    }
+};
 } // namespace
+BOOST_CLASS_VERSION(everything, 2)
 
 BOOST_AUTO_TEST_CASE(a_frame_decodes_to_what_was_encoded)
 {
@@ -113,6 +153,37 @@ BOOST_AUTO_TEST_CASE(values_round_trip_through_the_codec)
     BOOST_CHECK_THROW(decode_values(bytes(raw).first(3), i, d), std::exception);
 }
 
+// The codec's archives have primitives of their own (no std::locale per archive); their
+// bytes must stay Boost's binary_[io]archive's, in both directions.
+BOOST_AUTO_TEST_CASE(the_codec_writes_and_reads_boost_binary_archive_bytes)
+{
+    everything value{0x0102030405060708ull, true, std::string("text\0with a zero", 16), L"wide \u00e9",
+                     {1.5, -2.25, 1e300}, {{-3, {1, 2, 3}}, {7, {4, 5, 6}}}, {{"a", 1}, {"bc", -2}}, 42};
+    std::string ours;
+    encode_values(ours, value, std::string("second"));
+
+    std::ostringstream boost_out;
+    {
+        boost::archive::binary_oarchive archive(boost_out, archive_flags);
+        archive << value << std::string("second");
+    }
+    BOOST_TEST((ours == boost_out.str()));
+
+    everything back;
+    std::string second;
+    decode_values(bytes(boost_out.str()), back, second);
+    BOOST_TEST((back == value));
+    BOOST_TEST(second == "second");
+
+    std::istringstream boost_in(ours);
+    boost::archive::binary_iarchive archive(boost_in, archive_flags);
+    everything boost_back;
+    std::string boost_second;
+    archive >> boost_back >> boost_second;
+    BOOST_TEST((boost_back == value));
+    BOOST_TEST(boost_second == "second");
+}
+
 BOOST_AUTO_TEST_CASE(truncated_archives_throw_instead_of_reading_past_the_end)
 {
     std::string out;
@@ -120,6 +191,14 @@ BOOST_AUTO_TEST_CASE(truncated_archives_throw_instead_of_reading_past_the_end)
     std::string back;
     for (std::size_t n : {std::size_t{0}, std::size_t{4}, std::size_t{9}, out.size() - 1})
         BOOST_CHECK_THROW(decode_values(bytes(out).first(n), back), std::exception);
+    // A wide string whose announced length the input cannot back fails before allocating.
+    std::string wide;
+    encode_values(wide, std::wstring(8, L'w'));
+    std::wstring wide_back;
+    for (std::size_t n : {std::size_t{8}, wide.size() - 1})
+        BOOST_CHECK_THROW(decode_values(bytes(wide).first(n), wide_back), std::exception);
+    std::string hostile(8, '\xff');
+    BOOST_CHECK_THROW(decode_values(bytes(hostile), wide_back), std::exception);
 }
 
 BOOST_AUTO_TEST_CASE(exceptions_cross_with_their_type)

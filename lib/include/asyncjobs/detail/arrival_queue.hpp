@@ -8,6 +8,7 @@
 // built, this one grows while it is read, so each future gets a node of its own.
 
 #include <asyncjobs/detail/future_access.hpp>
+#include <asyncjobs/detail/parking_lot.hpp>
 #include <asyncjobs/detail/state.hpp>
 #include <asyncjobs/errors.hpp>
 #include <asyncjobs/future.hpp>
@@ -15,9 +16,10 @@
 #include <boost/smart_ptr/intrusive_ptr.hpp>
 #include <boost/smart_ptr/intrusive_ref_counter.hpp>
 
+#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <mutex>
 #include <optional>
@@ -77,16 +79,33 @@ public:
     {
         std::unique_lock lock(mutex_);
         auto done = [&] { return ready_head_ || (closed_ && outstanding_ == 0); };
-        if (!deadline) {
-            if (!done()) {
-                auto pending = pending_states();
-                lock.unlock();
-                check_not_deadlocked(pending);
-                lock.lock();
+        if (!deadline && !done()) {
+            auto pending = pending_states();
+            lock.unlock();
+            check_not_deadlocked(pending);
+            lock.lock();
+        }
+        while (!done()) {
+            // Set under the lock, after the look: whatever changes the queue from here on
+            // changes the word after it, sees the bit and wakes this reader.
+            std::uint32_t word = word_.fetch_or(parked_bit, std::memory_order_acq_rel) | parked_bit;
+            lock.unlock();
+            if (!deadline) {
+                park(word_, word);
+            } else {
+                auto left = *deadline - std::chrono::steady_clock::now();
+                if (left <= decltype(left)::zero()) {
+                    lock.lock();
+                    if (done())
+                        break;
+                    return arrival_status::timeout;
+                }
+                // An hour at most at a time, as future::wait_until.
+                park_for(word_, word,
+                         left > std::chrono::hours(1) ? std::chrono::nanoseconds(std::chrono::hours(1))
+                                                      : std::chrono::ceil<std::chrono::nanoseconds>(left));
             }
-            cv_.wait(lock, done);
-        } else if (!cv_.wait_until(lock, *deadline, done)) {
-            return arrival_status::timeout;
+            lock.lock();
         }
         if (!ready_head_)
             return arrival_status::end;
@@ -108,7 +127,7 @@ public:
             std::lock_guard lock(mutex_);
             closed_ = true;
         }
-        cv_.notify_all();
+        wake_reader();
     }
 
     /// The owner is gone: close, drop what is ready, and let pending nodes delete themselves.
@@ -125,7 +144,7 @@ public:
             ready_tail_ = nullptr;
             pending = pending_states();
         }
-        cv_.notify_all();
+        wake_reader();
         delete_list(ready);
         return pending;
     }
@@ -205,7 +224,19 @@ private:
         // reference to it while its callbacks fire, so dropping this future frees nothing
         // under their feet.
         delete n;
-        cv_.notify_all();
+        wake_reader();
+    }
+
+    /// After a change made under mutex_: a new word (a reader about to park sees it and
+    /// does not) without the parked bit, and a system call only when a reader had set it.
+    void wake_reader() noexcept
+    {
+        std::uint32_t old = word_.load(std::memory_order_relaxed);
+        while (!word_.compare_exchange_weak(old, (old + 2) & ~parked_bit, std::memory_order_acq_rel,
+                                            std::memory_order_relaxed)) {
+        }
+        if (old & parked_bit)
+            unpark_all(word_);
     }
 
     void link_pending(node* n) noexcept
@@ -233,8 +264,12 @@ private:
         }
     }
 
+    static constexpr std::uint32_t parked_bit = 1;
+
     mutable std::mutex mutex_;
-    std::condition_variable cv_;
+    // The reader parks here (parking_lot.hpp), not on a condition variable: a future that
+    // completes while the reader is busy wakes nobody. Bit 0: a reader is parked.
+    std::atomic<std::uint32_t> word_{0};
     node* pending_head_ = nullptr;
     node* ready_head_ = nullptr;
     node* ready_tail_ = nullptr;

@@ -7,9 +7,18 @@
 // through a stream buffer over the frame's bytes: std::stringstream would cost 10x on large
 // payloads. They are read with bounded_iarchive, binary_iarchive's format with checks
 // against sizes the input cannot back: the bytes come from another process.
+//
+// Both archives are Boost's binary archives (basic_binary_[io]archive: class information,
+// versions, tracking) over a primitive layer of their own, which writes and reads the
+// same bytes as Boost's basic_binary_[io]primitive. Boost's builds a std::locale with a
+// codecvt facet in its constructor even under no_codecvt, which binary data never uses:
+// a new locale implementation copied facet by facet, about 1.5 us an archive, and a call
+// that crosses the process boundary built four of them (arguments and result, each
+// written once and read once), more than a small task's own work.
 
-#include <boost/archive/binary_iarchive_impl.hpp>
-#include <boost/archive/binary_oarchive.hpp>
+#include <boost/archive/archive_exception.hpp>
+#include <boost/archive/basic_binary_iarchive.hpp>
+#include <boost/archive/basic_binary_oarchive.hpp>
 #include <boost/archive/detail/register_archive.hpp>
 #include <boost/serialization/array.hpp>
 #include <boost/serialization/array_optimization.hpp>
@@ -23,6 +32,7 @@
 #include <boost/serialization/unordered_map.hpp>
 #include <boost/serialization/utility.hpp>
 #include <boost/serialization/vector.hpp>
+#include <boost/serialization/wrapper.hpp>
 
 #include <algorithm>
 #include <cstddef>
@@ -66,6 +76,90 @@ private:
     Out& out_;
 };
 
+/// binary_oarchive's primitives (Boost's basic_binary_oprimitive, byte for byte) written to
+/// a stream buffer, with no locale.
+template <class Archive>
+class binary_oprimitive {
+    friend class boost::archive::save_access;
+
+protected:
+    explicit binary_oprimitive(std::streambuf& out) noexcept : out_(out) {}
+    Archive* This() noexcept { return static_cast<Archive*>(this); }
+
+    template <class T>
+    void save(const T& t)
+    {
+        save_binary(&t, sizeof(T));
+    }
+    void save(const bool t) { save_binary(&t, sizeof(t)); }
+    void save(const std::string& s)
+    {
+        std::size_t length = s.size();
+        This()->save(length);
+        save_binary(s.data(), length);
+    }
+    void save(const std::wstring& s)
+    {
+        std::size_t length = s.size();
+        This()->save(length);
+        save_binary(s.data(), length * sizeof(wchar_t));
+    }
+    void save(const char* s)
+    {
+        std::size_t length = std::strlen(s);
+        This()->save(length);
+        save_binary(s, length);
+    }
+    void save(const wchar_t* s)
+    {
+        std::size_t length = std::wcslen(s);
+        This()->save(length);
+        save_binary(s, length * sizeof(wchar_t));
+    }
+
+public:
+    struct use_array_optimization {
+        template <class T>
+        struct apply : public boost::serialization::is_bitwise_serializable<T> {};
+    };
+    template <class ValueType>
+    void save_array(const boost::serialization::array_wrapper<ValueType>& a, unsigned int)
+    {
+        save_binary(a.address(), a.count() * sizeof(ValueType));
+    }
+    void save_binary(const void* address, std::size_t count)
+    {
+        auto n = static_cast<std::streamsize>(count);
+        if (out_.sputn(static_cast<const char*>(address), n) != n)
+            boost::serialization::throw_exception(
+                boost::archive::archive_exception(boost::archive::archive_exception::output_stream_error));
+    }
+
+private:
+    std::streambuf& out_;
+};
+
+/// binary_oarchive's format (no header: the flags must hold no_header) on binary_oprimitive.
+class append_oarchive final : public binary_oprimitive<append_oarchive>,
+                              public boost::archive::basic_binary_oarchive<append_oarchive> {
+    friend class boost::archive::detail::interface_oarchive<append_oarchive>;
+    friend class boost::archive::basic_binary_oarchive<append_oarchive>;
+    friend class boost::archive::save_access;
+
+public:
+    append_oarchive(std::streambuf& out, unsigned flags)
+        : binary_oprimitive<append_oarchive>(out), boost::archive::basic_binary_oarchive<append_oarchive>(flags)
+    {
+    }
+
+protected:
+    template <class T>
+    void save_override(T& t)
+    {
+        this->boost::archive::basic_binary_oarchive<append_oarchive>::save_override(t);
+    }
+};
+
 /// Arithmetic values and enums travel as raw bytes: building a Boost archive costs about
 /// half a microsecond, more than a small task's whole call.
 template <class... T>
@@ -80,7 +174,7 @@ void encode_values(Out& out, const T&... values)
         (out.append(reinterpret_cast<const char*>(&values), sizeof(T)), ...);
     } else {
         appender<Out> buffer(out);
-        boost::archive::binary_oarchive archive(buffer, archive_flags);
+        append_oarchive archive(buffer, archive_flags);
         ((archive << values), ...);
     }
 }
@@ -90,7 +184,7 @@ template <class Out, class Write>
 void encode_with(Out& out, Write&& write)
 {
     appender<Out> buffer(out);
-    boost::archive::binary_oarchive archive(buffer, archive_flags);
+    append_oarchive archive(buffer, archive_flags);
     write(archive);
 }
 
@@ -125,23 +219,100 @@ protected:
     std::streamsize showmanyc() override { return static_cast<std::streamsize>(remaining()); }
 };
 
+/// binary_iarchive's primitives (Boost's basic_binary_iprimitive, byte for byte) read in
+/// place from a span_source, with no locale; a read past the end is an input_stream_error.
+template <class Archive>
+class binary_iprimitive {
+    friend class boost::archive::load_access;
+
+protected:
+    explicit binary_iprimitive(span_source& in) noexcept : m_sb(in), in_(in) {}
+    Archive* This() noexcept { return static_cast<Archive*>(this); }
+
+    // Boost's name for the input, which basic_binary_iarchive's header reading uses
+    // (instantiated with the class; an archive here has no header).
+    std::streambuf& m_sb;
+
+    template <class T>
+    void load(T& t)
+    {
+        load_binary(&t, sizeof(T));
+    }
+    void load(std::wstring& s)
+    {
+        std::size_t length = 0;
+        This()->load(length);
+        if (length > in_.remaining() / sizeof(wchar_t))
+            throw_short();
+        s.resize(length);
+        load_binary(s.data(), length * sizeof(wchar_t));
+    }
+    // C strings: Boost writes into the caller's buffer whatever length the input says;
+    // kept for the format, as Boost has it.
+    void load(char* s)
+    {
+        std::size_t length = 0;
+        This()->load(length);
+        load_binary(s, length);
+        s[length] = '\0';
+    }
+    void load(wchar_t* s)
+    {
+        std::size_t length = 0;
+        This()->load(length);
+        if (length > in_.remaining() / sizeof(wchar_t))
+            throw_short();
+        load_binary(s, length * sizeof(wchar_t));
+        s[length] = L'\0';
+    }
+
+public:
+    struct use_array_optimization {
+        template <class T>
+        struct apply : public boost::serialization::is_bitwise_serializable<T> {};
+    };
+    template <class ValueType>
+    void load_array(boost::serialization::array_wrapper<ValueType>& a, unsigned int)
+    {
+        load_binary(a.address(), a.count() * sizeof(ValueType));
+    }
+    void load_binary(void* address, std::size_t count)
+    {
+        if (count > in_.remaining())
+            throw_short();
+        if (count)
+            std::memcpy(address, in_.take(count), count);
+    }
+
+private:
+    [[noreturn]] static void throw_short()
+    {
+        boost::serialization::throw_exception(
+            boost::archive::archive_exception(boost::archive::archive_exception::input_stream_error));
+    }
+    span_source& in_;
+};
+
 /// binary_iarchive's format, read with checks against sizes the input cannot back: a
 /// collection, string or array may not announce more elements than bytes are left, so a
 /// corrupt or hostile length prefix fails at once instead of allocating gigabytes.
-class bounded_iarchive final
-    : public boost::archive::binary_iarchive_impl<bounded_iarchive, char, std::char_traits<char>> {
-    using base = boost::archive::binary_iarchive_impl<bounded_iarchive, char, std::char_traits<char>>;
+/// No header: the flags must hold no_header.
+class bounded_iarchive final : public binary_iprimitive<bounded_iarchive>,
+                               public boost::archive::basic_binary_iarchive<bounded_iarchive> {
+    using primitive = binary_iprimitive<bounded_iarchive>;
+    using base = boost::archive::basic_binary_iarchive<bounded_iarchive>;
     friend class boost::archive::detail::interface_iarchive<bounded_iarchive>;
     friend class boost::archive::basic_binary_iarchive<bounded_iarchive>;
     friend class boost::archive::load_access;
+    friend class binary_iprimitive<bounded_iarchive>;
 
 public:
-    bounded_iarchive(span_source& source, unsigned flags) : base(source, flags), source_(source) { init(flags); }
+    bounded_iarchive(span_source& source, unsigned flags) : primitive(source), base(flags), source_(source) {}
     /// Bytes left in the input: what a length read from it may announce at most.
     std::size_t remaining() const noexcept { return source_.remaining(); }
 
     // Primitive values: the base's, and strings with their length checked first.
-    using base::load;
+    using primitive::load;
     void load(std::string& s)
     {
         std::size_t length = 0;
@@ -264,9 +435,12 @@ void decode_values(std::span<const std::byte> in, T&... values)
 
 } // namespace asyncjobs::detail
 
-// What binary_iarchive.hpp declares for binary_iarchive: exported classes can be read, and
-// arrays of bitwise-serializable values are read in one piece (the format depends on it).
+// What binary_[io]archive.hpp declare for Boost's binary archives: exported classes can be
+// written and read, and arrays of bitwise-serializable values go in one piece (the format
+// depends on it).
 BOOST_SERIALIZATION_REGISTER_ARCHIVE(asyncjobs::detail::bounded_iarchive)
 BOOST_SERIALIZATION_USE_ARRAY_OPTIMIZATION(asyncjobs::detail::bounded_iarchive)
+BOOST_SERIALIZATION_REGISTER_ARCHIVE(asyncjobs::detail::append_oarchive)
+BOOST_SERIALIZATION_USE_ARRAY_OPTIMIZATION(asyncjobs::detail::append_oarchive)
 
 #endif

@@ -3,13 +3,15 @@
 #define ASYNCJOBS_DETAIL_COMPLETION_QUEUE_HPP
 
 #include <asyncjobs/detail/deadline.hpp>
+#include <asyncjobs/detail/parking_lot.hpp>
 #include <asyncjobs/detail/state.hpp>
 #include <asyncjobs/timeout.hpp>
 #include <asyncjobs/future.hpp>
 
+#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -92,13 +94,20 @@ std::vector<range_future_t<Range>*> distinct_futures(Range& futures)
 
 /// Collects the indices of futures in the order they complete, for threads that block on
 /// them (as_completed, wait).
+///
+/// The reader parks on a futex word of its own (parking_lot.hpp), not on a condition
+/// variable: a result that arrives while the reader is busy costs its producer no system
+/// call at all, one that arrives while it is parked costs one wake, and the woken reader
+/// takes no lock to read it. Every result already in is read without parking again, so
+/// results that arrive together are drained by one wake-up.
 class completion_queue : public boost::intrusive_ref_counter<completion_queue, boost::thread_safe_counter> {
 public:
     /// Watches `states`; the queue must already be owned by an intrusive_ptr.
     void watch(const std::vector<state_base*>& states)
     {
         states_ = states;
-        order_.reserve(states.size());
+        // Sized once: producers write slots the reader is not reading yet, never moving them.
+        order_.resize(states.size());
         nodes_ = std::make_unique<indexed_callback<completion_queue>[]>(states.size());
         for (std::size_t i = 0; i < states.size(); ++i) {
             // A future whose completion has run its course counts at once, in input order.
@@ -118,41 +127,80 @@ public:
     void on_ready(std::size_t index) noexcept
     {
         {
-            std::lock_guard lock(mutex_);
-            order_.push_back(index);
+            // Slots are filled in the order results arrive; the count published last says
+            // which slots the reader may read.
+            std::lock_guard lock(append_mutex_);
+            std::size_t n = ready_.load(std::memory_order_relaxed);
+            order_[n] = index;
             auto* s = states_[index];
             if (s->status() == task_status::finished && s->exception())
-                ++exceptions_;
+                exceptions_.store(exceptions_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+            ready_.store(n + 1, std::memory_order_release);
         }
-        cv_.notify_all();
+        // A new value (so a reader about to park sees the change and does not) without the
+        // parked bit; a wake only when a reader had set it.
+        std::uint32_t old = word_.load(std::memory_order_relaxed);
+        while (!word_.compare_exchange_weak(old, (old + 2) & ~parked_bit, std::memory_order_acq_rel,
+                                            std::memory_order_relaxed)) {
+        }
+        if (old & parked_bit)
+            unpark_all(word_);
     }
 
     /// Blocks until `done(ready_count, exception_count)` holds; false at the deadline.
     template <class Done>
     bool wait_until(Done done, const std::optional<std::chrono::steady_clock::time_point>& deadline)
     {
-        std::unique_lock lock(mutex_);
-        auto ok = [&] { return done(order_.size(), exceptions_); };
-        if (!deadline) {
-            cv_.wait(lock, ok);
-            return true;
+        for (;;) {
+            if (holds(done))
+                return true;
+            std::uint32_t word = word_.load(std::memory_order_acquire);
+            if (!(word & parked_bit)) {
+                if (!word_.compare_exchange_strong(word, word | parked_bit, std::memory_order_acq_rel,
+                                                   std::memory_order_acquire))
+                    continue;  // a result came in meanwhile: look again
+                word |= parked_bit;
+            }
+            // The bit is set: a result from now on changes the word and wakes this reader,
+            // so one that came in before is seen here.
+            if (holds(done))
+                return true;
+            if (!deadline) {
+                park(word_, word);
+                continue;
+            }
+            auto left = *deadline - std::chrono::steady_clock::now();
+            if (left <= decltype(left)::zero())
+                return holds(done);
+            // An hour at most at a time, as future::wait_until: no overflow converting a far
+            // deadline, and the clock is read again after each wake-up.
+            park_for(word_, word,
+                     left > std::chrono::hours(1) ? std::chrono::nanoseconds(std::chrono::hours(1))
+                                                  : std::chrono::ceil<std::chrono::nanoseconds>(left));
         }
-        return cv_.wait_until(lock, *deadline, ok);
     }
 
     /// The index of the n-th future to complete; call once wait_until() says it is there.
-    std::size_t nth(std::size_t n)
-    {
-        std::lock_guard lock(mutex_);
-        return order_[n];
-    }
+    std::size_t nth(std::size_t n) const noexcept { return order_[n]; }
 
 private:
-    std::mutex mutex_;
-    std::condition_variable cv_;
+    static constexpr std::uint32_t parked_bit = 1;
+
+    template <class Done>
+    bool holds(Done& done) const
+    {
+        // The count last: a slot it covers was written before it was published.
+        std::size_t exceptions = exceptions_.load(std::memory_order_relaxed);
+        std::size_t ready = ready_.load(std::memory_order_acquire);
+        return done(ready, exceptions);
+    }
+
+    std::mutex append_mutex_;
+    std::atomic<std::size_t> ready_{0};
+    std::atomic<std::size_t> exceptions_{0};
+    std::atomic<std::uint32_t> word_{0};  // bit 0: a reader is parked; the rest counts results
     std::vector<state_base*> states_;
     std::vector<std::size_t> order_;
-    std::size_t exceptions_ = 0;
     std::unique_ptr<indexed_callback<completion_queue>[]> nodes_;
 };
 
